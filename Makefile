@@ -1,0 +1,52 @@
+# One command per job. `make help` lists them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate seed test test-fast lint format check-deploy worker clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create the virtual environment and install everything
+
+migrate: install  ## Apply database migrations
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+seed: migrate  ## Load the demo data (idempotent)
+	DEBUG=true $(PY) manage.py seed_demo
+
+run: seed  ## Set up everything and serve at http://127.0.0.1:8000
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install  ## Run the whole test suite (browser tests need /usr/bin/chromium)
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install  ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: install  ## Django's deployment checks with production-like settings
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=tce.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+worker: install  ## Run the background task worker (database task back end)
+	$(PY) manage.py db_worker
+
+clean:  ## Remove the virtual environment and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,62 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import LearningReport, ReportSection, Signature
+
+
+class ReportSectionInline(admin.StackedInline):
+    model = ReportSection
+    fields = ["key", "status", "version", "body"]
+    readonly_fields = ["version"]
+    extra = 0
+
+
+class SignatureInline(admin.TabularInline):
+    """Signatures are evidence: the admin shows them and never edits them."""
+
+    model = Signature
+    fields = ["kind", "name", "role", "signed_on", "signed_by", "content_hash", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LearningReport)
+class LearningReportAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "status", "consent_to_publish", "published_at", "updated_at"]
+    list_filter = ["status", "consent_to_publish", "bsp__region", "bsp__programme_year"]
+    search_fields = ["title", "bsp__local_area", "bsp__partnership__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["bsp"]
+    list_select_related = ["bsp"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ReportSectionInline, SignatureInline]
+
+
+@admin.register(ReportSection)
+class ReportSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["report", "key", "status", "version", "updated_at", "updated_by"]
+    list_filter = ["key", "status"]
+    search_fields = ["report__title", "body"]
+    list_select_related = ["report", "updated_by"]
+    readonly_fields = ["version", "updated_at", "updated_by"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ["report", "kind", "name", "role", "signed_on", "superseded_at"]
+    list_filter = ["kind"]
+    search_fields = ["report__title", "name"]
+    list_select_related = ["report"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

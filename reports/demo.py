@@ -1,0 +1,273 @@
+"""Demo data: the 2020-21 register of BSPs and the two real reports, for development.
+
+Everything here is idempotent: a second run finds what the first one made and changes nothing.
+"""
+
+import csv
+import datetime
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.models import Role, User
+from partnerships.models import (
+    Agency,
+    BespokeSupportProject,
+    BSPType,
+    DeliveryMode,
+    LocalAuthority,
+    Methodology,
+    Partnership,
+    Region,
+    Theme,
+)
+
+from .models import LearningReport, ReportSection, SectionStatus, Signature, Status
+from .template_sections import SECTION_KEYS
+
+REGISTER_CSV = Path(__file__).resolve().parent / "fixtures" / "bsp_register_2020-21.csv"
+DEMO_CONTENT = Path(__file__).resolve().parent / "demo_content"
+LONDON = ZoneInfo("Europe/London")
+
+# The register names local areas; these are the upper-tier authorities (ONS names) each covers.
+AREA_AUTHORITIES = {
+    "Herefordshire": ["Herefordshire, County of"],
+    "Staffordshire and Stoke-on-Trent": ["Staffordshire", "Stoke-on-Trent"],
+    "Redcar & Cleveland": ["Redcar and Cleveland"],
+    "Nottingham City and Nottinghamshire": ["Nottingham", "Nottinghamshire"],
+    "Stockton and Hartlepool": ["Stockton-on-Tees", "Hartlepool"],
+    "Pan Bedfordshire": ["Bedford", "Central Bedfordshire", "Luton"],
+    "West Yorkshire": ["Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"],
+    "Northumbria": [
+        "Gateshead",
+        "Newcastle upon Tyne",
+        "North Tyneside",
+        "South Tyneside",
+        "Sunderland",
+    ],
+}
+LONDON_KIND = LocalAuthority.Kind.LONDON_BOROUGH
+
+# Words of the register's focus column -> themes; "Bespoke" there is a methodology.
+FOCUS_THEMES = {
+    "partnership": "Partnership",
+    "data": "Data",
+    "strategy": "Strategy",
+    "culture": "Culture",
+    "disruption": "Disruption",
+    "quality assurance": "Quality assurance",
+    "transitional safeguarding": "Transitional safeguarding",
+    "early intervention": "Early intervention",
+    "community response to ce": "Community response",
+    "mixed": "Mixed",
+}
+FOCUS_METHODOLOGIES = {"bespoke": "Bespoke"}
+
+DEMO_REPORTS = {
+    # local area in the register -> (demo content folder, methodologies named in the report)
+    "East Sussex": ("east-sussex", ["Bespoke", "Data"]),
+    "Torbay": ("torbay", ["Cultural change"]),
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    job_title: str
+    role: str
+
+
+DEMO_USERS = [
+    DemoUser("admin@example.org", "Pat Okafor", "Programme administrator", Role.PROGRAMME_ADMIN),
+    DemoUser("lead@example.org", "Sam Whitfield", "TCE project lead", Role.TCE_LEAD),
+    DemoUser("partner@example.org", "Jo Ramsay", "Delivery partner", Role.DELIVERY_PARTNER),
+    DemoUser("local@example.org", "Chris Penrose", "Partnership business manager", Role.LOCAL_LEAD),
+]
+
+
+def split_area(local_area: str) -> tuple[str, list[str]]:
+    """ "Northumbria – Gateshead, Newcastle..." -> ("Northumbria", [...named authorities])."""
+    name, _, members = local_area.partition(" – ")
+    return name.strip(), [m.strip() for m in re.split(r",| and ", members) if m.strip()]
+
+
+def parse_focus(focus: str) -> tuple[list[str], list[str]]:
+    words = [w.strip().lower() for w in re.split(r"/|–", focus) if w.strip()]
+    themes = [FOCUS_THEMES[w] for w in words if w in FOCUS_THEMES]
+    methodologies = [FOCUS_METHODOLOGIES[w] for w in words if w in FOCUS_METHODOLOGIES]
+    unknown = [w for w in words if w not in FOCUS_THEMES and w not in FOCUS_METHODOLOGIES]
+    if unknown:
+        raise ValueError(f"Unknown focus words {unknown!r} in {focus!r}")
+    return themes, methodologies
+
+
+def parse_month(text: str) -> datetime.date | None:
+    for fmt in ("%B %Y", "%b %Y"):
+        try:
+            return datetime.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_delivery(text: str) -> str:
+    lowered = text.lower()
+    for mode in (DeliveryMode.MIXED, DeliveryMode.DIGITAL):
+        if mode.label.lower() in lowered:
+            return mode
+    return DeliveryMode.FACE_TO_FACE if "face" in lowered else ""
+
+
+def register_rows():
+    with REGISTER_CSV.open(newline="", encoding="utf-8") as f:
+        yield from csv.DictReader(f)
+
+
+def authorities_for(local_area: str, short_name: str, named: list[str]):
+    if local_area == "Greater London":
+        return list(LocalAuthority.objects.filter(kind=LONDON_KIND))
+    names = AREA_AUTHORITIES.get(short_name) or AREA_AUTHORITIES.get(local_area) or [short_name]
+    found = list(LocalAuthority.objects.filter(name__in=names))
+    if len(found) != len(names):
+        missing = set(names) - {la.name for la in found}
+        raise ValueError(f"No local authority named {sorted(missing)} for {local_area!r}")
+    return found
+
+
+def read_details(folder: str) -> dict:
+    return json.loads((DEMO_CONTENT / folder / "details.json").read_text(encoding="utf-8"))
+
+
+def seed_users(password: str | None, torbay: Partnership) -> list[tuple[DemoUser, bool]]:
+    results = []
+    for demo in DEMO_USERS:
+        fields = {"full_name": demo.full_name, "job_title": demo.job_title, "role": demo.role}
+        if demo.role == Role.LOCAL_LEAD:
+            fields["partnership"] = torbay
+        if demo.role == Role.PROGRAMME_ADMIN:
+            fields.update(is_staff=True, is_superuser=True)
+        user, created = User.objects.update_or_create(email=demo.email, defaults=fields)
+        if created or password is not None:
+            user.set_password(password or "demo")
+            user.save(update_fields=["password"])
+        results.append((demo, created))
+    return results
+
+
+def seed_bsp(row: dict) -> BespokeSupportProject:
+    local_area = row["local_area"]
+    short_name, _named = split_area(local_area)
+    demo = DEMO_REPORTS.get(local_area)
+    details = read_details(demo[0]) if demo else {}
+    region = Region.objects.get(name=row["region"])
+    partnership_name = details.get("partnership_name") or short_name
+    partnership, _ = Partnership.objects.get_or_create(
+        name=partnership_name, defaults={"slug": slugify(short_name), "region": region}
+    )
+    partnership.local_authorities.add(*authorities_for(local_area, short_name, _named))
+    if details:
+        agencies = [
+            Agency.objects.get_or_create(name=name)[0] for name in details["core_partner_agencies"]
+        ]
+        partnership.core_partner_agencies.add(*agencies)
+
+    themes, methodologies = parse_focus(row["focus"])
+    if demo:
+        methodologies = sorted({*methodologies, *demo[1]})
+    bsp, _ = BespokeSupportProject.objects.get_or_create(
+        programme_year=int(row["programme_year"][:4]),
+        local_area=local_area,
+        defaults={
+            "partnership": partnership,
+            "region": region,
+            "bsp_type": BSPType(row["bsp_type"].lower()),
+            "number_of_local_authorities": int(row["local_authorities"]),
+            "focus_as_stated": row["focus"],
+            "size": details.get("size_as_stated", ""),
+            "methodology_as_stated": details.get("methodology_as_stated", ""),
+            "delivery_mode": parse_delivery(details.get("delivery_as_stated", "")),
+            "commenced": parse_month(details.get("commenced_as_stated", "")),
+            "local_authorities_as_stated": details.get("local_authority_areas_as_stated", ""),
+            "regional_area_as_stated": details.get("regional_area_as_stated", ""),
+        },
+    )
+    bsp.full_clean()
+    bsp.themes.add(*Theme.objects.filter(name__in=themes))
+    bsp.methodologies.add(*Methodology.objects.filter(name__in=methodologies))
+    return bsp
+
+
+def seed_report(bsp: BespokeSupportProject, folder: str) -> LearningReport:
+    details = read_details(folder)
+    signoff = details["signoff"]
+    signed = bool(signoff["date"])
+    report, created = LearningReport.objects.get_or_create(
+        bsp=bsp,
+        defaults={"title": bsp.local_area, "slug": slugify(bsp.local_area)},
+    )
+    if not created:
+        return report
+    for path in sorted((DEMO_CONTENT / folder).glob("*.html")):
+        key = path.stem
+        if key not in SECTION_KEYS:
+            raise ValueError(f"{path} is not a section of the report template")
+        ReportSection.objects.create(
+            report=report,
+            key=key,
+            body=path.read_text(encoding="utf-8"),
+            status=SectionStatus.COMPLETED,
+        )
+    if not signed:
+        # The seed has the heading with nothing under it: the local area has yet to write it.
+        ReportSection.objects.get_or_create(report=report, key="local_reflections")
+        report.status = Status.AWAITING_SIGNOFF
+        report.save()
+        return report
+
+    signed_on = datetime.datetime.strptime(signoff["date"], "%d/%m/%Y").date()
+    content_hash = report.content_hash()
+    Signature.objects.create(
+        report=report,
+        kind=Signature.Kind.LOCAL_AREA,
+        name=signoff["local_area_signatory"],
+        role=signoff["local_area_role"],
+        signed_on=signed_on,
+        content_hash=content_hash,
+    )
+    Signature.objects.create(
+        report=report,
+        kind=Signature.Kind.TCE_LEAD,
+        name=signoff["tce_project_lead"],
+        role="TCE Project Lead",
+        signed_on=signed_on,
+        content_hash=content_hash,
+    )
+    report.consent_to_publish = signoff["consent_to_share"]
+    report.status = Status.PUBLISHED if report.consent_to_publish else Status.NOT_FOR_PUBLICATION
+    if report.consent_to_publish:
+        report.published_at = datetime.datetime.combine(signed_on, datetime.time(12), LONDON)
+    report.save()
+    return report
+
+
+@transaction.atomic
+def seed_demo(*, password: str | None = None):
+    """Load the register, the two real reports and one user per role. Returns the demo users."""
+    bsps = {row["local_area"]: seed_bsp(row) for row in register_rows()}
+    users = seed_users(password, torbay=bsps["Torbay"].partnership)
+    lead = User.objects.get(email="lead@example.org")
+    partner = User.objects.get(email="partner@example.org")
+    for local_area, (folder, _methodologies) in DEMO_REPORTS.items():
+        bsp = bsps[local_area]
+        if bsp.tce_lead_id is None:
+            bsp.tce_lead = lead
+            bsp.save(update_fields=["tce_lead"])
+        bsp.delivery_partners.add(partner)
+        seed_report(bsp, folder)
+    return users

@@ -1,0 +1,234 @@
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+from partnerships.models import BespokeSupportProject
+
+from . import richtext
+from .template_sections import SECTION_CHOICES, SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_SIGNOFF = "awaiting_signoff", "Awaiting local sign-off"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    SIGNED_OFF = "signed_off", "Signed off by the local area"
+    COUNTERSIGNED = "countersigned", "Countersigned by the TCE project lead"
+    PUBLISHED = "published", "Published"
+    NOT_FOR_PUBLICATION = "not_for_publication", "Signed off, not for publication"
+    WITHDRAWN = "withdrawn", "Withdrawn from the microsite"
+
+
+class LearningReportQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what the public may see: published with the area's consent."""
+        return self.filter(status=Status.PUBLISHED, consent_to_publish=True)
+
+    def withdrawn(self):
+        return self.filter(status=Status.WITHDRAWN)
+
+    def for_listing(self):
+        return self.select_related("bsp", "bsp__partnership", "bsp__region").prefetch_related(
+            "bsp__themes", "bsp__methodologies"
+        )
+
+
+class LearningReport(models.Model):
+    """The Project Learning Report of one BSP, with its sign-off block."""
+
+    bsp = models.OneToOneField(
+        BespokeSupportProject,
+        on_delete=models.PROTECT,
+        related_name="learning_report",
+        verbose_name="BSP",
+    )
+    title = models.CharField(max_length=200, help_text="Usually the local area's name.")
+    slug = models.SlugField(max_length=200, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    consent_to_publish = models.BooleanField(
+        "agreement to share on the microsite",
+        null=True,
+        blank=True,
+        help_text="Ticked by the local area at sign-off; unknown until then.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = LearningReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PUBLISHED) | models.Q(consent_to_publish=True),
+                name="report_published_only_with_consent",
+                violation_error_message="A report is published only with the local area's consent.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.WITHDRAWN) | ~models.Q(withdrawal_reason=""),
+                name="report_withdrawn_has_reason",
+                violation_error_message="Give the public reason for withdrawing the report.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return f"Project Learning Report: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("reports:report-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED and self.consent_to_publish is True
+
+    @cached_property
+    def sections_by_key(self):
+        return {section.key: section for section in self.sections.all()}
+
+    def shown_sections(self):
+        """The report's sections in template order, leaving out empty optional ones."""
+        return [
+            self.sections_by_key[spec.key]
+            for spec in SECTIONS
+            if spec.key in self.sections_by_key
+            and (spec.required or self.sections_by_key[spec.key].has_content)
+        ]
+
+    @cached_property
+    def current_signatures(self):
+        """{"local_area": Signature, "tce_lead": Signature} for the signatures not superseded."""
+        return {s.kind: s for s in self.signatures.all() if s.superseded_at is None}
+
+    def content_hash(self):
+        """SHA-256 of the text a signature vouches for: every section, in template order."""
+        digest = hashlib.sha256()
+        for section in sorted(self.sections.all(), key=lambda s: SECTION_KEYS.index(s.key)):
+            digest.update(section.key.encode())
+            digest.update(b"\x00")
+            digest.update(section.body.encode())
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+class SectionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class ReportSection(models.Model):
+    """One section of one report: its own text, version and status, so edits never collide."""
+
+    report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=40, choices=SECTION_CHOICES)
+    body = models.TextField(blank=True, help_text="Sanitised HTML.")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(
+        max_length=15, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "key"], name="section_unique_per_report"),
+            models.CheckConstraint(
+                condition=models.Q(key__in=SECTION_KEYS), name="section_key_in_template"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SectionStatus.values), name="section_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="section_version_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report.title}: {self.heading}"
+
+    def save(self, *args, **kwargs):
+        self.body = richtext.sanitise(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def spec(self):
+        return SECTIONS_BY_KEY[self.key]
+
+    @property
+    def heading(self):
+        return self.spec.heading
+
+    @property
+    def has_content(self):
+        return bool(richtext.to_text(self.body))
+
+    @property
+    def word_count(self):
+        return richtext.word_count(self.body)
+
+
+class Signature(models.Model):
+    """A signature in the sign-off block. Never edited: a new one supersedes it."""
+
+    class Kind(models.TextChoices):
+        LOCAL_AREA = "local_area", "Signed by local area"
+        TCE_LEAD = "tce_lead", "Signed by TCE project lead"
+
+    report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="signatures")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        help_text="The account that signed, when the signatory has one.",
+    )
+    name = models.CharField("full name", max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    signed_on = models.DateField("date")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the content signed.")
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="signature_one_current_per_kind",
+                violation_error_message="This report already carries that signature.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["local_area", "tce_lead"]), name="signature_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name} ({self.signed_on:%d/%m/%Y})"
+
+    @property
+    def is_current(self):
+        return self.superseded_at is None

@@ -1,0 +1,64 @@
+import datetime
+
+import factory
+from django.utils.text import slugify
+
+from accounts.models import Role, User
+from partnerships.models import BespokeSupportProject, BSPType, Partnership, Region
+from reports.models import LearningReport, ReportSection, SectionStatus
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    job_title = "Delivery partner"
+    role = Role.DELIVERY_PARTNER
+    password = factory.django.Password("correct horse battery staple")
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Test Safeguarding Partnership {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    region = factory.LazyFunction(lambda: Region.objects.get(name="South West"))
+
+
+class BespokeSupportProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BespokeSupportProject
+        skip_postgeneration_save = True
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    local_area = factory.LazyAttribute(lambda o: o.partnership.name)
+    region = factory.LazyAttribute(lambda o: o.partnership.region)
+    bsp_type = BSPType.STANDARD
+    programme_year = 2021
+    number_of_local_authorities = 1
+    commenced = datetime.date(2021, 9, 1)
+
+
+class LearningReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningReport
+        skip_postgeneration_save = True
+
+    bsp = factory.SubFactory(BespokeSupportProjectFactory)
+    title = factory.LazyAttribute(lambda o: o.bsp.local_area)
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+
+
+class ReportSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportSection
+
+    report = factory.SubFactory(LearningReportFactory)
+    key = "reasons"
+    body = "<p>The partnership wanted to understand its response to exploitation.</p>"
+    status = SectionStatus.COMPLETED

@@ -1,0 +1,99 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from reports.models import LearningReport, ReportSection, Signature, Status
+from tests.factories import LearningReportFactory, ReportSectionFactory
+
+
+@pytest.fixture
+def report(db):
+    return LearningReportFactory()
+
+
+def test_one_report_per_bsp(report):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LearningReport.objects.create(bsp=report.bsp, title="Again", slug="again")
+
+
+def test_a_new_report_is_a_draft_and_not_public(report):
+    assert report.status == Status.DRAFT
+    assert not report.is_public
+    assert not LearningReport.objects.published().exists()
+
+
+def test_published_needs_the_local_areas_consent(report):
+    report.status = Status.PUBLISHED
+    report.consent_to_publish = False
+    with pytest.raises(ValidationError, match="only with the local area's consent"):
+        report.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        report.save()
+
+
+def test_published_with_consent_is_public(report):
+    report.status = Status.PUBLISHED
+    report.consent_to_publish = True
+    report.save()
+    assert report.is_public
+    assert list(LearningReport.objects.published()) == [report]
+
+
+def test_one_section_per_key_per_report(report):
+    ReportSectionFactory(report=report, key="reasons")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportSectionFactory(report=report, key="reasons")
+
+
+def test_section_keys_come_from_the_template(report):
+    section = ReportSection(report=report, key="made_up")
+    with pytest.raises(ValidationError):
+        section.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        section.save()
+
+
+def test_rich_text_is_sanitised_on_save(report):
+    section = ReportSectionFactory(
+        report=report,
+        body=(
+            '<p onclick="steal()" style="color:red">Hello <script>alert(1)</script>'
+            '<a href="javascript:alert(1)">link</a> <strong>bold</strong>'
+            '<span class="footnote">See <a href="https://example.org">example</a></span></p>'
+        ),
+    )
+    section.refresh_from_db()
+    assert "<script" not in section.body
+    assert "onclick" not in section.body
+    assert "style=" not in section.body
+    assert "javascript:" not in section.body
+    assert "<strong>bold</strong>" in section.body
+    assert '<span class="footnote">' in section.body
+
+
+def test_empty_optional_sections_are_not_shown(report):
+    ReportSectionFactory(report=report, key="reasons")
+    ReportSectionFactory(report=report, key="emerging_evidence", body="<p> </p>")
+    ReportSectionFactory(report=report, key="overall_goal", body="")
+    shown = [section.key for section in report.shown_sections()]
+    # A required section is shown even when empty; an empty optional one is not.
+    assert shown == ["reasons", "overall_goal"]
+
+
+def test_content_hash_changes_with_any_section_text(report):
+    section = ReportSectionFactory(report=report)
+    before = report.content_hash()
+    section.body = section.body.replace("wanted", "needed")
+    section.save()
+    assert report.content_hash() != before
+
+
+def test_only_one_current_signature_of_each_kind(report):
+    fields = {"name": "A Person", "signed_on": "2021-07-12", "content_hash": "0" * 64}
+    first = Signature.objects.create(report=report, kind=Signature.Kind.LOCAL_AREA, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Signature.objects.create(report=report, kind=Signature.Kind.LOCAL_AREA, **fields)
+    first.superseded_at = first.recorded_at
+    first.save()
+    Signature.objects.create(report=report, kind=Signature.Kind.LOCAL_AREA, **fields)
+    assert report.signatures.filter(superseded_at__isnull=True).count() == 1
