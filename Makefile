@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# pip's machine-wide config names local indexes that may be absent: hide that noise only.
+QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
 .DEFAULT_GOAL := help
 .PHONY: help install run migrate seed test test-fast lint format check-deploy worker clean
@@ -14,8 +18,8 @@ help:  ## List the commands
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(PY) -m pip install --quiet -e ".[dev]" $(QUIET_PIP)
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create the virtual environment and install everything
@@ -30,7 +34,7 @@ run: seed  ## Set up everything and serve at http://127.0.0.1:8000
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install  ## Run the whole test suite (browser tests need /usr/bin/chromium)
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tce_portal.test_settings $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install  ## ruff check and format check

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import LearningReport, ReportSection, Signature
+from .models import LearningReport, ReportEvent, ReportSection, Signature
 
 
 class ReportSectionInline(admin.StackedInline):
@@ -59,4 +59,33 @@ class SignatureAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only."""
+
+    list_display = ["created_at", "report", "transition", "from_status", "to_status", "actor"]
+    list_filter = ["transition", "to_status"]
+    search_fields = ["report__title", "comment", "actor__email"]
+    list_select_related = ["report", "actor"]
+    readonly_fields = [
+        "report",
+        "actor",
+        "transition",
+        "from_status",
+        "to_status",
+        "comment",
+        "content_hash",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -232,3 +232,39 @@ class Signature(models.Model):
     @property
     def is_current(self):
         return self.superseded_at is None
+
+
+class ReportEvent(models.Model):
+    """The append-only audit log: every change of a report's state, who made it and why."""
+
+    report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_events",
+        help_text="Empty when the portal itself made the change (e.g. content changed after "
+        "sign-off).",
+    )
+    transition = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    comment = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name = "report event"
+
+    def __str__(self):
+        return f"{self.report.title}: {self.from_status} → {self.to_status} ({self.transition})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The audit log is append-only: events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit log is append-only: events are never deleted.")

@@ -1,0 +1,99 @@
+"""Who may see and change which report: one place, used by every view, queryset and template.
+
+- Programme admins: every report.
+- TCE project leads: the reports of BSPs they lead.
+- Delivery partners: the reports of BSPs they are assigned to.
+- Local leads: the reports of their own partnership.
+- Anyone else: nothing here (the public sees published reports through `published()`).
+
+Another partnership's report is a 404 (`get_report_or_404`), never a 403 that confirms it exists.
+"""
+
+from django.http import Http404
+
+from accounts.models import Role
+
+from .models import LearningReport, Status
+
+# The states in which the authors may still change the text.
+AUTHOR_EDITABLE_STATES = {Status.DRAFT, Status.CHANGES_REQUESTED}
+
+
+def reports_for(user, queryset=None):
+    """The reports ``user`` may see as a member of the programme (drafts included)."""
+    queryset = LearningReport.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role == Role.PROGRAMME_ADMIN:
+        return queryset
+    if user.role == Role.TCE_LEAD:
+        return queryset.filter(bsp__tce_lead=user)
+    if user.role == Role.DELIVERY_PARTNER:
+        return queryset.filter(bsp__delivery_partners=user).distinct()
+    if user.role == Role.LOCAL_LEAD and user.partnership_id:
+        return queryset.filter(bsp__partnership_id=user.partnership_id)
+    return queryset.none()
+
+
+def get_report_or_404(user, queryset=None, **lookup):
+    try:
+        return reports_for(user, queryset).get(**lookup)
+    except LearningReport.DoesNotExist as missing:
+        raise Http404("No such report.") from missing
+
+
+def can_view(user, report) -> bool:
+    return reports_for(user).filter(pk=report.pk).exists()
+
+
+def can_edit_content(user, report) -> bool:
+    """Authors (assigned delivery partners, the BSP's TCE lead, admins) change the text of a
+    report while it is a draft or has changes requested. Local leads review; they write only the
+    local area's reflections, during review (see the sign-off workflow)."""
+    if report.status not in AUTHOR_EDITABLE_STATES:
+        return False
+    return is_author(user, report)
+
+
+def is_author(user, report) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.PROGRAMME_ADMIN:
+        return True
+    if user.role == Role.TCE_LEAD:
+        return report.bsp.tce_lead_id == user.pk
+    if user.role == Role.DELIVERY_PARTNER:
+        return report.bsp.delivery_partners.filter(pk=user.pk).exists()
+    return False
+
+
+def is_local_lead_of(user, report) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.LOCAL_LEAD
+        and user.partnership_id == report.bsp.partnership_id
+    )
+
+
+def is_tce_lead_of(user, report) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (
+            user.role == Role.PROGRAMME_ADMIN
+            or (user.role == Role.TCE_LEAD and report.bsp.tce_lead_id == user.pk)
+        )
+    )
+
+
+__all__ = [
+    "AUTHOR_EDITABLE_STATES",
+    "can_edit_content",
+    "can_view",
+    "get_report_or_404",
+    "is_author",
+    "is_local_lead_of",
+    "is_tce_lead_of",
+    "reports_for",
+]
