@@ -1,0 +1,19 @@
+from reports.diffs import has_changed, html_diff
+
+
+def test_diff_marks_removed_and_added_words():
+    diff = html_diff("<p>The partnership met monthly.</p>", "<p>The partnership met weekly.</p>")
+    assert "<del>monthly.</del>" in diff
+    assert "<ins>weekly.</ins>" in diff
+    assert "The partnership met" in diff
+
+
+def test_diff_escapes_what_people_wrote():
+    diff = html_diff("<p>a</p>", "<p>a &lt;script&gt;</p>")
+    assert "<script>" not in diff
+    assert "&lt;script&gt;" in diff
+
+
+def test_markup_only_changes_are_not_changes():
+    assert not has_changed("<p>Same words</p>", "<p><strong>Same</strong> words</p>")
+    assert has_changed("<p>Same words</p>", "<p>Other words</p>")
