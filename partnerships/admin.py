@@ -7,6 +7,7 @@ from .models import (
     LocalAuthority,
     Methodology,
     Partnership,
+    PartnershipAgency,
     Region,
     Theme,
 )
@@ -53,15 +54,22 @@ class BespokeSupportProjectInline(admin.TabularInline):
     show_change_link = True
 
 
+class PartnershipAgencyInline(admin.TabularInline):
+    model = PartnershipAgency
+    fields = ["position", "agency"]
+    autocomplete_fields = ["agency"]
+    extra = 0
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "region"]
     list_filter = ["region"]
     search_fields = ["name", "local_authorities__name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["local_authorities", "core_partner_agencies"]
+    autocomplete_fields = ["local_authorities"]
     list_select_related = ["region"]
-    inlines = [BespokeSupportProjectInline]
+    inlines = [PartnershipAgencyInline, BespokeSupportProjectInline]
 
 
 @admin.register(BespokeSupportProject)

@@ -83,7 +83,9 @@ class Partnership(models.Model):
     local_authorities = models.ManyToManyField(
         LocalAuthority, related_name="partnerships", blank=True
     )
-    core_partner_agencies = models.ManyToManyField(Agency, related_name="partnerships", blank=True)
+    core_partner_agencies = models.ManyToManyField(
+        Agency, through="PartnershipAgency", related_name="partnerships", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -93,6 +95,32 @@ class Partnership(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:partnership-detail", kwargs={"slug": self.slug})
+
+    def agencies_in_order(self):
+        """The core partner agencies in the order the partnership lists them."""
+        return self.core_partner_agencies.order_by("memberships__position", "name")
+
+
+class PartnershipAgency(models.Model):
+    """An agency's place in a partnership's list of core partners (the list keeps its order)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["partnership", "position"]
+        verbose_name = "core partner agency"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "agency"], name="partnership_agency_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} in {self.partnership}"
 
 
 class Theme(models.Model):

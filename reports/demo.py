@@ -23,6 +23,7 @@ from partnerships.models import (
     LocalAuthority,
     Methodology,
     Partnership,
+    PartnershipAgency,
     Region,
     Theme,
 )
@@ -171,11 +172,12 @@ def seed_bsp(row: dict) -> BespokeSupportProject:
         name=partnership_name, defaults={"slug": slugify(short_name), "region": region}
     )
     partnership.local_authorities.add(*authorities_for(local_area, short_name, _named))
-    if details:
-        agencies = [
-            Agency.objects.get_or_create(name=name)[0] for name in details["core_partner_agencies"]
-        ]
-        partnership.core_partner_agencies.add(*agencies)
+    for position, name in enumerate(details.get("core_partner_agencies", [])):
+        PartnershipAgency.objects.get_or_create(
+            partnership=partnership,
+            agency=Agency.objects.get_or_create(name=name)[0],
+            defaults={"position": position},
+        )
 
     themes, methodologies = parse_focus(row["focus"])
     if demo:

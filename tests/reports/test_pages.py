@@ -21,6 +21,11 @@ def test_published_report_page_shows_details_sections_footnotes_and_sign_off(dem
     assert "Details of Bespoke Support Project (BSP)" in page
     assert "Bespoke - Disruption/ Data" in page
     assert "August 2020" in page
+    # The core partner agencies keep the order the report lists them in.
+    assert (
+        "East Sussex County Council; Sussex Police; British Transport Police (BTP); "
+        "Youth Justice Board (YJB)"
+    ) in page
     assert '<h2 id="section-5">Joining the dots</h2>' in page
     assert "<h3>Holding complexity, uncertainty and curiosity</h3>" in page
     assert 'href="#footnote-1"' in page and 'id="footnote-1"' in page
