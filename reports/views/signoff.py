@@ -252,7 +252,9 @@ def sign(request, report, actor, link):
         return _refuse(request, report, "The report cannot be signed off now.")
     action = _url("report-sign", report)
     form = SignOffForm(
-        request.POST or None, action=action, initial={"seen_hash": report.content_hash()}
+        request.POST if request.method == "POST" else None,
+        action=action,
+        initial={"seen_hash": report.content_hash()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -299,7 +301,10 @@ def sign(request, report, actor, link):
 def countersign(request, report):
     if not workflow.can(request.user, report, "countersign"):
         return _refuse(request, report, "The report cannot be countersigned now.")
-    form = CountersignForm(request.POST or None, action=_url("report-countersign", report))
+    form = CountersignForm(
+        request.POST if request.method == "POST" else None,
+        action=_url("report-countersign", report),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.countersign(
@@ -334,7 +339,9 @@ def countersign(request, report):
 def publish(request, report):
     if not workflow.can(request.user, report, "publish"):
         return _refuse(request, report, "The report cannot be published now.")
-    form = PublishForm(request.POST or None, action=_url("report-publish", report))
+    form = PublishForm(
+        request.POST if request.method == "POST" else None, action=_url("report-publish", report)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.publish(report=report, actor=request.user)
@@ -349,7 +356,9 @@ def publish(request, report):
 def withdraw(request, report):
     if not workflow.can(request.user, report, "withdraw"):
         return _refuse(request, report, "Only a programme admin can withdraw a published report.")
-    form = WithdrawForm(request.POST or None, action=_url("report-withdraw", report))
+    form = WithdrawForm(
+        request.POST if request.method == "POST" else None, action=_url("report-withdraw", report)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw(report=report, actor=request.user, reason=form.cleaned_data["reason"])
@@ -413,7 +422,8 @@ def send_signoff_link(request, report):
             "Sign-off links can be sent while the report awaits sign-off, by its TCE project lead.",
         )
     form = SendSignoffLinkForm(
-        request.POST or None, action=_url("report-send-signoff-link", report)
+        request.POST if request.method == "POST" else None,
+        action=_url("report-send-signoff-link", report),
     )
     if request.method == "POST" and form.is_valid():
         try:
