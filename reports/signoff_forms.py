@@ -48,7 +48,7 @@ class SectionCommentForm(forms.Form):
 
 class ReflectionsForm(forms.Form):
     text = forms.CharField(
-        label="Immediate reflections from the local area",
+        label="The local area's reflections",
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="The local area's own reflections on the project, in its own words. Leave a "

@@ -31,7 +31,12 @@ def test_two_simultaneous_sign_offs_make_one_signature(
         client.force_login(lead)
         clients.append(client)
     url = reverse("reports:report-sign", kwargs={"slug": report.slug})
-    data = {"consent": "on", "full_name": "A Lead", "role": "Chair"}
+    data = {
+        "consent": "on",
+        "full_name": "A Lead",
+        "role": "Chair",
+        "seen_hash": report.content_hash(),
+    }
     barrier = threading.Barrier(2)
     statuses, errors = [], []
 
