@@ -424,3 +424,31 @@ def test_the_review_page_has_a_query_budget(client, report, people, django_asser
     with django_assert_max_num_queries(26):
         response = client.get(url("report-review", report))
     assert response.status_code == 200
+
+
+def test_sign_off_pages_carry_no_inline_script_or_style(client, report, people):
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    pages = [(people.local_lead, "report-review"), (people.local_lead, "report-sign")]
+    pages += [(people.tce_lead, name) for name in ("report-audit", "report-send-signoff-link")]
+    for user, name in pages:
+        client.force_login(user)
+        page = client.get(url(name, report)).content.decode()
+        assert " style=" not in page and "<style" not in page, name
+        for script in page.split("<script")[1:]:
+            assert script.split(">", 1)[0].strip().startswith("src="), name
+
+
+def test_the_admin_shows_comments_links_and_events_read_only(client, report, people):
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    services.add_section_comment(
+        report=report, actor=people.local_lead, section_key="reasons", body="Hm."
+    )
+    people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    for model in ("sectioncomment", "signofflink", "reportevent", "signature"):
+        assert client.get(reverse(f"admin:reports_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:reports_{model}_add")).status_code == 403
+    event = report.events.get()
+    page = client.get(reverse("admin:reports_reportevent_change", args=[event.pk]))
+    assert page.status_code == 200 and 'name="comment"' not in page.content.decode()
