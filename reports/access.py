@@ -87,9 +87,29 @@ def is_tce_lead_of(user, report) -> bool:
     )
 
 
+def can_review(user, report) -> bool:
+    """The local area reviews while the report awaits its sign-off: comments on sections, writes
+    its own reflections, requests changes or signs off (the last two are transitions)."""
+    return report.status == Status.AWAITING_SIGNOFF and is_local_lead_of(user, report)
+
+
+def can_see_audit(user, report) -> bool:
+    """The audit log is for people with an account on the report, not for sign-off links."""
+    return can_view(user, report)
+
+
+def can_send_signoff_link(user, report) -> bool:
+    """The BSP's TCE project lead (or an admin) sends sign-off links while the report awaits
+    sign-off."""
+    return report.status == Status.AWAITING_SIGNOFF and is_tce_lead_of(user, report)
+
+
 __all__ = [
     "AUTHOR_EDITABLE_STATES",
     "can_edit_content",
+    "can_review",
+    "can_see_audit",
+    "can_send_signoff_link",
     "can_view",
     "get_report_or_404",
     "is_author",

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import LearningReport, ReportEvent, ReportSection, Signature
+from .models import (
+    LearningReport,
+    ReportEvent,
+    ReportSection,
+    SectionComment,
+    Signature,
+    SignoffLink,
+)
 
 
 class ReportSectionInline(admin.StackedInline):
@@ -32,7 +39,16 @@ class LearningReportAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["bsp"]
     list_select_related = ["bsp"]
-    readonly_fields = ["created_at", "updated_at"]
+    # The state and what goes with it change only through the transition table (workflow.py).
+    readonly_fields = [
+        "status",
+        "consent_to_publish",
+        "published_at",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ReportSectionInline, SignatureInline]
 
 
@@ -89,3 +105,33 @@ class ReportEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SectionComment)
+class SectionCommentAdmin(ReadOnlyAdmin):
+    """Reviewers' comments are part of the record of the review: shown, never edited here."""
+
+    list_display = ["created_at", "report", "section_key", "author", "sent_with"]
+    list_filter = ["section_key"]
+    search_fields = ["report__title", "body", "author__email"]
+    list_select_related = ["report", "author", "sent_with"]
+
+
+@admin.register(SignoffLink)
+class SignoffLinkAdmin(ReadOnlyAdmin):
+    """Who was sent a sign-off link, by whom, and whether it was used. The token is not stored."""
+
+    list_display = ["sent_at", "report", "recipient", "sent_by", "expires_at", "used_at"]
+    search_fields = ["report__title", "recipient__email"]
+    list_select_related = ["report", "recipient", "sent_by"]

@@ -28,7 +28,14 @@ from partnerships.models import (
     Theme,
 )
 
-from .models import LearningReport, ReportSection, SectionStatus, Signature, Status
+from .models import (
+    LearningReport,
+    ReportEvent,
+    ReportSection,
+    SectionStatus,
+    Signature,
+    Status,
+)
 from .template_sections import SECTION_KEYS
 
 REGISTER_CSV = Path(__file__).resolve().parent / "fixtures" / "bsp_register_2020-21.csv"
@@ -205,6 +212,58 @@ def seed_bsp(row: dict) -> BespokeSupportProject:
     return bsp
 
 
+def seed_events(report: LearningReport, signoff: dict, partner: User) -> None:
+    """The report's history in the audit log, once. East Sussex: its real sign-off, countersignature
+    and publication on 12/07/2021 (the signatories have no account: their names are in the
+    comments; the times of day are not known). Torbay: the partner's submission for sign-off."""
+    if report.events.exists():
+        return
+    content_hash = report.content_hash()
+    if report.status == Status.AWAITING_SIGNOFF:
+        ReportEvent.objects.create(
+            report=report,
+            actor=partner,
+            transition="submit",
+            from_status=Status.DRAFT,
+            to_status=Status.AWAITING_SIGNOFF,
+            content_hash=content_hash,
+        )
+        return
+    signed_on = datetime.datetime.strptime(signoff["date"], "%d/%m/%Y").date()
+    source = f"recorded from the signed report of {signed_on:%d/%m/%Y}"
+    consent = "agreeing" if signoff["consent_to_share"] else "not agreeing"
+    steps = [
+        ("submit", Status.DRAFT, Status.AWAITING_SIGNOFF, f"Sent for sign-off ({source})."),
+        (
+            "sign_off",
+            Status.AWAITING_SIGNOFF,
+            Status.SIGNED_OFF,
+            f"Signed by {signoff['local_area_signatory']}, {signoff['local_area_role']}, for "
+            f"the local area, {consent} to share the report on the microsite ({source}).",
+        ),
+        (
+            "countersign",
+            Status.SIGNED_OFF,
+            Status.COUNTERSIGNED if signoff["consent_to_share"] else Status.NOT_FOR_PUBLICATION,
+            f"Countersigned by {signoff['tce_project_lead']}, TCE Project Lead ({source}).",
+        ),
+    ]
+    if report.status == Status.PUBLISHED:
+        steps.append(("publish", Status.COUNTERSIGNED, Status.PUBLISHED, f"Published ({source})."))
+    for hour, (transition, from_status, to_status, comment) in enumerate(
+        steps, start=12 - len(steps) + 1
+    ):
+        ReportEvent.objects.create(
+            report=report,
+            transition=transition,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            content_hash=content_hash,
+            created_at=datetime.datetime.combine(signed_on, datetime.time(hour), LONDON),
+        )
+
+
 def seed_report(bsp: BespokeSupportProject, folder: str) -> LearningReport:
     details = read_details(folder)
     signoff = details["signoff"]
@@ -271,5 +330,6 @@ def seed_demo(*, password: str | None = None):
             bsp.tce_lead = lead
             bsp.save(update_fields=["tce_lead"])
         bsp.delivery_partners.add(partner)
-        seed_report(bsp, folder)
+        report = seed_report(bsp, folder)
+        seed_events(report, read_details(folder)["signoff"], partner)
     return users

@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
@@ -252,7 +253,8 @@ class ReportEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices)
     comment = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: the demo data records real past sign-offs at their own dates.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["report", "created_at", "pk"]
@@ -268,3 +270,114 @@ class ReportEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The audit log is append-only: events are never deleted.")
+
+    @property
+    def transition_label(self):
+        from .workflow import TRANSITIONS
+
+        transition = TRANSITIONS.get(self.transition)
+        return transition.label if transition is not None else self.transition
+
+
+class SectionComment(models.Model):
+    """A reviewer's comment on one section. It goes back to the authors with the next review
+    decision (changes requested, or signed off), to which it is then tied."""
+
+    report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="comments")
+    section_key = models.CharField("section", max_length=40, choices=SECTION_CHOICES)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="section_comments"
+    )
+    body = models.TextField("comment")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_with = models.ForeignKey(
+        ReportEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        help_text="The review decision that sent this comment to the authors; empty while the "
+        "reviewer is still reviewing.",
+    )
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(section_key__in=SECTION_KEYS), name="comment_section_in_template"
+            ),
+            models.CheckConstraint(condition=~models.Q(body=""), name="comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.report.title}: comment on {self.heading}"
+
+    @property
+    def heading(self):
+        return SECTIONS_BY_KEY[self.section_key].heading
+
+
+class ReviewVisit(models.Model):
+    """When a person last looked at a report's review page, so that on resubmission they are
+    shown what changed since then (``baseline_at``: their last look before that submission)."""
+
+    report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="visits")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_visits"
+    )
+    last_viewed_at = models.DateTimeField()
+    baseline_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="review_visit_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} last viewed {self.report.title} at {self.last_viewed_at}"
+
+
+class SignoffLinkQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class SignoffLink(models.Model):
+    """A sign-off link e-mailed to a local lead: bound to one report, expiring, spent once
+    used to sign. The token in the e-mail (django-sesame) names the recipient and this link."""
+
+    report = models.ForeignKey(
+        LearningReport, on_delete=models.PROTECT, related_name="signoff_links"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoff_links"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoff_links_sent"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignoffLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "-sent_at"]
+        verbose_name = "sign-off link"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("sent_at")),
+                name="signoff_link_expires_after_sending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Sign-off link for {self.report.title} to {self.recipient.email}"
+
+    @property
+    def scope(self):
+        return f"signoff-link:{self.pk}"
+
+    @property
+    def is_live(self):
+        return self.used_at is None and self.expires_at > timezone.now()

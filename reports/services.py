@@ -1,15 +1,41 @@
 """Writes: each service is atomic, checks who may do it, and is what a view calls."""
 
-from django.db import transaction
+import datetime
 
-from . import workflow
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+
+from . import access, workflow
 from .completeness import problems
+from .models import (
+    LearningReport,
+    ReportEvent,
+    ReportSection,
+    ReviewVisit,
+    SectionComment,
+    SectionStatus,
+    Signature,
+    SignoffLink,
+)
+from .richtext import sanitise, to_text
+from .template_sections import SECTIONS_BY_KEY
+from .workflow import TransitionNotAllowed
+
+LOCAL_REFLECTIONS = "local_reflections"
 
 
 class ReportIncomplete(Exception):
     def __init__(self, problems):
         super().__init__("The report is not complete.")
         self.problems = problems
+
+
+class ContentChangedWhileReviewing(Exception):
+    """The report's text changed between the reviewer reading it and pressing the button."""
 
 
 @transaction.atomic
@@ -19,3 +45,255 @@ def submit_for_signoff(*, report, actor, comment=""):
     if found:
         raise ReportIncomplete(found)
     return workflow.apply(report=report, name="submit", actor=actor, comment=comment)
+
+
+# --- Review by the local area -------------------------------------------------------------------
+
+
+def _lock_for_review(report, actor) -> LearningReport:
+    locked = LearningReport.objects.select_for_update().select_related("bsp").get(pk=report.pk)
+    if not access.can_review(actor, locked):
+        raise TransitionNotAllowed(
+            "Only the local area can do this, while the report awaits sign-off."
+        )
+    return locked
+
+
+@transaction.atomic
+def add_section_comment(*, report, actor, section_key: str, body: str) -> SectionComment:
+    """A reviewer's comment on one section; it goes to the authors with the review decision."""
+    _lock_for_review(report, actor)
+    if section_key not in SECTIONS_BY_KEY:
+        raise ValidationError("Choose a section of the report.")
+    comment = SectionComment(
+        report=report, section_key=section_key, author=actor, body=body.strip()
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def write_local_reflections(*, report, actor, body: str) -> ReportSection:
+    """The local area writes its "Immediate reflections" section itself, during review."""
+    _lock_for_review(report, actor)
+    section, created = ReportSection.objects.select_for_update().get_or_create(
+        report=report, key=LOCAL_REFLECTIONS
+    )
+    cleaned = sanitise(body)
+    if not created and cleaned == section.body:
+        return section
+    section.body = cleaned
+    section.version = section.version if created else section.version + 1
+    section.status = SectionStatus.COMPLETED if to_text(cleaned) else SectionStatus.NOT_STARTED
+    section.updated_by = actor
+    section.save()
+    return section
+
+
+def _send_pending_comments(report, event: ReportEvent) -> int:
+    """Tie the comments not yet sent to the authors to the review decision that sends them."""
+    return SectionComment.objects.filter(report=report, sent_with__isnull=True).update(
+        sent_with=event
+    )
+
+
+@transaction.atomic
+def request_changes(*, report, actor, comment: str) -> ReportEvent:
+    """Send the report back to its authors with the reviewer's comments."""
+    event = workflow.apply(report=report, name="request_changes", actor=actor, comment=comment)
+    _send_pending_comments(report, event)
+    return event
+
+
+@transaction.atomic
+def sign_off(
+    *,
+    report,
+    actor,
+    full_name: str,
+    role: str,
+    consent: bool,
+    seen_hash: str = "",
+    link: SignoffLink | None = None,
+) -> Signature:
+    """The local area signs the report as it is now, and agrees (or not) to its publication.
+
+    ``seen_hash`` is the content hash of the page the reviewer read: if the text changed since,
+    nothing is signed. ``link`` is the sign-off link used, which signing spends.
+    """
+
+    signature = Signature(
+        kind=Signature.Kind.LOCAL_AREA,
+        signed_by=actor,
+        name=full_name.strip(),
+        role=role.strip(),
+        signed_on=timezone.localdate(),
+    )
+
+    def record(locked):
+        current = locked.content_hash()
+        if seen_hash and seen_hash != current:
+            raise ContentChangedWhileReviewing(
+                "The report changed while you were reading it. Read it again before you sign."
+            )
+        locked.consent_to_publish = bool(consent)
+        signature.report = locked
+        signature.content_hash = current
+        signature.full_clean()
+        signature.save()
+
+    event = workflow.apply(report=report, name="sign_off", actor=actor, before_save=record)
+    _send_pending_comments(report, event)
+    if link is not None:
+        spent = SignoffLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not spent:
+            raise TransitionNotAllowed("This sign-off link has already been used.")
+    return signature
+
+
+def _check_signatures_match(locked, kinds):
+    current = locked.content_hash()
+    signatures = locked.current_signatures
+    for kind in kinds:
+        signature = signatures.get(kind)
+        if signature is None or signature.content_hash != current:
+            raise TransitionNotAllowed(
+                "The signatures do not match the report's content: it needs signing off again."
+            )
+
+
+@transaction.atomic
+def countersign(*, report, actor, full_name: str, role: str) -> Signature:
+    """The TCE project lead countersigns what the local area signed."""
+    signature = Signature(
+        kind=Signature.Kind.TCE_LEAD,
+        signed_by=actor,
+        name=full_name.strip(),
+        role=role.strip(),
+        signed_on=timezone.localdate(),
+    )
+
+    def record(locked):
+        _check_signatures_match(locked, [Signature.Kind.LOCAL_AREA])
+        signature.report = locked
+        signature.content_hash = locked.content_hash()
+        signature.full_clean()
+        signature.save()
+
+    workflow.apply(report=report, name="countersign", actor=actor, before_save=record)
+    return signature
+
+
+@transaction.atomic
+def publish(*, report, actor) -> ReportEvent:
+    """Put a countersigned report, with the local area's consent, on the microsite."""
+
+    def check(locked):
+        _check_signatures_match(locked, [Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD])
+
+    return workflow.apply(report=report, name="publish", actor=actor, before_save=check)
+
+
+@transaction.atomic
+def withdraw(*, report, actor, reason: str) -> ReportEvent:
+    """Take a published report off the microsite; its page then shows the public reason."""
+    return workflow.apply(report=report, name="withdraw", actor=actor, comment=reason)
+
+
+@transaction.atomic
+def void_signoff_if_content_changed(*, report_id, changed_by=None, what="") -> ReportEvent | None:
+    """Content changed after sign-off: supersede the signatures and send the report back for
+    sign-off. Run on every save of a section; does nothing while the report is not signed."""
+    report = LearningReport.objects.select_for_update().get(pk=report_id)
+    if report.status not in workflow.SIGNED_STATES:
+        return None
+    current = report.content_hash()
+    signatures = report.signatures.filter(superseded_at__isnull=True)
+    hashes = {s.content_hash for s in signatures}
+    if hashes == {current}:
+        return None
+    signatures.update(superseded_at=timezone.now())
+    who = f" by {changed_by.full_name}" if changed_by is not None else ""
+    comment = f"{what or 'The content'} was changed{who} after sign-off: the signatures are void."
+
+    def reset_consent(locked):
+        locked.consent_to_publish = None
+
+    return workflow.apply(
+        report=report, name="void_signoff", actor=None, comment=comment, before_save=reset_consent
+    )
+
+
+# --- Sign-off links -----------------------------------------------------------------------------
+
+
+class LinkRecipientInvalid(Exception):
+    pass
+
+
+@transaction.atomic
+def send_signoff_link(
+    *, report, actor, email: str, full_name: str, job_title: str = ""
+) -> SignoffLink:
+    """E-mail a sign-off link for ``report`` to a local lead, creating their account (with no
+    password) when they have none. The e-mail goes after the commit."""
+    from . import notifications
+
+    if not access.can_send_signoff_link(actor, report):
+        raise TransitionNotAllowed("You cannot send a sign-off link for this report now.")
+    email = User.objects.normalize_email(email).lower()
+    recipient = User.objects.filter(email__iexact=email).first()
+    if recipient is None:
+        recipient = User(
+            email=email,
+            full_name=full_name.strip(),
+            job_title=job_title.strip(),
+            role=Role.LOCAL_LEAD,
+            partnership=report.bsp.partnership,
+        )
+        recipient.set_unusable_password()
+        recipient.full_clean()
+        recipient.save()
+    elif not access.is_local_lead_of(recipient, report):
+        raise LinkRecipientInvalid(
+            f"{email} belongs to someone who is not a local lead of "
+            f"{report.bsp.partnership.name}: a sign-off link can only go to the local area."
+        )
+    now = timezone.now()
+    link = SignoffLink.objects.create(
+        report=report,
+        recipient=recipient,
+        sent_by=actor,
+        sent_at=now,
+        expires_at=now + datetime.timedelta(days=settings.SIGNOFF_LINK_DAYS),
+    )
+    transaction.on_commit(lambda: notifications.send_signoff_link_email(link.pk), robust=True)
+    return link
+
+
+# --- What a reviewer has seen -------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_review_visit(*, report, user) -> ReviewVisit:
+    """Note that ``user`` is looking at the review page now. When the report was submitted again
+    since their previous look, that look becomes the baseline of "what changed"."""
+    now = timezone.now()
+    visit, created = ReviewVisit.objects.select_for_update().get_or_create(
+        report=report, user=user, defaults={"last_viewed_at": now}
+    )
+    if created:
+        return visit
+    last_submitted = (
+        report.events.filter(transition="submit")
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+    ).first()
+    if last_submitted is not None and visit.last_viewed_at < last_submitted:
+        visit.baseline_at = visit.last_viewed_at
+    visit.last_viewed_at = now
+    visit.save(update_fields=["last_viewed_at", "baseline_at"])
+    return visit

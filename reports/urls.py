@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import microsite
+from .views import microsite, signoff
 
 app_name = "reports"
 
@@ -8,4 +8,34 @@ urlpatterns = [
     path("reports/<slug:slug>/", microsite.report_detail, name="report-detail"),
     path("partnerships/<slug:slug>/", microsite.partnership_detail, name="partnership-detail"),
     path("my-reports/", microsite.dashboard, name="dashboard"),
+    # Sign-off and publication
+    path("my-reports/<slug:slug>/review/", signoff.review_page, name="report-review"),
+    path(
+        "my-reports/<slug:slug>/review/comments/<str:section_key>/",
+        signoff.add_comment,
+        name="report-comment",
+    ),
+    path(
+        "my-reports/<slug:slug>/review/reflections/",
+        signoff.write_reflections,
+        name="report-reflections",
+    ),
+    path(
+        "my-reports/<slug:slug>/review/request-changes/",
+        signoff.request_changes,
+        name="report-request-changes",
+    ),
+    path("my-reports/<slug:slug>/sign-off/", signoff.sign, name="report-sign"),
+    path("my-reports/<slug:slug>/submit/", signoff.submit, name="report-submit"),
+    path("my-reports/<slug:slug>/countersign/", signoff.countersign, name="report-countersign"),
+    path("my-reports/<slug:slug>/publish/", signoff.publish, name="report-publish"),
+    path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),
+    path("my-reports/<slug:slug>/audit-log/", signoff.audit, name="report-audit"),
+    path(
+        "my-reports/<slug:slug>/sign-off-links/",
+        signoff.send_signoff_link,
+        name="report-send-signoff-link",
+    ),
+    path("sign-off/<slug:slug>/done/", signoff.signoff_link_done, name="signoff-link-done"),
+    path("sign-off/<slug:slug>/<int:link_id>/", signoff.open_signoff_link, name="signoff-link"),
 ]

@@ -9,6 +9,7 @@ pressing the same button at once produce one change, not two.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +22,9 @@ class TransitionNotAllowed(Exception):
     """The report is not in a state this transition starts from, or the actor may not make it."""
 
 
-def _anyone(user, report):
-    return True
+def _nobody(user, report):
+    """For transitions the portal makes itself: no person may make them by hand."""
+    return False
 
 
 def _admin(user, report):
@@ -35,8 +37,9 @@ class Transition:
     label: str
     sources: frozenset
     target: Status | Callable[[LearningReport], Status]
-    allowed: Callable = _anyone
+    allowed: Callable = _nobody
     needs_comment: bool = False
+    automatic: bool = False  # made by the portal (actor None), never by a person
 
     def target_for(self, report) -> Status:
         return self.target(report) if callable(self.target) else self.target
@@ -97,13 +100,14 @@ TRANSITIONS = {
             _admin,
             needs_comment=True,
         ),
-        # Made by the portal, not a person: content changed after sign-off voids the signatures.
+        # Made by the portal, not a person: content changed after sign-off voids the signatures
+        # (services.void_signoff_if_content_changed, run on every save of a section).
         Transition(
             "void_signoff",
             "Content changed since sign-off",
             SIGNED_STATES,
             Status.AWAITING_SIGNOFF,
-            _anyone,
+            automatic=True,
         ),
     ]
 }
@@ -114,7 +118,7 @@ def available(user, report) -> list[Transition]:
     return [
         t
         for t in TRANSITIONS.values()
-        if t.name != "void_signoff" and report.status in t.sources and t.allowed(user, report)
+        if not t.automatic and report.status in t.sources and t.allowed(user, report)
     ]
 
 
@@ -127,9 +131,9 @@ def can(user, report, name) -> bool:
 def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEvent:
     """Make transition ``name`` on ``report`` and record it. Returns the event.
 
-    ``actor`` None means the portal itself (only for `void_signoff`). ``before_save`` may change
-    the locked report (e.g. record consent) before its new status is saved, in the same
-    transaction. Raises TransitionNotAllowed; the database is then unchanged.
+    ``actor`` None means the portal itself (only for automatic transitions: `void_signoff`).
+    ``before_save`` may change the locked report (e.g. record consent) before its new status is
+    saved, in the same transaction. Raises TransitionNotAllowed; the database is then unchanged.
     """
     t = TRANSITIONS[name]
     locked = LearningReport.objects.select_for_update().select_related("bsp").get(pk=report.pk)
@@ -137,9 +141,9 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
         raise TransitionNotAllowed(
             f"“{t.label}” cannot be done now: the report is {locked.get_status_display().lower()}."
         )
-    if actor is None and name != "void_signoff":
+    if actor is None and not t.automatic:
         raise TransitionNotAllowed(f"“{t.label}” needs a person to make it.")
-    if actor is not None and not t.allowed(actor, locked):
+    if actor is not None and (t.automatic or not t.allowed(actor, locked)):
         raise TransitionNotAllowed(f"You cannot “{t.label.lower()}” on this report.")
     if t.needs_comment and not comment.strip():
         raise TransitionNotAllowed(f"Say why (“{t.label}” needs a comment).")
@@ -164,6 +168,10 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
         comment=comment.strip(),
         content_hash=locked.content_hash(),
     )
+    # E-mail the people who act next once this is stored; a failed e-mail never undoes it.
+    from . import notifications
+
+    transaction.on_commit(partial(notifications.send_for_event, event.pk), robust=True)
     # The caller's object follows the database.
     for field in (
         "status",

@@ -4,6 +4,7 @@ Development needs nothing set: DEBUG=true gives a SQLite file under var/ and a t
 Production must set SECRET_KEY and ALLOWED_HOSTS; DATABASE_URL points at PostgreSQL.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -92,6 +93,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-sesame reads the tokens of sign-off links; passwords sign in as usual.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",
+]
+SIGNOFF_LINK_DAYS = env.int("SIGNOFF_LINK_DAYS", default=14)
+SESAME_MAX_AGE = datetime.timedelta(days=SIGNOFF_LINK_DAYS)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -143,6 +151,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="TCE Support Programme <noreply@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address as people reach it, for the links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Cache: Redis when REDIS_URL is set, otherwise this process's memory.
 REDIS_URL = env.str("REDIS_URL", default="")

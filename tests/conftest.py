@@ -14,3 +14,15 @@ def regions(db):
 def demo(db):
     """The demo data of `manage.py seed_demo`: register, two reports, a user per role."""
     seed_demo()
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `postgres` need PostgreSQL's row locks: skip them on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from accounts.models import Role, User
 from partnerships.models import BespokeSupportProject, LocalAuthority
-from reports.models import LearningReport, ReportSection, Signature, Status
+from reports.models import LearningReport, ReportEvent, ReportSection, Signature, Status
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 EAST_SUSSEX_SEED = SEEDS / "000_355be5435e6701e6.txt"
@@ -199,6 +199,7 @@ def snapshot():
         "sections": list(ReportSection.objects.order_by("pk").values()),
         "reports": list(LearningReport.objects.order_by("pk").values()),
         "signatures": list(Signature.objects.order_by("pk").values()),
+        "events": list(ReportEvent.objects.order_by("pk").values()),
         "users": list(User.objects.order_by("pk").values()),
         "history": ReportSection.history.count(),
     }

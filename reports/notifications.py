@@ -1,0 +1,162 @@
+"""E-mail on every transition to the people who act next, and only those assigned to the report.
+
+`workflow.apply()` schedules `send_for_event` with `transaction.on_commit`: the e-mail goes only
+once the transition is safely stored, and a failure to send is logged, never undoing it.
+
+Who hears of what (the actor is never e-mailed about their own step):
+
+| the report is now            | e-mailed                                                       |
+| ---------------------------- | -------------------------------------------------------------- |
+| awaiting local sign-off      | the partnership's local leads; the BSP's TCE project lead       |
+| changes requested            | the BSP's delivery partners and TCE project lead (the authors)  |
+| signed off by the local area | the BSP's TCE project lead (to countersign)                     |
+| countersigned                | the BSP's TCE project lead (to publish)                         |
+| published / not for publication | the BSP's delivery partners and the partnership's local leads |
+| withdrawn                    | the TCE project lead, delivery partners and local leads         |
+"""
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import Role, User
+
+from . import access, signoff_links, workflow
+from .models import ReportEvent, SignoffLink, Status
+from .template_sections import SECTION_KEYS
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    "submit": "{title}: ready for the local area's sign-off",
+    "request_changes": "{title}: the local area asks for changes",
+    "sign_off": "{title}: signed off by the local area, ready to countersign",
+    "countersign": "{title}: countersigned",
+    "publish": "{title}: published on the microsite",
+    "withdraw": "{title}: withdrawn from the microsite",
+    "void_signoff": "{title}: content changed since sign-off, it needs signing off again",
+}
+
+
+HAPPENED = {
+    "submit": "sent the report to the local area for sign-off",
+    "request_changes": "asked the authors for changes to the report",
+    "sign_off": "signed the report off for the local area",
+    "countersign": "countersigned the report",
+    "publish": "published the report on the TCE Support Programme's microsite",
+    "withdraw": "withdrew the report from the microsite",
+    "void_signoff": "voided the sign-off: the report's content changed after it was signed",
+}
+
+
+def recipients_for(event: ReportEvent) -> list[User]:
+    bsp = event.report.bsp
+    local_leads = list(
+        User.objects.filter(role=Role.LOCAL_LEAD, partnership_id=bsp.partnership_id, is_active=True)
+    )
+    partners = list(bsp.delivery_partners.filter(is_active=True))
+    lead = [bsp.tce_lead] if bsp.tce_lead is not None and bsp.tce_lead.is_active else []
+    people = {
+        Status.AWAITING_SIGNOFF: local_leads + lead,
+        Status.CHANGES_REQUESTED: partners + lead,
+        Status.SIGNED_OFF: lead,
+        Status.COUNTERSIGNED: lead,
+        Status.PUBLISHED: partners + local_leads,
+        Status.NOT_FOR_PUBLICATION: partners + local_leads,
+        Status.WITHDRAWN: lead + partners + local_leads,
+    }.get(event.to_status, [])
+    unique = {}
+    for person in people:
+        if person.pk != event.actor_id:
+            unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+def url_for(recipient: User, report) -> str | None:
+    """Where the recipient acts: the review page, or their sign-off link if they have no
+    password. None when they have neither (they must ask the TCE project lead for a link)."""
+    if recipient.has_usable_password():
+        return settings.SITE_URL + reverse("reports:report-review", kwargs={"slug": report.slug})
+    link = (
+        SignoffLink.objects.live()
+        .filter(report=report, recipient=recipient)
+        .select_related("report", "recipient")
+        .first()
+    )
+    return signoff_links.link_url(link) if link is not None else None
+
+
+def actions_for(recipient: User, report) -> list[str]:
+    actions = [t.label for t in workflow.available(recipient, report)]
+    if access.can_send_signoff_link(recipient, report):
+        actions.append("Send a sign-off link to the local lead")
+    return actions
+
+
+def comments_by_section(event: ReportEvent):
+    grouped = defaultdict(list)
+    for comment in event.comments.select_related("author"):
+        grouped[comment.section_key].append(comment)
+    return [(grouped[key][0].heading, grouped[key]) for key in SECTION_KEYS if key in grouped]
+
+
+def _send(message: EmailMultiAlternatives, what: str) -> bool:
+    try:
+        message.send()
+    except Exception:
+        logger.exception("Could not send the e-mail about %s to %s", what, message.to)
+        return False
+    return True
+
+
+def send_for_event(event_id: int) -> int:
+    """E-mail the people concerned by one transition. Returns how many e-mails went."""
+    event = ReportEvent.objects.select_related("report__bsp__tce_lead", "actor").get(pk=event_id)
+    report = event.report
+    subject = SUBJECTS.get(event.transition, "{title}: " + event.get_to_status_display()).format(
+        title=f"Project Learning Report: {report.title}"
+    )
+    comments = comments_by_section(event)
+    connection = get_connection()
+    sent = 0
+    for recipient in recipients_for(event):
+        context = {
+            "recipient": recipient,
+            "report": report,
+            "event": event,
+            "actor_name": event.actor.full_name if event.actor else "The portal",
+            "happened": HAPPENED.get(event.transition, event.transition),
+            "actions": actions_for(recipient, report),
+            "url": url_for(recipient, report),
+            "tce_lead": report.bsp.tce_lead,
+            "comments": comments,
+        }
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("reports/email/transition.txt", context),
+            to=[recipient.email],
+            connection=connection,
+        )
+        message.attach_alternative(
+            render_to_string("reports/email/transition.html", context), "text/html"
+        )
+        sent += _send(message, f"“{event.transition}” on {report.title}")
+    return sent
+
+
+def send_signoff_link_email(link_id: int) -> bool:
+    link = SignoffLink.objects.select_related("report", "recipient", "sent_by").get(pk=link_id)
+    context = {"link": link, "report": link.report, "url": signoff_links.link_url(link)}
+    message = EmailMultiAlternatives(
+        subject=f"Project Learning Report: {link.report.title}: please review and sign it off",
+        body=render_to_string("reports/email/signoff_link.txt", context),
+        to=[link.recipient.email],
+    )
+    message.attach_alternative(
+        render_to_string("reports/email/signoff_link.html", context), "text/html"
+    )
+    return _send(message, f"the sign-off link for {link.report.title}")

@@ -1,0 +1,165 @@
+"""Forms of the review, sign-off, countersign, publish and withdraw pages."""
+
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.html import escape
+
+from .richtext import to_text
+
+_BLOCK = re.compile(r"</(?:p|li|h3|h4|blockquote)>", re.IGNORECASE)
+
+
+def html_to_paragraphs(html: str) -> str:
+    """Rich text as plain paragraphs separated by blank lines, for a plain text box."""
+    blocks = [to_text(block) for block in _BLOCK.split(html or "")]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def paragraphs_to_html(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(escape(line.strip()) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+    )
+
+
+def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.form_action = action
+    helper.attrs = {"novalidate": ""}
+    helper.add_input(Submit("submit", button, css_class=css_class))
+    return helper
+
+
+class SectionCommentForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your comment"},
+    )
+
+    def __init__(self, *args, section_heading: str, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = f"Your comment on “{section_heading}”"
+        self.helper = _helper(action, "Add comment", "btn btn-secondary")
+
+
+class ReflectionsForm(forms.Form):
+    text = forms.CharField(
+        label="The local area's reflections",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="The local area's own reflections on the project, in its own words. Leave a "
+        "blank line between paragraphs.",
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Save reflections", "btn btn-secondary")
+
+    def body_html(self) -> str:
+        return paragraphs_to_html(self.cleaned_data["text"])
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs to change",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="This goes to the authors with your comments on sections.",
+        error_messages={"required": "Say what needs to change"},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Request changes", "btn btn-secondary")
+
+
+class SignOffForm(forms.Form):
+    consent = forms.BooleanField(
+        label="There is an agreement for the Project Learning Report to be shared via the TCE "
+        "Support Programme's microsite",
+        required=False,
+        help_text="Leave this unticked if the local area does not agree: the report is then "
+        "signed off but never published.",
+    )
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        help_text="Typing your name is your signature.",
+        error_messages={"required": "Enter your full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=200,
+        help_text="For example, MACE Strategic Chair.",
+        error_messages={"required": "Enter your role"},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    seen_hash = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Sign off the report")
+
+
+class CountersignForm(forms.Form):
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        help_text="Typing your name is your signature.",
+        error_messages={"required": "Enter your full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=200,
+        initial="TCE Project Lead",
+        error_messages={"required": "Enter your role"},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Countersign the report")
+
+
+class PublishForm(forms.Form):
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Publish on the microsite")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for withdrawing the report",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The public sees this reason and the date on the report's page.",
+        error_messages={"required": "Enter the reason for withdrawing the report"},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Withdraw from the microsite", "btn btn-danger")
+
+
+class SendSignoffLinkForm(forms.Form):
+    full_name = forms.CharField(
+        label="Local lead's full name",
+        max_length=200,
+        error_messages={"required": "Enter the local lead's full name"},
+    )
+    email = forms.EmailField(
+        label="Local lead's e-mail address",
+        error_messages={
+            "required": "Enter the local lead's e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+        },
+    )
+    job_title = forms.CharField(label="Their role (optional)", max_length=200, required=False)
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Send the sign-off link")

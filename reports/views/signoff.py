@@ -1,0 +1,469 @@
+"""Sign-off and publication: the review page, signing, countersigning, publishing, withdrawal,
+the audit log and sign-off links. Each view collects input and calls one service."""
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .. import access, review, services, signoff_links, workflow
+from ..models import LearningReport, ReviewVisit, SectionComment, Signature
+from ..rendering import RenderedSection, build_document
+from ..signoff_forms import (
+    CountersignForm,
+    PublishForm,
+    ReflectionsForm,
+    RequestChangesForm,
+    SectionCommentForm,
+    SendSignoffLinkForm,
+    SignOffForm,
+    WithdrawForm,
+    html_to_paragraphs,
+)
+from ..template_sections import SECTIONS_BY_KEY
+from ..workflow import TransitionNotAllowed
+
+LOCAL_REFLECTIONS = services.LOCAL_REFLECTIONS
+
+
+def _reports():
+    return LearningReport.objects.select_related(
+        "bsp__partnership", "bsp__region", "bsp__tce_lead"
+    ).prefetch_related(
+        "sections",
+        "signatures",
+        "bsp__methodologies",
+        "bsp__partnership__core_partner_agencies",
+    )
+
+
+def _url(name, report, **kwargs):
+    return reverse(f"reports:{name}", kwargs={"slug": report.slug, **kwargs})
+
+
+def acting(view):
+    """The person acting on the report: the signed-in user, or the recipient of a sign-off link
+    opened in this browser (for that report only). Nobody: off to sign in."""
+
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        link = None
+        actor = request.user if request.user.is_authenticated else None
+        if actor is None:
+            link = signoff_links.granted_link(request, slug)
+            actor = link.recipient if link is not None else None
+        if actor is None:
+            return redirect_to_login(request.get_full_path())
+        report = access.get_report_or_404(actor, _reports(), slug=slug)
+        return view(request, report, actor, link, *args, **kwargs)
+
+    return wrapper
+
+
+def staff(view):
+    """Pages for people with an account only (not for sign-off links)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, slug, *args, **kwargs):
+        report = access.get_report_or_404(request.user, _reports(), slug=slug)
+        return view(request, report, *args, **kwargs)
+
+    return wrapper
+
+
+# --- The review page -----------------------------------------------------------------------------
+
+
+@dataclass
+class SectionView:
+    section: RenderedSection
+    comments: list = field(default_factory=list)
+    form: SectionCommentForm | None = None
+
+
+@dataclass
+class GroupView:
+    heading: str
+    intro: str
+    is_group: bool
+    sections: list[SectionView]
+
+
+def _comment_form(report, key, data=None):
+    return SectionCommentForm(
+        data,
+        prefix=key,
+        section_heading=SECTIONS_BY_KEY[key].heading,
+        action=_url("report-comment", report, section_key=key),
+    )
+
+
+def _actions(actor, report):
+    """The buttons of the page, from the transition table."""
+    urls = {
+        "sign_off": _url("report-sign", report),
+        "request_changes": "#request-changes",
+        "countersign": _url("report-countersign", report),
+        "publish": _url("report-publish", report),
+        "withdraw": _url("report-withdraw", report),
+    }
+    links, forms = [], []
+    for t in workflow.available(actor, report):
+        if t.name == "submit":
+            forms.append((t.label, _url("report-submit", report)))
+        else:
+            links.append((t.label, urls[t.name]))
+    if access.can_send_signoff_link(actor, report):
+        links.append(("Send a sign-off link", _url("report-send-signoff-link", report)))
+    return links, forms
+
+
+def _review_page(request, report, actor, link, *, bound=None, status=200):
+    """Render the review page; ``bound`` holds a form that failed validation."""
+    bound = bound or {}
+    can_review = access.can_review(actor, report)
+    visit = ReviewVisit.objects.filter(report=report, user=actor).first()
+    if request.method == "GET":
+        visit = services.record_review_visit(report=report, user=actor)
+    document = build_document(report)
+    comments = review.comments_by_section(report)
+    groups = []
+    for group in document.groups:
+        sections = [
+            SectionView(
+                section=s,
+                comments=comments.get(s.key, []),
+                form=(bound.get(s.key) or _comment_form(report, s.key)) if can_review else None,
+            )
+            for s in group.sections
+            if not (can_review and s.key == LOCAL_REFLECTIONS)
+        ]
+        if sections:
+            groups.append(GroupView(group.heading, group.intro, group.is_group, sections))
+    reflections = report.sections_by_key.get(LOCAL_REFLECTIONS)
+    links, action_forms = _actions(actor, report)
+    context = {
+        "report": report,
+        "actor": actor,
+        "link": link,
+        "groups": groups,
+        "footnotes": document.footnotes,
+        "can_review": can_review,
+        "can_see_audit": link is None and access.can_see_audit(actor, report),
+        "action_links": links,
+        "action_forms": action_forms,
+        "changes": (
+            review.changes_since(report, visit.baseline_at)
+            if visit is not None and visit.baseline_at
+            else []
+        ),
+        "baseline_at": visit.baseline_at if visit is not None else None,
+        "voided": review.voided_signoff(report),
+        "changes_request": review.last_changes_request(report)
+        if report.status == "changes_requested"
+        else None,
+        "pending_comments": SectionComment.objects.filter(
+            report=report, sent_with__isnull=True
+        ).count(),
+        "can_request_changes": workflow.can(actor, report, "request_changes"),
+        "reflections_form": bound.get("reflections")
+        or ReflectionsForm(
+            initial={"text": html_to_paragraphs(reflections.body if reflections else "")},
+            action=_url("report-reflections", report),
+        ),
+        "changes_form": bound.get("changes")
+        or RequestChangesForm(action=_url("report-request-changes", report)),
+        "error_form": next(iter(bound.values()), None),
+    }
+    return render(request, "reports/signoff/review.html", context, status=status)
+
+
+@acting
+def review_page(request, report, actor, link):
+    return _review_page(request, report, actor, link)
+
+
+def _refuse(request, report, error):
+    messages.error(request, str(error))
+    return redirect(_url("report-review", report))
+
+
+@require_POST
+@acting
+def add_comment(request, report, actor, link, section_key):
+    if section_key not in SECTIONS_BY_KEY:
+        raise Http404("No such section.")
+    form = _comment_form(report, section_key, request.POST)
+    if not form.is_valid():
+        return _review_page(request, report, actor, link, bound={section_key: form}, status=400)
+    try:
+        services.add_section_comment(
+            report=report, actor=actor, section_key=section_key, body=form.cleaned_data["body"]
+        )
+    except TransitionNotAllowed as error:
+        return _refuse(request, report, error)
+    messages.success(request, f"Your comment on “{SECTIONS_BY_KEY[section_key].heading}” is saved.")
+    return redirect(_url("report-review", report) + f"#section-{section_key}")
+
+
+@require_POST
+@acting
+def write_reflections(request, report, actor, link):
+    form = ReflectionsForm(request.POST, action=_url("report-reflections", report))
+    if not form.is_valid():  # pragma: no cover - an optional text field is always valid
+        return _review_page(request, report, actor, link, bound={"reflections": form}, status=400)
+    try:
+        services.write_local_reflections(report=report, actor=actor, body=form.body_html())
+    except TransitionNotAllowed as error:
+        return _refuse(request, report, error)
+    messages.success(request, "The local area's reflections are saved.")
+    return redirect(_url("report-review", report) + "#local-reflections")
+
+
+@require_POST
+@acting
+def request_changes(request, report, actor, link):
+    form = RequestChangesForm(request.POST, action=_url("report-request-changes", report))
+    if not form.is_valid():
+        return _review_page(request, report, actor, link, bound={"changes": form}, status=400)
+    try:
+        services.request_changes(report=report, actor=actor, comment=form.cleaned_data["comment"])
+    except TransitionNotAllowed as error:
+        return _refuse(request, report, error)
+    messages.success(request, "The report has gone back to its authors with your comments.")
+    return redirect(_url("report-review", report))
+
+
+# --- Signing ------------------------------------------------------------------------------------
+
+
+@acting
+def sign(request, report, actor, link):
+    if not workflow.can(actor, report, "sign_off"):
+        return _refuse(request, report, "The report cannot be signed off now.")
+    action = _url("report-sign", report)
+    form = SignOffForm(
+        request.POST if request.method == "POST" else None,
+        action=action,
+        initial={"seen_hash": report.content_hash()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sign_off(
+                report=report,
+                actor=actor,
+                full_name=data["full_name"],
+                role=data["role"],
+                consent=data["consent"],
+                seen_hash=data["seen_hash"],
+                link=link,
+            )
+        except (TransitionNotAllowed, services.ContentChangedWhileReviewing) as error:
+            return _refuse(request, report, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            agreed = "agreed" if data["consent"] else "did not agree"
+            messages.success(
+                request,
+                f"You signed off the Project Learning Report for {report.title}. The local area "
+                f"{agreed} to share it on the microsite. The TCE project lead will countersign it.",
+            )
+            if link is not None:
+                signoff_links.forget(request, report.slug)
+                return redirect(_url("signoff-link-done", report))
+            return redirect(_url("report-review", report))
+    reflections = report.sections_by_key.get(LOCAL_REFLECTIONS)
+    return render(
+        request,
+        "reports/signoff/sign.html",
+        {
+            "report": report,
+            "form": form,
+            "link": link,
+            "has_reflections": reflections is not None and reflections.has_content,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff
+def countersign(request, report):
+    if not workflow.can(request.user, report, "countersign"):
+        return _refuse(request, report, "The report cannot be countersigned now.")
+    form = CountersignForm(
+        request.POST if request.method == "POST" else None,
+        action=_url("report-countersign", report),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.countersign(
+                report=report,
+                actor=request.user,
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+            )
+        except TransitionNotAllowed as error:
+            return _refuse(request, report, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"You countersigned the report. It is now: {report.get_status_display().lower()}.",
+            )
+            return redirect(_url("report-review", report))
+    return render(
+        request,
+        "reports/signoff/countersign.html",
+        {
+            "report": report,
+            "form": form,
+            "local": report.current_signatures.get(Signature.Kind.LOCAL_AREA),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff
+def publish(request, report):
+    if not workflow.can(request.user, report, "publish"):
+        return _refuse(request, report, "The report cannot be published now.")
+    form = PublishForm(
+        request.POST if request.method == "POST" else None, action=_url("report-publish", report)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish(report=report, actor=request.user)
+        except TransitionNotAllowed as error:
+            return _refuse(request, report, error)
+        messages.success(request, "The report is published on the microsite.")
+        return redirect(_url("report-review", report))
+    return render(request, "reports/signoff/publish.html", {"report": report, "form": form})
+
+
+@staff
+def withdraw(request, report):
+    if not workflow.can(request.user, report, "withdraw"):
+        return _refuse(request, report, "Only a programme admin can withdraw a published report.")
+    form = WithdrawForm(
+        request.POST if request.method == "POST" else None, action=_url("report-withdraw", report)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(report=report, actor=request.user, reason=form.cleaned_data["reason"])
+        except TransitionNotAllowed as error:
+            return _refuse(request, report, error)
+        messages.success(request, "The report is withdrawn from the microsite.")
+        return redirect(_url("report-review", report))
+    return render(
+        request,
+        "reports/signoff/withdraw.html",
+        {"report": report, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff
+def submit(request, report):
+    """Send for sign-off. A stand-in: the authoring pages' "check and send" page replaces it."""
+    try:
+        services.submit_for_signoff(report=report, actor=request.user)
+    except services.ReportIncomplete as incomplete:
+        problems = "; ".join(p.message for p in incomplete.problems)
+        messages.error(request, f"The report is not complete yet: {problems}.")
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The report has gone to the local area for sign-off.")
+    return redirect(_url("report-review", report))
+
+
+# --- The audit log ------------------------------------------------------------------------------
+
+
+@staff
+def audit(request, report):
+    if not access.can_see_audit(request.user, report):  # pragma: no cover - same rule as view
+        raise Http404("No such report.")
+    events = report.events.select_related("actor").prefetch_related("comments__author")
+    return render(
+        request,
+        "reports/signoff/audit.html",
+        {
+            "report": report,
+            "events": events,
+            "signatures": report.signatures.select_related("signed_by").order_by("recorded_at"),
+            "links": report.signoff_links.select_related("recipient", "sent_by"),
+        },
+    )
+
+
+# --- Sign-off links -----------------------------------------------------------------------------
+
+
+@staff
+def send_signoff_link(request, report):
+    if not access.can_send_signoff_link(request.user, report):
+        return _refuse(
+            request,
+            report,
+            "Sign-off links can be sent while the report awaits sign-off, by its TCE project lead.",
+        )
+    form = SendSignoffLinkForm(
+        request.POST if request.method == "POST" else None,
+        action=_url("report-send-signoff-link", report),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.send_signoff_link(
+                report=report,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                job_title=form.cleaned_data["job_title"],
+            )
+        except services.LinkRecipientInvalid as error:
+            form.add_error("email", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"A sign-off link is on its way to {link.recipient.email}. It works until "
+                f"{link.expires_at:%d/%m/%Y} or until they sign.",
+            )
+            return redirect(_url("report-review", report))
+    return render(
+        request,
+        "reports/signoff/send_link.html",
+        {
+            "report": report,
+            "form": form,
+            "links": report.signoff_links.select_related("recipient", "sent_by"),
+            "link_days": settings.SIGNOFF_LINK_DAYS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def open_signoff_link(request, slug, link_id):
+    link = signoff_links.redeem(request, slug=slug, link_id=link_id)
+    if link is None:
+        return render(request, "reports/signoff/link_invalid.html", status=403)
+    return redirect(_url("report-review", link.report))
+
+
+def signoff_link_done(request, slug):
+    return render(request, "reports/signoff/link_done.html")

@@ -1,0 +1,212 @@
+"""The whole sign-off journey in Chromium, as the demo users would walk it.
+
+The author's fix between the two reviews is made through the model, as an author's edit would be:
+the authoring pages live on another branch.
+"""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from accounts.models import User
+from reports.models import LearningReport, ReportSection, Status
+from tests.browser.conftest import sign_in
+from tests.factories import BespokeSupportProjectFactory, LearningReportFactory
+
+
+def review_url(live, slug):
+    return live.url + reverse("reports:report-review", kwargs={"slug": slug})
+
+
+def sign_in_as(page, live, email):
+    page.context.clear_cookies()
+    sign_in(page, live.url, email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reports")
+
+
+@pytest.fixture
+def draft(live_demo):
+    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text)."""
+    torbay = LearningReport.objects.get(slug="torbay")
+    bsp = BespokeSupportProjectFactory(
+        partnership=torbay.bsp.partnership,
+        region=torbay.bsp.region,
+        local_area="Torbay",
+        programme_year=2021,
+        delivery_mode="digital",
+        methodology_as_stated="Cultural Change Project",
+        tce_lead=User.objects.get(email="lead@example.org"),
+    )
+    bsp.delivery_partners.add(User.objects.get(email="partner@example.org"))
+    report = LearningReportFactory(bsp=bsp, title="Torbay (2021-22)", slug="torbay-2021-22")
+    for section in torbay.sections.exclude(key="local_reflections"):
+        ReportSection.objects.create(
+            report=report, key=section.key, body=section.body, status=section.status
+        )
+    return report
+
+
+def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
+    live = live_demo
+    # The delivery partner sends the complete draft for sign-off.
+    sign_in_as(page, live, "partner@example.org")
+    page.goto(review_url(live, draft.slug))
+    page.get_by_role("button", name="Send for local sign-off").click()
+    expect(page.get_by_role("status").first).to_contain_text("gone to the local area")
+    expect(page.locator(".status-tag")).to_have_text("Awaiting local sign-off")
+
+    # The local lead comments on one section and requests changes.
+    sign_in_as(page, live, "local@example.org")
+    page.goto(review_url(live, draft.slug))
+    axe_check(page, "the review page")
+    page.locator("#section-overall_goal summary").click()
+    page.get_by_label("Your comment on “Overall goal of BSP”").fill("Say what the three aims were.")
+    page.locator("#section-overall_goal").get_by_role("button", name="Add comment").click()
+    expect(page.locator("#section-overall_goal .section-comments")).to_contain_text(
+        "Say what the three aims were."
+    )
+    page.get_by_label("What needs to change").fill("One section needs more detail.")
+    page.get_by_role("button", name="Request changes").click()
+    expect(page.locator(".status-tag")).to_have_text("Changes requested")
+
+    # The author fixes the section and sends the report again.
+    section = draft.sections.get(key="overall_goal")
+    section.body += "<p>The three aims were agreed with the partnership board.</p>"
+    section.updated_by = User.objects.get(email="partner@example.org")
+    section.save()
+    sign_in_as(page, live, "partner@example.org")
+    page.goto(review_url(live, draft.slug))
+    expect(page.get_by_role("heading", name="Changes requested")).to_be_visible()
+    expect(page.locator("#changes-requested-heading + p + blockquote")).to_contain_text(
+        "One section needs more detail."
+    )
+    page.get_by_role("button", name="Send for local sign-off").click()
+
+    # The local lead sees what changed, writes the reflections, agrees to share and signs.
+    sign_in_as(page, live, "local@example.org")
+    page.goto(review_url(live, draft.slug))
+    changes = page.locator(".changes-since")
+    expect(
+        changes.get_by_role("heading", name="What changed since you last looked")
+    ).to_be_visible()
+    expect(changes.locator(".diff ins")).to_contain_text("agreed with the partnership board")
+    expect(changes.get_by_role("link", name="Overall goal of BSP")).to_be_visible()
+    axe_check(page, "the review page with changes")
+    page.get_by_label("The local area's reflections").fill(
+        "The project changed how we talk about exploitation.\n\nWe will keep the new forum."
+    )
+    page.get_by_role("button", name="Save reflections").click()
+    expect(page.get_by_role("status").first).to_contain_text("reflections are saved")
+    page.get_by_role("link", name="Continue to sign off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sign off the report for the local area"
+    )
+    page.get_by_role("button", name="Sign off the report").click()  # nothing typed yet
+    expect(page.get_by_role("alert")).to_contain_text("Enter your full name")
+    axe_check(page, "the sign-off page with errors")
+    page.get_by_label("There is an agreement for the Project Learning Report to be shared").check()
+    page.get_by_label("Your full name").fill("Chris Penrose")
+    page.get_by_label("Your role").fill("Partnership business manager")
+    page.get_by_role("button", name="Sign off the report").click()
+    expect(page.locator(".status-tag")).to_have_text("Signed off by the local area")
+
+    # The TCE project lead countersigns and publishes.
+    sign_in_as(page, live, "lead@example.org")
+    page.goto(review_url(live, draft.slug))
+    page.get_by_role("link", name="Countersign").click()
+    axe_check(page, "the countersign page")
+    page.get_by_label("Your full name").fill("Sam Whitfield")
+    page.get_by_role("button", name="Countersign the report").click()
+    expect(page.locator(".status-tag")).to_have_text("Countersigned by the TCE project lead")
+    page.get_by_role("link", name="Publish on the microsite").click()
+    axe_check(page, "the publish page")
+    page.get_by_role("button", name="Publish on the microsite").click()
+    expect(page.locator(".status-tag")).to_have_text("Published")
+
+    page.get_by_role("link", name="Audit log").click()
+    rows = page.locator("table.audit-log tbody tr")
+    expect(rows).to_have_count(6)
+    expect(rows.nth(1)).to_contain_text("Say what the three aims were.")
+    axe_check(page, "the audit log")
+
+    # The report is on its public URL, with its sign-off block.
+    page.context.clear_cookies()
+    page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": draft.slug}))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Project Learning Report: Torbay (2021-22)"
+    )
+    signoff = page.locator(".signoff-block")
+    expect(signoff).to_contain_text("Chris Penrose, Partnership business manager")
+    expect(signoff).to_contain_text("Sam Whitfield")
+    expect(signoff).to_contain_text("Yes, agreed by the local area")
+    expect(page.locator(".section-local_reflections")).to_contain_text("keep the new forum")
+
+
+def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_check):
+    live = live_demo
+    torbay = LearningReport.objects.get(slug="torbay")
+    assert torbay.status == Status.AWAITING_SIGNOFF
+
+    # The TCE project lead sends a sign-off link to the local area's signatory.
+    sign_in_as(page, live, "lead@example.org")
+    page.goto(review_url(live, "torbay"))
+    page.get_by_role("link", name="Send a sign-off link").click()
+    axe_check(page, "the send-a-link page")
+    page.get_by_label("Local lead's full name").fill("Nadine Ward")
+    page.get_by_label("Local lead's e-mail address").fill("nadine.ward@torbay.example.gov.uk")
+    page.get_by_label("Their role (optional)").fill("Independent Scrutineer")
+    page.get_by_role("button", name="Send the sign-off link").click()
+    expect(page.get_by_role("status").first).to_contain_text("on its way to")
+    [message] = [m for m in mail.outbox if m.to == ["nadine.ward@torbay.example.gov.uk"]]
+    path = re.search(r"https?://[^/\s]+(/sign-off/\S+)", message.body).group(1)
+
+    # She opens it, with no account and no password, and signs without agreeing to share.
+    page.context.clear_cookies()
+    page.goto(live.url + path)
+    expect(page.get_by_role("status").first).to_contain_text("You are using the sign-off link")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Torbay")
+    page.get_by_role("link", name="Continue to sign off").click()
+    axe_check(page, "the sign-off page")
+    page.get_by_label("Your full name").fill("Nadine Ward")
+    page.get_by_label("Your role").fill("Independent Scrutineer")
+    page.get_by_role("button", name="Sign off the report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for signing off")
+    expect(page.get_by_role("status").first).to_contain_text("did not agree to share it")
+    page.goto(live.url + path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This sign-off link does not work")
+
+    # The TCE project lead countersigns: the report is kept, not for publication.
+    sign_in_as(page, live, "lead@example.org")
+    page.goto(review_url(live, "torbay"))
+    page.get_by_role("link", name="Countersign").click()
+    expect(page.get_by_text("never appears on the microsite")).to_be_visible()
+    page.get_by_label("Your full name").fill("Sam Whitfield")
+    page.get_by_role("button", name="Countersign the report").click()
+    expect(page.locator(".status-tag")).to_have_text("Signed off, not for publication")
+    expect(page.get_by_role("link", name="Publish on the microsite")).to_have_count(0)
+
+    page.context.clear_cookies()
+    response = page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "torbay"}))
+    assert response.status == 404
+    page.goto(live.url + reverse("home"))
+    expect(page.get_by_role("link", name="Torbay")).to_have_count(0)
+
+
+def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_check):
+    live = live_demo
+    sign_in_as(page, live, "admin@example.org")
+    page.goto(review_url(live, "east-sussex"))
+    page.get_by_role("link", name="Withdraw from the microsite").click()
+    page.get_by_role("button", name="Withdraw from the microsite").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the reason for withdrawing")
+    axe_check(page, "the withdraw page")
+    page.get_by_label("Reason for withdrawing the report").fill("The local area asked us to.")
+    page.get_by_role("button", name="Withdraw from the microsite").click()
+    expect(page.locator(".status-tag")).to_have_text("Withdrawn from the microsite")
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.locator("table.audit-log tbody tr").last).to_contain_text(
+        "The local area asked us to."
+    )

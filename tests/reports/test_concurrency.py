@@ -1,0 +1,62 @@
+"""Two local leads press "Sign off" at the same moment: exactly one signature (PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role
+from partnerships.reference_data import load_reference_data
+from reports.models import ReportEvent, Signature, Status
+from tests.factories import UserFactory
+from tests.reports.signoff_helpers import complete_report, people_for, walk_to
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_sign_offs_make_one_signature(
+    transactional_db, django_db_serialized_rollback
+):
+    from django.apps import apps
+
+    load_reference_data(apps)  # transactional tests start from empty tables
+    report = complete_report()
+    people = people_for(report)
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    second_lead = UserFactory(role=Role.LOCAL_LEAD, partnership=report.bsp.partnership)
+    clients = []
+    for lead in (people.local_lead, second_lead):
+        client = Client()
+        client.force_login(lead)
+        clients.append(client)
+    url = reverse("reports:report-sign", kwargs={"slug": report.slug})
+    data = {
+        "consent": "on",
+        "full_name": "A Lead",
+        "role": "Chair",
+        "seen_hash": report.content_hash(),
+    }
+    barrier = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def press_sign_off(client):
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.post(url, data).status_code)
+        except Exception as error:  # reported below, in the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press_sign_off, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert statuses == [302, 302]
+    assert Signature.objects.filter(report=report, superseded_at__isnull=True).count() == 1
+    assert ReportEvent.objects.filter(report=report, transition="sign_off").count() == 1
+    report.refresh_from_db()
+    assert report.status == Status.SIGNED_OFF

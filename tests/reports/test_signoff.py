@@ -1,0 +1,454 @@
+"""The local area reviews, comments, writes its reflections and signs; the programme
+countersigns, publishes and withdraws. Through the real pages, forms and services."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import services
+from reports.models import (
+    LearningReport,
+    ReportEvent,
+    ReportSection,
+    SectionComment,
+    Signature,
+    Status,
+)
+from tests.reports.signoff_helpers import complete_report, people_for, walk_to
+
+
+@pytest.fixture
+def report(db):
+    return complete_report()
+
+
+@pytest.fixture
+def people(report):
+    return people_for(report)
+
+
+def url(name, report, **kwargs):
+    return reverse(f"reports:{name}", kwargs={"slug": report.slug, **kwargs})
+
+
+def awaiting(report, people):
+    return walk_to(report, people, Status.AWAITING_SIGNOFF)
+
+
+# --- The review page -----------------------------------------------------------------------------
+
+
+def test_the_local_lead_reviews_the_whole_report_with_comment_forms(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    page = client.get(url("report-review", report)).content.decode()
+    assert "Awaiting local sign-off" in page
+    for section in report.sections.all():
+        assert section.body in page
+        assert f'id="id_{section.key}-body"' in page
+    assert "Immediate reflections from the local area" in page
+    assert url("report-sign", report) in page
+    assert "Request changes" in page
+
+
+def test_another_partnerships_local_lead_gets_a_404(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.other_local_lead)
+    assert client.get(url("report-review", report)).status_code == 404
+    assert client.get(url("report-sign", report)).status_code == 404
+    assert client.get(url("report-audit", report)).status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, report, people):
+    awaiting(report, people)
+    response = client.get(url("report-review", report))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_the_author_sees_the_report_read_only(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.partner)
+    page = client.get(url("report-review", report)).content.decode()
+    assert "Comment on this section" not in page
+    assert url("report-sign", report) not in page
+    response = client.get(url("report-sign", report))
+    assert response.status_code == 302
+    response = client.post(
+        url("report-comment", report, section_key="reasons"), {"reasons-body": "x"}
+    )
+    assert not SectionComment.objects.exists()
+
+
+def test_a_comment_needs_words(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    response = client.post(
+        url("report-comment", report, section_key="reasons"), {"reasons-body": ""}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert '<a href="#id_reasons-body">Enter your comment</a>' in page
+
+
+def test_the_local_lead_writes_the_reflections_themselves(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    response = client.post(
+        url("report-reflections", report),
+        {"text": "We learned a lot.\n\nWe will <keep> going."},
+    )
+    assert response.status_code == 302
+    section = report.sections.get(key="local_reflections")
+    assert section.body == "<p>We learned a lot.</p><p>We will &lt;keep&gt; going.</p>"
+    assert section.updated_by == people.local_lead
+    # The author cannot write the local area's section.
+    client.force_login(people.partner)
+    client.post(url("report-reflections", report), {"text": "Not mine to write."})
+    assert "Not mine" not in report.sections.get(key="local_reflections").body
+
+
+def test_requesting_changes_sends_the_comments_back_to_the_authors(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    client.post(
+        url("report-comment", report, section_key="overall_goal"),
+        {"overall_goal-body": "Name the three aims."},
+    )
+    response = client.post(url("report-request-changes", report), {"comment": ""})
+    assert response.status_code == 400
+    assert "Say what needs to change" in response.content.decode()
+    client.post(url("report-request-changes", report), {"comment": "Nearly there."})
+    report.refresh_from_db()
+    assert report.status == Status.CHANGES_REQUESTED
+    event = report.events.get(transition="request_changes")
+    assert [c.body for c in event.comments.all()] == ["Name the three aims."]
+
+    client.force_login(people.partner)
+    page = client.get(url("report-review", report)).content.decode()
+    assert "Changes requested" in page
+    assert "Nearly there." in page and "Name the three aims." in page
+
+
+def test_the_reviewer_sees_what_changed_since_they_last_looked(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    client.get(url("report-review", report))  # the first look
+    services.request_changes(report=report, actor=people.local_lead, comment="Say more on goals.")
+    goal = report.sections.get(key="overall_goal")
+    goal.body = "<p>What we wrote about Overall goal of BSP, with three clear aims.</p>"
+    goal.updated_by = people.partner
+    goal.save()
+    services.submit_for_signoff(report=report, actor=people.partner)
+
+    for _ in range(2):  # still there when the page is reloaded
+        page = client.get(url("report-review", report)).content.decode()
+        assert "What changed since you last looked" in page
+        assert "<del>BSP.</del> <ins>BSP, with three clear aims.</ins>" in page
+        assert "1 section changed" in page
+        assert 'href="#section-overall_goal">Overall goal of BSP</a>' in page
+
+
+def test_a_first_look_shows_no_changes(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    assert "What changed since" not in client.get(url("report-review", report)).content.decode()
+
+
+# --- Signing ------------------------------------------------------------------------------------
+
+
+def test_the_local_lead_signs_with_typed_name_and_role_and_the_servers_date(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    page = client.get(url("report-sign", report)).content.decode()
+    assert report.content_hash() in page
+    response = client.post(
+        url("report-sign", report),
+        {
+            "consent": "on",
+            "full_name": "Lou Local",
+            "role": "MACE Strategic Chair",
+            "seen_hash": report.content_hash(),
+        },
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.consent_to_publish) == (Status.SIGNED_OFF, True)
+    signature = report.signatures.get()
+    assert (signature.kind, signature.name, signature.role, signature.signed_by) == (
+        Signature.Kind.LOCAL_AREA,
+        "Lou Local",
+        "MACE Strategic Chair",
+        people.local_lead,
+    )
+    assert signature.signed_on == timezone.localdate()
+    assert signature.content_hash == report.content_hash()
+
+
+def test_signing_needs_a_name_and_a_role(client, report, people):
+    awaiting(report, people)
+    client.force_login(people.local_lead)
+    response = client.post(
+        url("report-sign", report), {"full_name": " ", "seen_hash": report.content_hash()}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter your full name" in page and "Enter your role" in page
+    assert not Signature.objects.exists()
+
+
+def test_nothing_is_signed_when_the_text_changed_while_reading(client, report, people):
+    awaiting(report, people)
+    seen = report.content_hash()
+    section = report.sections.get(key="reasons")
+    section.body = "<p>Changed behind the reviewer's back.</p>"
+    section.save()
+    client.force_login(people.local_lead)
+    response = client.post(
+        url("report-sign", report),
+        {"consent": "on", "full_name": "Lou Local", "role": "Chair", "seen_hash": seen},
+        follow=True,
+    )
+    assert "The report changed while you were reading it" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.AWAITING_SIGNOFF
+    assert not Signature.objects.exists()
+
+
+def test_pending_comments_go_to_the_authors_with_the_sign_off(report, people):
+    awaiting(report, people)
+    services.add_section_comment(
+        report=report, actor=people.local_lead, section_key="reasons", body="Lovely."
+    )
+    walk_to(report, people, Status.SIGNED_OFF)
+    assert SectionComment.objects.get().sent_with == report.events.get(transition="sign_off")
+
+
+def test_countersign_then_publish_puts_the_report_on_its_public_url(client, report, people):
+    walk_to(report, people, Status.SIGNED_OFF)
+    assert client.get(report.get_absolute_url()).status_code == 404
+    client.force_login(people.tce_lead)
+    page = client.get(url("report-countersign", report)).content.decode()
+    assert "Lou Local, Partnership manager" in page
+    client.post(url("report-countersign", report), {"full_name": "Tess Lead", "role": "TCE Lead"})
+    report.refresh_from_db()
+    assert report.status == Status.COUNTERSIGNED
+    lead = report.current_signatures[Signature.Kind.TCE_LEAD]
+    assert (lead.name, lead.content_hash) == ("Tess Lead", report.content_hash())
+    client.post(url("report-publish", report))
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED and report.published_at is not None
+    client.logout()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Lou Local, Partnership manager" in page and "Tess Lead" in page
+
+
+def test_without_consent_the_report_is_never_published(client, report, people):
+    walk_to(report, people, Status.NOT_FOR_PUBLICATION, consent=False)
+    client.force_login(people.tce_lead)
+    page = client.get(url("report-review", report)).content.decode()
+    assert "Signed off, not for publication" in page
+    assert url("report-publish", report) not in page
+    client.post(url("report-publish", report))
+    report.refresh_from_db()
+    assert report.status == Status.NOT_FOR_PUBLICATION
+    client.logout()
+    assert client.get(report.get_absolute_url()).status_code == 404
+
+
+def test_only_a_programme_admin_withdraws_and_gives_a_public_reason(client, report, people):
+    walk_to(report, people, Status.PUBLISHED)
+    client.force_login(people.tce_lead)
+    client.post(url("report-withdraw", report), {"reason": "Mine to withdraw?"})
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED
+    client.force_login(people.admin)
+    response = client.post(url("report-withdraw", report), {"reason": ""})
+    assert "Enter the reason for withdrawing the report" in response.content.decode()
+    client.post(url("report-withdraw", report), {"reason": "It named a child."})
+    report.refresh_from_db()
+    assert (report.status, report.withdrawal_reason) == (Status.WITHDRAWN, "It named a child.")
+    assert report.withdrawn_at is not None
+    assert not LearningReport.objects.published().filter(pk=report.pk).exists()
+
+
+def test_the_minimal_submit_reports_what_is_missing(client, report, people):
+    report.sections.filter(key="reasons").update(body="")
+    client.force_login(people.partner)
+    response = client.post(url("report-submit", report), follow=True)
+    assert "Write the section “Reasons why the local area requested" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.DRAFT
+
+
+# --- Void on edit -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [Status.SIGNED_OFF, Status.COUNTERSIGNED, Status.PUBLISHED])
+def test_any_change_after_sign_off_voids_the_signatures(client, report, people, status):
+    walk_to(report, people, status)
+    old = list(report.signatures.all())
+    section = report.sections.get(key="key_issues")
+    section.body = "<p>A late change.</p>"
+    section.save()
+    report = LearningReport.objects.get(pk=report.pk)
+    assert report.status == Status.AWAITING_SIGNOFF
+    assert report.consent_to_publish is None
+    assert report.current_signatures == {}
+    for signature in old:
+        signature.refresh_from_db()
+        assert signature.superseded_at is not None
+        assert signature.name in ("Lou Local", "Tess Lead")  # never edited, only superseded
+    void = report.events.latest("created_at")
+    assert (void.transition, void.actor, void.from_status) == ("void_signoff", None, status)
+    assert "“Key issues that arose during the delivery of the BSP” was changed" in void.comment
+    client.force_login(people.local_lead)
+    page = client.get(url("report-review", report)).content.decode()
+    assert "Content changed since sign-off" in page
+    assert client.get(report.get_absolute_url()).status_code == 404
+    # Signing again gives a new current signature over the new content.
+    walk_to(report, people, Status.SIGNED_OFF)
+    report = LearningReport.objects.get(pk=report.pk)
+    assert report.current_signatures[Signature.Kind.LOCAL_AREA].content_hash == (
+        report.content_hash()
+    )
+    page = client.get(url("report-review", report)).content.decode()
+    assert "Content changed since sign-off" not in page
+
+
+def test_saving_the_same_text_after_sign_off_voids_nothing(report, people):
+    walk_to(report, people, Status.SIGNED_OFF)
+    report.sections.get(key="reasons").save()
+    report.refresh_from_db()
+    assert report.status == Status.SIGNED_OFF
+
+
+def test_an_edit_in_the_admin_voids_the_sign_off_and_names_the_editor(client, report, people):
+    walk_to(report, people, Status.PUBLISHED)
+    section = report.sections.get(key="reasons")
+    client.force_login(people.admin)
+    people.admin.is_superuser = True
+    people.admin.save()
+    response = client.post(
+        reverse("admin:reports_reportsection_change", args=[section.pk]),
+        {"report": report.pk, "key": "reasons", "status": "completed", "body": "<p>Edited.</p>"},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.AWAITING_SIGNOFF
+    void = report.events.get(transition="void_signoff")
+    assert "by Ada Admin" in void.comment
+
+
+def test_the_admin_cannot_set_the_status_by_hand(client, report, people):
+    people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    page = client.get(reverse("admin:reports_learningreport_change", args=[report.pk]))
+    html = page.content.decode()
+    assert 'name="status"' not in html
+    assert 'name="consent_to_publish"' not in html
+
+
+# --- The audit log ------------------------------------------------------------------------------
+
+
+def test_every_status_change_has_an_event(report, people):
+    """The whole life of a report: the chain of events matches every status it ever had."""
+    awaiting(report, people)
+    services.request_changes(report=report, actor=people.local_lead, comment="More.")
+    services.submit_for_signoff(report=report, actor=people.partner)
+    services.sign_off(
+        report=report, actor=people.local_lead, full_name="Lou", role="Chair", consent=True
+    )
+    section = report.sections.get(key="reasons")
+    section.body = "<p>Late edit.</p>"
+    section.save()
+    walk_to(report, people, Status.WITHDRAWN)
+
+    events = list(report.events.all())
+    statuses = [Status.DRAFT] + [e.to_status for e in events]
+    for before, event in zip(statuses, events, strict=False):
+        assert event.from_status == before
+        assert len(event.content_hash) == 64
+    report.refresh_from_db()
+    assert statuses[-1] == report.status == Status.WITHDRAWN
+    # simple-history saw every saved status; each change of it is an event, in order.
+    seen = [h.status for h in report.history.order_by("history_date", "history_id")]
+    changes = [s for i, s in enumerate(seen) if i == 0 or s != seen[i - 1]]
+    assert changes == statuses
+    assert [e.transition for e in events] == [
+        "submit",
+        "request_changes",
+        "submit",
+        "sign_off",
+        "void_signoff",
+        "sign_off",
+        "countersign",
+        "publish",
+        "withdraw",
+    ]
+
+
+def test_the_audit_page_lists_events_within_a_query_budget(
+    client, report, people, django_assert_max_num_queries
+):
+    walk_to(report, people, Status.PUBLISHED)
+    client.force_login(people.tce_lead)
+    # session, user, report (+ sections, signatures, methodologies, agencies prefetches),
+    # events, their comments and authors, signatures with signers, sign-off links: 12 at most,
+    # whatever the number of events.
+    with django_assert_max_num_queries(12):
+        page = client.get(url("report-audit", report)).content.decode()
+    for event in ReportEvent.objects.filter(report=report):
+        assert event.content_hash[:12] in page
+    assert "Publish on the microsite" in page and "Tess Lead" in page
+
+
+def test_the_review_page_has_a_query_budget(client, report, people, django_assert_max_num_queries):
+    awaiting(report, people)
+    for key in ("reasons", "overall_goal"):
+        services.add_section_comment(
+            report=report, actor=people.local_lead, section_key=key, body="?"
+        )
+    client.force_login(people.local_lead)
+    client.get(url("report-review", report))
+    services.request_changes(report=report, actor=people.local_lead, comment="More.")
+    ReportSection.objects.filter(report=report, key="reasons").first().save()
+    services.submit_for_signoff(report=report, actor=people.partner)
+    # session, user, report + 4 prefetches, visit (read, lock, last submit, save), bsp's
+    # delivery partners (transitions), comments, void and changes-request events, pending
+    # comments, history (2), savepoints: stays flat with the number of sections and comments.
+    with django_assert_max_num_queries(26):
+        response = client.get(url("report-review", report))
+    assert response.status_code == 200
+
+
+def test_sign_off_pages_carry_no_inline_script_or_style(client, report, people):
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    pages = [(people.local_lead, "report-review"), (people.local_lead, "report-sign")]
+    pages += [(people.tce_lead, name) for name in ("report-audit", "report-send-signoff-link")]
+    for user, name in pages:
+        client.force_login(user)
+        page = client.get(url(name, report)).content.decode()
+        assert " style=" not in page and "<style" not in page, name
+        for script in page.split("<script")[1:]:
+            assert script.split(">", 1)[0].strip().startswith("src="), name
+
+
+def test_the_admin_shows_comments_links_and_events_read_only(client, report, people):
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    services.add_section_comment(
+        report=report, actor=people.local_lead, section_key="reasons", body="Hm."
+    )
+    people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    for model in ("sectioncomment", "signofflink", "reportevent", "signature"):
+        assert client.get(reverse(f"admin:reports_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:reports_{model}_add")).status_code == 403
+    event = report.events.get()
+    page = client.get(reverse("admin:reports_reportevent_change", args=[event.pk]))
+    assert page.status_code == 200 and 'name="comment"' not in page.content.decode()
