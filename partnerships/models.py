@@ -25,6 +25,9 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("reports:region-detail", kwargs={"slug": self.slug})
+
 
 class AuthorityKind(models.TextChoices):
     COUNTY = "county", "County council"

@@ -57,9 +57,9 @@ class LearningReportQuerySet(models.QuerySet):
             self.exclude(pk=report.pk)
             .filter(
                 models.Q(bsp__region_id=report.bsp.region_id)
-                | models.Q(bsp__in=BespokeSupportProject.objects.filter(
-                    themes__in=report.bsp.themes.all()
-                ))
+                | models.Q(
+                    bsp__in=BespokeSupportProject.objects.filter(themes__in=report.bsp.themes.all())
+                )
             )
             .distinct()
         )

@@ -48,9 +48,11 @@ def update_search_document(report_id: int, *, using: str = "default") -> None:
     from .models import LearningReport
 
     try:
-        report = LearningReport.objects.using(using).select_related(
-            "bsp__partnership", "bsp__region"
-        ).get(pk=report_id)
+        report = (
+            LearningReport.objects.using(using)
+            .select_related("bsp__partnership", "bsp__region")
+            .get(pk=report_id)
+        )
     except LearningReport.DoesNotExist:
         return
     parts = document_parts(report, report.sections.all())
@@ -69,8 +71,9 @@ def search_values(parts: dict[str, str], *, vendor: str) -> dict:
 def _weighted_vector(parts: dict[str, str]):
     vector = None
     for weight, text in parts.items():
-        part = SearchVector(models.Value(text, output_field=models.TextField()), weight=weight,
-                            config=CONFIG)
+        part = SearchVector(
+            models.Value(text, output_field=models.TextField()), weight=weight, config=CONFIG
+        )
         vector = part if vector is None else vector + part
     return vector
 
@@ -149,8 +152,9 @@ def _search_fallback(queryset, query: str):
     )
     return queryset.annotate(
         search_rank=title_hits,
-        search_snippet=Substr("search_text", Greatest(position - SNIPPET_CHARS // 3, 1),
-                              SNIPPET_CHARS),
+        search_snippet=Substr(
+            "search_text", Greatest(position - SNIPPET_CHARS // 3, 1), SNIPPET_CHARS
+        ),
         search_terms=models.Value("\t".join(include)),
     )
 

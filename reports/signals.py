@@ -35,8 +35,10 @@ def place_renamed(sender, instance, raw=False, using="default", **kwargs):
     """Partnership and region names are in the search documents of their reports."""
     if not raw:
         lookup = "bsp__partnership" if sender is Partnership else "bsp__region"
-        for pk in LearningReport.objects.using(using).filter(**{lookup: instance}).values_list(
-            "pk", flat=True
+        for pk in (
+            LearningReport.objects.using(using)
+            .filter(**{lookup: instance})
+            .values_list("pk", flat=True)
         ):
             update_search_document(pk, using=using)
     bump_public_version()
