@@ -102,6 +102,7 @@ def _search_postgres(queryset, query: str):
             max_fragments=2,
             fragment_delimiter=" … ",
         ),
+        search_terms=models.Value(""),  # PostgreSQL marks the matches itself
     )
 
 
