@@ -47,10 +47,12 @@ def _methodology_choices():
 
 
 def _year_choices():
-    years = BespokeSupportProject.objects.order_by("-programme_year").values_list(
-        "programme_year", flat=True
+    years = (
+        BespokeSupportProject.objects.order_by("-programme_year")
+        .values_list("programme_year", flat=True)
+        .distinct()
     )
-    return [(str(year), programme_year_label(year)) for year in dict.fromkeys(years)]
+    return [(str(year), programme_year_label(year)) for year in years]
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -59,6 +61,7 @@ class ReportFilter(django_filters.FilterSet):
         label="Region",
         choices=_region_choices,
         field_name="bsp__region__slug",
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     focus = django_filters.MultipleChoiceFilter(
@@ -71,6 +74,7 @@ class ReportFilter(django_filters.FilterSet):
         label="Type of BSP",
         choices=BSPType.choices,
         field_name="bsp__bsp_type",
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     methodology = django_filters.MultipleChoiceFilter(
@@ -83,12 +87,14 @@ class ReportFilter(django_filters.FilterSet):
         label="Delivery",
         choices=DeliveryMode.choices,
         field_name="bsp__delivery_mode",
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     year = django_filters.MultipleChoiceFilter(
         label="Programme year",
         choices=_year_choices,
         field_name="bsp__programme_year",
+        distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     sort = django_filters.ChoiceFilter(
@@ -108,6 +114,12 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = LearningReport
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read each list of choices once: a callable would be called again on every use.
+        for name in ("region", "focus", "methodology", "year"):
+            self.form.fields[name].choices = list(self.form.fields[name].choices)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
