@@ -97,9 +97,7 @@ class ReportFilter(django_filters.FilterSet):
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=Sort.CHOICES, method="filter_sort", empty_label=None
-    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=Sort.CHOICES, method="filter_sort")
 
     # How each facet's options are counted: the report field that holds the option's value.
     FACETS = {
@@ -140,11 +138,30 @@ class ReportFilter(django_filters.FilterSet):
         return (self.form.cleaned_data.get("q") or "").strip() if self.form.is_valid() else ""
 
     @property
-    def sort_order(self) -> str:
+    def chosen_sort(self) -> str:
+        """The order the visitor picked, or "" for the default."""
         chosen = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
         if chosen == Sort.RELEVANCE and not self.search_terms:
-            chosen = ""
-        return chosen or (Sort.RELEVANCE if self.search_terms else Sort.NEWEST)
+            return ""
+        return chosen or ""
+
+    @property
+    def default_sort(self) -> str:
+        return Sort.RELEVANCE if self.search_terms else Sort.NEWEST
+
+    @property
+    def sort_order(self) -> str:
+        return self.chosen_sort or self.default_sort
+
+    def sort_options(self) -> list[tuple[str, str]]:
+        """The sort menu: the default first (value "", so that a new search is by relevance
+        even when the previous page was sorted newest first), then the other orders."""
+        labels = dict(Sort.CHOICES)
+        return [("", labels[self.default_sort])] + [
+            (value, label)
+            for value, label in Sort.CHOICES
+            if value != self.default_sort and (value != Sort.RELEVANCE or self.search_terms)
+        ]
 
     def ordered(self):
         """The filtered reports in the chosen order."""

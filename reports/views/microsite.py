@@ -51,11 +51,8 @@ def _search_context(request, filterset):
         "active_options": filterset.active_options(facets),
         "search_terms": filterset.search_terms,
         "sort_order": filterset.sort_order,
-        "sort_choices": [
-            (value, label)
-            for value, label in Sort.CHOICES
-            if value != Sort.RELEVANCE or filterset.search_terms
-        ],
+        "chosen_sort": filterset.chosen_sort,
+        "sort_choices": filterset.sort_options(),
     }
 
 
@@ -207,7 +204,6 @@ def learning(request):
         section_key=key,
         section_heading=heading,
         extracts=extracts,
-        sort_choices=[c for c in context["sort_choices"] if c[0] != Sort.RELEVANCE],
     )
     template = "reports/learning.html"
     return render(request, f"{template}#learning-area" if request.htmx else template, context)
