@@ -51,6 +51,12 @@ def site_state(request) -> str:
     return request._microsite_state
 
 
+def wants_partial(request) -> bool:
+    """htmx asked for the part of the page it swaps (not a history restore, which needs it all)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
 def _is_anonymous_get(request) -> bool:
     return request.method in ("GET", "HEAD") and not request.user.is_authenticated
 
@@ -58,12 +64,12 @@ def _is_anonymous_get(request) -> bool:
 def _etag(request, *args, **kwargs):
     if not _is_anonymous_get(request):
         return None  # signed-in pages carry the user's navigation: never validated or shared
-    variant = "htmx" if getattr(request, "htmx", False) else "page"
+    variant = "htmx" if wants_partial(request) else "page"
     return hashlib.sha256(f"{site_state(request)}:{variant}".encode()).hexdigest()[:32]
 
 
 def _cache_key(request) -> str:
-    variant = "htmx" if getattr(request, "htmx", False) else "page"
+    variant = "htmx" if wants_partial(request) else "page"
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"microsite:page:{site_state(request)}:{variant}:{path}"
 
@@ -97,7 +103,7 @@ def public_page(view):
                 )
         # Browsers revalidate (cheaply, with the ETag) rather than keep a stale copy.
         patch_cache_control(response, no_cache=True)
-        patch_vary_headers(response, ["HX-Request"])
+        patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
         return response
 
     return condition(etag_func=_etag)(cached_view)

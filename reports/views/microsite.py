@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from partnerships.models import BespokeSupportProject, Partnership, Region
 
-from ..caching import public_page
+from ..caching import public_page, wants_partial
 from ..filters import ReportFilter, SectionChoiceForm, Sort
 from ..models import LearningReport, ReportSection
 from ..rendering import Footnote, build_document, number_footnotes
@@ -53,6 +53,7 @@ def _search_context(request, filterset):
         "sort_order": filterset.sort_order,
         "chosen_sort": filterset.chosen_sort,
         "sort_choices": filterset.sort_options(),
+        "partial": wants_partial(request),
     }
 
 
@@ -65,7 +66,9 @@ def report_list(request):
     query.pop("page", None)
     context.update(page=page, reports=page.object_list, query_without_page=query.urlencode())
     template = "reports/report_list.html"
-    return render(request, f"{template}#search-area" if request.htmx else template, context)
+    return render(
+        request, f"{template}#search-area" if wants_partial(request) else template, context
+    )
 
 
 @public_page
@@ -206,7 +209,8 @@ def learning(request):
         extracts=extracts,
     )
     template = "reports/learning.html"
-    return render(request, f"{template}#learning-area" if request.htmx else template, context)
+    partial = f"{template}#learning-area"
+    return render(request, partial if wants_partial(request) else template, context)
 
 
 def robots_txt(request):

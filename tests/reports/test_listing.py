@@ -142,3 +142,14 @@ def test_the_report_page_lists_related_reports(catalogue, client):
     related = page.content.decode().split('id="related-heading"')[1]
     assert "Wessex Coast" in related  # same region
     assert "Kernow" not in related  # another region, no shared focus
+
+
+def test_a_history_restore_gets_the_whole_page(catalogue, client):
+    response = client.get(
+        reverse("reports:report-list"),
+        {"region": "south-west"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith("<!DOCTYPE html>")
+    assert results(page) == ["kernow"]

@@ -1,6 +1,8 @@
 """Search: full-text on PostgreSQL (stored weighted vector, websearch syntax, ranking, highlighted
 snippets), a plain-text fallback with the same interface elsewhere."""
 
+import io
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -125,3 +127,12 @@ def test_an_empty_result_says_so_and_suggests_removing_filters(demo, client):
     assert "0 reports matching “xylophone”" in page
     assert "No published report matches “xylophone” with these filters." in page
     assert "clear all filters" in page
+
+
+def test_the_search_documents_can_be_rebuilt(demo):
+    from django.core.management import call_command
+
+    LearningReport.objects.update(search_text="", search_vector=None)
+    assert not LearningReport.objects.published().search("soft intelligence").exists()
+    call_command("update_search_index", stdout=io.StringIO())
+    assert LearningReport.objects.published().search("soft intelligence").exists()
