@@ -62,7 +62,8 @@ def update_search_document(report_id: int, *, using: str = "default") -> None:
 
 def search_values(parts: dict[str, str], *, vendor: str) -> dict:
     """The field values to store for a report's ``document_parts``."""
-    values = {"search_text": "\n".join(parts.values())}
+    # The sections come first, so that a snippet quotes the report's text where it can.
+    values = {"search_text": "\n".join([parts["C"], parts["A"], parts["B"]])}
     if vendor == "postgresql":
         values["search_vector"] = _weighted_vector(parts)
     return values
