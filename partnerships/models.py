@@ -25,6 +25,9 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("reports:region-detail", kwargs={"slug": self.slug})
+
 
 class AuthorityKind(models.TextChoices):
     COUNTY = "county", "County council"
@@ -97,8 +100,18 @@ class Partnership(models.Model):
         return reverse("reports:partnership-detail", kwargs={"slug": self.slug})
 
     def agencies_in_order(self):
-        """The core partner agencies in the order the partnership lists them."""
-        return self.core_partner_agencies.order_by("memberships__position", "name")
+        """The core partner agencies in the order the partnership lists them.
+
+        Reads the prefetched memberships when the query asked for them (`with_agencies()`).
+        """
+        return [membership.agency for membership in self.memberships.all()]
+
+
+def with_agencies(path=""):
+    """A Prefetch of a partnership's ordered agencies, at ``path`` ("bsp__partnership__")."""
+    return models.Prefetch(
+        f"{path}memberships", queryset=PartnershipAgency.objects.select_related("agency")
+    )
 
 
 class PartnershipAgency(models.Model):

@@ -1,6 +1,7 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +33,36 @@ class LearningReportQuerySet(models.QuerySet):
     def withdrawn(self):
         return self.filter(status=Status.WITHDRAWN)
 
+    def ever_public(self):
+        """Published now or withdrawn after publication: what the microsite's state depends on."""
+        return self.filter(
+            models.Q(status=Status.PUBLISHED, consent_to_publish=True)
+            | models.Q(status=Status.WITHDRAWN)
+        )
+
     def for_listing(self):
         return self.select_related("bsp", "bsp__partnership", "bsp__region").prefetch_related(
             "bsp__themes", "bsp__methodologies"
+        )
+
+    def search(self, query: str):
+        """Reports matching ``query`` (websearch syntax), annotated with ``search_rank`` and
+        ``search_snippet``: full-text search on PostgreSQL, a plain-text fallback elsewhere."""
+        from .search import search
+
+        return search(self, query)
+
+    def related_to(self, report):
+        """Other reports from the same region or sharing a focus theme with ``report``."""
+        return (
+            self.exclude(pk=report.pk)
+            .filter(
+                models.Q(bsp__region_id=report.bsp.region_id)
+                | models.Q(
+                    bsp__in=BespokeSupportProject.objects.filter(themes__in=report.bsp.themes.all())
+                )
+            )
+            .distinct()
         )
 
 
@@ -61,8 +89,13 @@ class LearningReport(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept up to date by reports.search (signals on the report and its sections). The vector
+    # is filled on PostgreSQL only and has a GIN index there (see migration); the plain text
+    # serves the SQLite fallback and the highlighted snippets.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector", "search_text"])
     objects = LearningReportQuerySet.as_manager()
 
     class Meta:

@@ -1,10 +1,67 @@
-"""Any change to a report's content after sign-off voids its signatures (see services)."""
+"""Keep derived things in step with the data.
 
-from django.db.models.signals import post_delete, post_save
+- Any change to a report's content after sign-off voids its signatures (see services).
+- A report or section change refreshes that report's search document; any change to what the
+  public pages show (reports, sections, the register) bumps the cache version (see
+  ``reports.caching``).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from partnerships.models import BespokeSupportProject, Partnership, Region, Theme
+
 from . import services, workflow
+from .caching import bump_public_version
 from .models import LearningReport, ReportSection
+from .search import update_search_document
+
+
+@receiver(post_save, sender=LearningReport, dispatch_uid="report_saved_search_and_cache")
+def report_saved(sender, instance, raw=False, using="default", **kwargs):
+    if not raw:
+        update_search_document(instance.pk, using=using)
+    bump_public_version()
+
+
+@receiver(post_save, sender=ReportSection, dispatch_uid="section_saved_search_and_cache")
+@receiver(post_delete, sender=ReportSection, dispatch_uid="section_deleted_search_and_cache")
+def section_changed(sender, instance, raw=False, using="default", **kwargs):
+    if not raw:
+        update_search_document(instance.report_id, using=using)
+    bump_public_version()
+
+
+@receiver(post_save, sender=Partnership, dispatch_uid="partnership_saved_search_and_cache")
+@receiver(post_save, sender=Region, dispatch_uid="region_saved_search_and_cache")
+def place_renamed(sender, instance, raw=False, using="default", **kwargs):
+    """Partnership and region names are in the search documents of their reports."""
+    if not raw:
+        lookup = "bsp__partnership" if sender is Partnership else "bsp__region"
+        for pk in (
+            LearningReport.objects.using(using)
+            .filter(**{lookup: instance})
+            .values_list("pk", flat=True)
+        ):
+            update_search_document(pk, using=using)
+    bump_public_version()
+
+
+@receiver(post_save, sender=BespokeSupportProject, dispatch_uid="bsp_saved_cache")
+@receiver(post_delete, sender=BespokeSupportProject, dispatch_uid="bsp_deleted_cache")
+@receiver(post_delete, sender=LearningReport, dispatch_uid="report_deleted_cache")
+@receiver(post_save, sender=Theme, dispatch_uid="theme_saved_cache")
+def register_changed(sender, **kwargs):
+    bump_public_version()
+
+
+@receiver(m2m_changed, sender=BespokeSupportProject.themes.through, dispatch_uid="bsp_themes")
+@receiver(
+    m2m_changed, sender=BespokeSupportProject.methodologies.through, dispatch_uid="bsp_methods"
+)
+def register_links_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump_public_version()
 
 
 @receiver(post_save, sender=ReportSection, dispatch_uid="void_signoff_on_section_save")

@@ -1,7 +1,22 @@
 import pytest
+from django.core.cache import cache
+from django.db import connection
 
 from partnerships.models import Region
 from reports.demo import seed_demo
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages never leak from one test to another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

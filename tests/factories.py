@@ -1,11 +1,12 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Role, User
 from partnerships.models import BespokeSupportProject, BSPType, Partnership, Region
-from reports.models import LearningReport, ReportSection, SectionStatus
+from reports.models import LearningReport, ReportSection, SectionStatus, Status
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,6 +53,21 @@ class LearningReportFactory(factory.django.DjangoModelFactory):
     bsp = factory.SubFactory(BespokeSupportProjectFactory)
     title = factory.LazyAttribute(lambda o: o.bsp.local_area)
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
+
+    class Params:
+        # States put directly, as the microsite sees them (the workflow is tested on its own).
+        published = factory.Trait(
+            status=Status.PUBLISHED,
+            consent_to_publish=True,
+            published_at=factory.LazyFunction(timezone.now),
+        )
+        withdrawn = factory.Trait(
+            status=Status.WITHDRAWN,
+            consent_to_publish=True,
+            published_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(30)),
+            withdrawn_at=factory.LazyFunction(timezone.now),
+            withdrawal_reason="The local area asked for the report to be withdrawn.",
+        )
 
 
 class ReportSectionFactory(factory.django.DjangoModelFactory):

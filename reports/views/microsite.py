@@ -1,37 +1,227 @@
+"""The public microsite: home, search and listing, a report, regions, partnerships, learning by
+section. Everything reads ``LearningReport.objects.published()``; a withdrawn report's own URL
+shows its withdrawal notice and nothing else."""
+
+import re
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from partnerships.models import Partnership
+from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
-from ..models import LearningReport
-from ..rendering import build_document
+from ..caching import public_page, wants_partial
+from ..filters import ReportFilter, SectionChoiceForm, Sort
+from ..models import LearningReport, ReportSection
+from ..rendering import Footnote, build_document, number_footnotes
+
+PAGE_SIZE = 20
 
 
+@public_page
 def home(request):
-    latest = LearningReport.objects.published().for_listing().order_by("-published_at")[:6]
-    return render(request, "home.html", {"latest_reports": latest})
+    published = LearningReport.objects.published()
+    latest = published.for_listing().order_by("-published_at", "title")[:6]
+    register = BespokeSupportProject.objects.all()
+    figures = register.aggregate(local_authorities=Sum("number_of_local_authorities"))
+    return render(
+        request,
+        "home.html",
+        {
+            "latest_reports": latest,
+            "published_count": published.count(),
+            "bsp_count": register.count(),
+            "region_count": register.values("region").distinct().count(),
+            "local_authority_count": figures["local_authorities"] or 0,
+        },
+    )
 
 
+def _search_context(request, filterset):
+    facets = filterset.facets()
+    return {
+        "filter": filterset,
+        "form": filterset.form,
+        "facets": facets,
+        "active_options": filterset.active_options(facets),
+        "search_terms": filterset.search_terms,
+        "sort_order": filterset.sort_order,
+        "chosen_sort": filterset.chosen_sort,
+        "sort_choices": filterset.sort_options(),
+        "partial": wants_partial(request),
+    }
+
+
+@public_page
+def report_list(request):
+    filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
+    context = _search_context(request, filterset)
+    page = Paginator(filterset.ordered().for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(page=page, reports=page.object_list, query_without_page=query.urlencode())
+    template = "reports/report_list.html"
+    return render(
+        request, f"{template}#search-area" if wants_partial(request) else template, context
+    )
+
+
+@public_page
 def report_detail(request, slug):
-    report = get_object_or_404(
-        LearningReport.objects.published().for_listing().prefetch_related("sections", "signatures"),
-        slug=slug,
+    report = (
+        LearningReport.objects.published()
+        .for_listing()
+        .prefetch_related("sections", "signatures", with_agencies("bsp__partnership__"))
+        .filter(slug=slug)
+        .first()
+    )
+    if report is None:
+        withdrawn = get_object_or_404(
+            LearningReport.objects.withdrawn().select_related("bsp__region"), slug=slug
+        )
+        return render(request, "reports/report_withdrawn.html", {"report": withdrawn})
+    related = (
+        LearningReport.objects.published()
+        .related_to(report)
+        .for_listing()
+        .order_by("-published_at", "title")[:3]
     )
     return render(
         request,
         "reports/report_detail.html",
-        {"report": report, "document": build_document(report)},
+        {"report": report, "document": build_document(report), "related_reports": related},
     )
 
 
+def _place_figures(bsps):
+    rows = list(bsps)
+    return {
+        "bsps": rows,
+        "local_authority_count": sum(bsp.number_of_local_authorities for bsp in rows),
+    }
+
+
+@public_page
+def region_detail(request, slug):
+    region = get_object_or_404(Region, slug=slug)
+    bsps = BespokeSupportProject.objects.for_listing().filter(region=region)
+    reports = (
+        LearningReport.objects.published()
+        .for_listing()
+        .filter(bsp__region=region)
+        .order_by("-published_at", "title")
+    )
+    partnerships = Partnership.objects.filter(bsps__region=region).distinct().order_by("name")
+    return render(
+        request,
+        "reports/region_detail.html",
+        {
+            "region": region,
+            "reports": reports,
+            "partnerships": partnerships,
+            **_place_figures(bsps),
+        },
+    )
+
+
+@public_page
 def partnership_detail(request, slug):
-    partnership = get_object_or_404(Partnership.objects.select_related("region"), slug=slug)
-    reports = LearningReport.objects.published().for_listing().filter(bsp__partnership=partnership)
+    partnership = get_object_or_404(
+        Partnership.objects.select_related("region").prefetch_related(
+            "local_authorities", with_agencies()
+        ),
+        slug=slug,
+    )
+    bsps = BespokeSupportProject.objects.for_listing().filter(partnership=partnership)
+    reports = (
+        LearningReport.objects.published()
+        .for_listing()
+        .filter(bsp__partnership=partnership)
+        .order_by("-published_at", "title")
+    )
     return render(
         request,
         "reports/partnership_detail.html",
-        {"partnership": partnership, "reports": reports},
+        {"partnership": partnership, "reports": reports, **_place_figures(bsps)},
     )
+
+
+_ANCHOR = re.compile(r'(id="|href="#)(footnote-(?:ref-)?\d+)"')
+
+
+@dataclass
+class LearningExtract:
+    """One report's text of the chosen section, its footnotes anchored under the report's slug."""
+
+    report: LearningReport
+    html: str
+    footnotes: list[Footnote]
+
+    @property
+    def anchor_prefix(self):
+        return f"{self.report.slug}-"
+
+
+def _extract(section) -> LearningExtract:
+    footnotes: list[Footnote] = []
+    html = number_footnotes(section.body, footnotes)
+    prefix = f"{section.report.slug}-"
+    html = _ANCHOR.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
+    # The body was sanitised on save; only our own anchors were added.
+    safe = mark_safe(html)  # noqa: S308
+    return LearningExtract(report=section.report, html=safe, footnotes=footnotes)
+
+
+@public_page
+def learning(request):
+    section_form = SectionChoiceForm(request.GET or None)
+    key = (
+        section_form.cleaned_data["section"]
+        if section_form.is_valid()
+        else SectionChoiceForm.base_fields["section"].initial
+    )
+    filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
+    context = _search_context(request, filterset)
+    order = (
+        ["report__title"]
+        if filterset.sort_order == Sort.TITLE
+        else [
+            "-report__published_at",
+            "report__title",
+        ]
+    )
+    sections = (
+        ReportSection.objects.filter(report__in=filterset.qs.values("pk"), key=key)
+        .select_related("report__bsp__region", "report__bsp__partnership")
+        .order_by(*order)
+    )
+    extracts = [_extract(section) for section in sections if section.has_content]
+    heading = dict(SectionChoiceForm.base_fields["section"].choices)[key]
+    context.update(
+        section_form=section_form,
+        section_key=key,
+        section_heading=heading,
+        extracts=extracts,
+    )
+    template = "reports/learning.html"
+    partial = f"{template}#learning-area"
+    return render(request, partial if wants_partial(request) else template, context)
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('accounts:login')}",
+        f"Disallow: {reverse('reports:dashboard')}",
+        f"Sitemap: {request.build_absolute_uri(reverse('reports:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @login_required

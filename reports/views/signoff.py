@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from partnerships.models import with_agencies
+
 from .. import access, review, services, signoff_links, workflow
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature
 from ..rendering import RenderedSection, build_document
@@ -41,7 +43,7 @@ def _reports():
         "sections",
         "signatures",
         "bsp__methodologies",
-        "bsp__partnership__core_partner_agencies",
+        with_agencies("bsp__partnership__"),
     )
 
 

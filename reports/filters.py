@@ -1,0 +1,256 @@
+"""The microsite's search form and facets: django-filter over published reports.
+
+Within a facet the options combine with "or" (South East or South West), across facets with "and".
+Each facet's counts are computed with every other facet applied but not its own, so an option's
+count is the number of reports its ticking would add or keep: one GROUP BY query per facet,
+whatever the number of results.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import Count
+
+from partnerships.models import (
+    BespokeSupportProject,
+    BSPType,
+    DeliveryMode,
+    Methodology,
+    Region,
+    Theme,
+    programme_year_label,
+)
+
+from .models import LearningReport
+from .template_sections import SECTIONS
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    TITLE = "title"
+    CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (TITLE, "A to Z")]
+
+
+def _region_choices():
+    return list(Region.objects.values_list("slug", "name"))
+
+
+def _theme_choices():
+    return list(Theme.objects.values_list("slug", "name"))
+
+
+def _methodology_choices():
+    return list(Methodology.objects.values_list("slug", "name"))
+
+
+def _year_choices():
+    years = (
+        BespokeSupportProject.objects.order_by("-programme_year")
+        .values_list("programme_year", flat=True)
+        .distinct()
+    )
+    return [(str(year), programme_year_label(year)) for year in years]
+
+
+class ReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search the reports")
+    region = django_filters.MultipleChoiceFilter(
+        label="Region",
+        choices=_region_choices,
+        field_name="bsp__region__slug",
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    focus = django_filters.MultipleChoiceFilter(
+        label="Focus",
+        choices=_theme_choices,
+        method="filter_focus",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    type = django_filters.MultipleChoiceFilter(
+        label="Type of BSP",
+        choices=BSPType.choices,
+        field_name="bsp__bsp_type",
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    methodology = django_filters.MultipleChoiceFilter(
+        label="Methodology",
+        choices=_methodology_choices,
+        method="filter_methodology",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    delivery = django_filters.MultipleChoiceFilter(
+        label="Delivery",
+        choices=DeliveryMode.choices,
+        field_name="bsp__delivery_mode",
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    year = django_filters.MultipleChoiceFilter(
+        label="Programme year",
+        choices=_year_choices,
+        field_name="bsp__programme_year",
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=Sort.CHOICES, method="filter_sort")
+
+    # How each facet's options are counted: the report field that holds the option's value.
+    FACETS = {
+        "region": "bsp__region__slug",
+        "focus": "bsp__themes__slug",
+        "type": "bsp__bsp_type",
+        "methodology": "bsp__methodologies__slug",
+        "delivery": "bsp__delivery_mode",
+        "year": "bsp__programme_year",
+    }
+
+    class Meta:
+        model = LearningReport
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read each list of choices once: a callable would be called again on every use.
+        for name in ("region", "focus", "methodology", "year"):
+            self.form.fields[name].choices = list(self.form.fields[name].choices)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_focus(self, queryset, name, value):
+        return queryset.filter(bsp__in=BespokeSupportProject.objects.filter(themes__slug__in=value))
+
+    def filter_methodology(self, queryset, name, value):
+        return queryset.filter(
+            bsp__in=BespokeSupportProject.objects.filter(methodologies__slug__in=value)
+        )
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # ordering is applied last, in ``ordered``
+
+    @property
+    def search_terms(self) -> str:
+        return (self.form.cleaned_data.get("q") or "").strip() if self.form.is_valid() else ""
+
+    @property
+    def chosen_sort(self) -> str:
+        """The order the visitor picked, or "" for the default."""
+        chosen = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        if chosen == Sort.RELEVANCE and not self.search_terms:
+            return ""
+        return chosen or ""
+
+    @property
+    def default_sort(self) -> str:
+        return Sort.RELEVANCE if self.search_terms else Sort.NEWEST
+
+    @property
+    def sort_order(self) -> str:
+        return self.chosen_sort or self.default_sort
+
+    def sort_options(self) -> list[tuple[str, str]]:
+        """The sort menu: the default first (value "", so that a new search is by relevance
+        even when the previous page was sorted newest first), then the other orders."""
+        labels = dict(Sort.CHOICES)
+        return [("", labels[self.default_sort])] + [
+            (value, label)
+            for value, label in Sort.CHOICES
+            if value != self.default_sort and (value != Sort.RELEVANCE or self.search_terms)
+        ]
+
+    def ordered(self):
+        """The filtered reports in the chosen order."""
+        order = {
+            Sort.RELEVANCE: ["-search_rank", "-published_at", "title"],
+            Sort.NEWEST: ["-published_at", "title"],
+            Sort.TITLE: ["title"],
+        }[self.sort_order]
+        return self.qs.order_by(*order)
+
+    def queryset_without(self, facet: str):
+        """The reports with every filter applied except ``facet``'s (no search annotations)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name in (facet, "sort") or value in (None, "", []):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def facets(self) -> list["Facet"]:
+        self.form.is_valid()
+        facets = []
+        for name, lookup in self.FACETS.items():
+            counts = dict(
+                self.queryset_without(name)
+                .order_by()
+                .values(lookup)
+                .annotate(n=Count("pk", distinct=True))
+                .values_list(lookup, "n")
+            )
+            counts = {str(value): n for value, n in counts.items() if value not in (None, "")}
+            selected = [str(v) for v in self.form.cleaned_data.get(name) or []]
+            facet = Facet(name=name, label=self.filters[name].label)
+            for value, label in self.form.fields[name].choices:
+                value = str(value)
+                if counts.get(value) or value in selected:
+                    facet.options.append(
+                        Option(
+                            value=value,
+                            label=str(label),
+                            count=counts.get(value, 0),
+                            selected=value in selected,
+                            remove_query=self._query_without(name, value),
+                        )
+                    )
+            facets.append(facet)
+        return facets
+
+    def _query_without(self, name, value) -> str:
+        """The query string of this search with one option removed (and no page number)."""
+        pairs = [
+            (key, item)
+            for key in self.data
+            if key != "page"
+            for item in self.data.getlist(key)
+            if not (key == name and item == value)
+        ]
+        return urlencode(pairs)
+
+    def active_options(self, facets):
+        return [option for facet in facets for option in facet.options if option.selected]
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    remove_query: str = ""
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option] = field(default_factory=list)
+
+    @property
+    def has_selection(self):
+        return any(option.selected for option in self.options)
+
+
+SECTION_OPTIONS = [(spec.key, spec.heading) for spec in SECTIONS]
+
+
+class SectionChoiceForm(forms.Form):
+    """Which section of the template to read across reports, on the learning page."""
+
+    section = forms.ChoiceField(
+        label="Section of the report", choices=SECTION_OPTIONS, initial="significant_learning"
+    )

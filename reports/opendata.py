@@ -1,0 +1,120 @@
+"""Open data: the published reports with their BSP details and section texts, and the register.
+
+Rows are built from ``LearningReport.objects.published()`` in a fixed number of queries (reports
+with their BSP, partnership and region; themes; methodologies; sections), whatever their number.
+"""
+
+from partnerships.models import BespokeSupportProject
+
+from . import richtext
+from .models import LearningReport
+from .template_sections import SECTIONS
+
+REPORT_FIELDS = [
+    ("slug", "The report's identifier in its address"),
+    ("title", "The report's title, usually the local area"),
+    ("url", "The report's page on this site"),
+    ("published_at", "When it was published (ISO 8601, UTC)"),
+    ("partnership", "The local safeguarding partnership"),
+    ("local_area", "The local area as the programme's register writes it"),
+    ("region", "The region, as the programme names it"),
+    ("region_ons_code", "The region's ONS code"),
+    ("programme_year", "The programme year, e.g. 2020-21"),
+    ("bsp_type", "Standard, Complex or Regional"),
+    ("bsp_size", "The BSP's size as the report states it"),
+    ("focus", "The focus as the register writes it (empty when not known)"),
+    ("themes", "The focus themes, separated by semicolons"),
+    ("methodologies", "The methodologies, separated by semicolons"),
+    ("delivery_mode", "Digital, Face to face or Mixed (empty when not recorded)"),
+    ("commenced", "The month the BSP commenced (YYYY-MM)"),
+    ("number_of_local_authorities", "How many local authorities the BSP covered"),
+]
+SECTION_COLUMNS = [(f"section_{spec.key}", spec.heading) for spec in SECTIONS]
+
+BSP_FIELDS = [
+    ("programme_year", "The programme year, e.g. 2020-21"),
+    ("bsp_type", "Standard, Complex or Regional"),
+    ("region", "The region, as the programme names it"),
+    ("region_ons_code", "The region's ONS code"),
+    ("local_area", "The local area as the register writes it"),
+    ("partnership", "The local safeguarding partnership"),
+    ("number_of_local_authorities", "How many local authorities the BSP covered"),
+    ("focus", "The focus as the register writes it (empty when not known)"),
+    ("themes", "The focus themes, separated by semicolons"),
+    ("methodologies", "The methodologies, separated by semicolons"),
+    ("delivery_mode", "Digital, Face to face or Mixed (empty when not recorded)"),
+    ("commenced", "The month the BSP commenced (YYYY-MM)"),
+    ("report_url", "The published report's page, when there is one"),
+]
+
+
+def _bsp_details(bsp) -> dict:
+    return {
+        "partnership": bsp.partnership.name,
+        "local_area": bsp.local_area,
+        "region": bsp.region.name,
+        "region_ons_code": bsp.region.ons_code,
+        "programme_year": bsp.programme_year_label,
+        "bsp_type": bsp.get_bsp_type_display(),
+        "focus": bsp.focus_as_stated,
+        "themes": "; ".join(theme.name for theme in bsp.themes.all()),
+        "methodologies": "; ".join(m.name for m in bsp.methodologies.all()),
+        "delivery_mode": bsp.get_delivery_mode_display() if bsp.delivery_mode else "",
+        "commenced": bsp.commenced.strftime("%Y-%m") if bsp.commenced else "",
+        "number_of_local_authorities": bsp.number_of_local_authorities,
+    }
+
+
+def published_reports():
+    return (
+        LearningReport.objects.published()
+        .for_listing()
+        .prefetch_related("sections")
+        .order_by("-published_at", "title")
+    )
+
+
+def report_record(report, build_url) -> dict:
+    """One published report as a flat record; ``sections`` maps keys to heading, text and HTML."""
+    bsp = report.bsp
+    record = {
+        "slug": report.slug,
+        "title": report.title,
+        "url": build_url(report.get_absolute_url()),
+        "published_at": report.published_at.isoformat() if report.published_at else "",
+        "bsp_size": bsp.size or bsp.get_bsp_type_display(),
+        **_bsp_details(bsp),
+    }
+    record["sections"] = [
+        {
+            "key": section.key,
+            "heading": section.heading,
+            "text": richtext.to_text(section.body),
+            "html": section.body,
+        }
+        for section in report.shown_sections()
+    ]
+    return record
+
+
+def report_rows(build_url):
+    """Published reports as CSV rows: the details, then one column per section (plain text)."""
+    for report in published_reports():
+        record = report_record(report, build_url)
+        texts = {f"section_{s['key']}": s["text"] for s in record.pop("sections")}
+        yield [record.get(name, "") for name, _ in REPORT_FIELDS] + [
+            texts.get(name, "") for name, _ in SECTION_COLUMNS
+        ]
+
+
+def bsp_rows(build_url):
+    """The register, one row per BSP; a report's address only when the report is published."""
+    published = dict(LearningReport.objects.published().values_list("bsp_id", "slug"))
+    register = BespokeSupportProject.objects.for_listing().order_by("-programme_year", "pk")
+    for bsp in register:
+        details = _bsp_details(bsp)
+        slug = published.get(bsp.pk)
+        details["report_url"] = (
+            build_url(LearningReport(slug=slug).get_absolute_url()) if slug else ""
+        )
+        yield [details[name] for name, _ in BSP_FIELDS]

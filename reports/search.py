@@ -1,0 +1,177 @@
+"""Search over learning reports: one interface, two engines.
+
+PostgreSQL: a stored ``tsvector`` (title A; partnership, local area and region B; every section C)
+with a GIN index, queried in websearch syntax (``"soft intelligence" -london``), ranked, with
+``ts_headline`` snippets. Elsewhere (SQLite in development): ``icontains`` over the stored plain
+text, honouring quoted phrases and ``-exclusions``, with a window of text around the first match.
+
+Both return the queryset annotated with ``search_rank`` and ``search_snippet``. Snippets carry
+the match between ``MARK_START`` and ``MARK_END``; ``snippet_html`` escapes the text and turns
+those into ``<mark>``.
+"""
+
+import re
+import shlex
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connections, models
+from django.db.models.functions import Greatest, Lower, StrIndex, Substr
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from . import richtext
+from .template_sections import SECTION_KEYS
+
+CONFIG = "english"
+# Private-use characters: they never occur in report text, so they survive escaping untouched.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+SNIPPET_CHARS = 280
+
+
+def document_parts(report, sections) -> dict[str, str]:
+    """The plain text of a report by search weight."""
+    bsp = report.bsp
+    ordered = sorted(sections, key=lambda s: SECTION_KEYS.index(s.key))
+    return {
+        "A": report.title,
+        "B": " ".join([bsp.partnership.name, bsp.local_area, bsp.region.name]),
+        "C": "\n".join(richtext.to_text(s.body) for s in ordered if s.body),
+    }
+
+
+def update_search_document(report_id: int, *, using: str = "default") -> None:
+    """Store the report's search text (and, on PostgreSQL, its weighted vector).
+
+    Written with ``update()`` so it neither fires signals again nor touches ``updated_at``.
+    """
+    from .models import LearningReport
+
+    try:
+        report = (
+            LearningReport.objects.using(using)
+            .select_related("bsp__partnership", "bsp__region")
+            .get(pk=report_id)
+        )
+    except LearningReport.DoesNotExist:
+        return
+    parts = document_parts(report, report.sections.all())
+    values = search_values(parts, vendor=connections[using].vendor)
+    LearningReport.objects.using(using).filter(pk=report_id).update(**values)
+
+
+def search_values(parts: dict[str, str], *, vendor: str) -> dict:
+    """The field values to store for a report's ``document_parts``."""
+    # The sections come first, so that a snippet quotes the report's text where it can.
+    values = {"search_text": "\n".join([parts["C"], parts["A"], parts["B"]])}
+    if vendor == "postgresql":
+        values["search_vector"] = _weighted_vector(parts)
+    return values
+
+
+def _weighted_vector(parts: dict[str, str]):
+    vector = None
+    for weight, text in parts.items():
+        part = SearchVector(
+            models.Value(text, output_field=models.TextField()), weight=weight, config=CONFIG
+        )
+        vector = part if vector is None else vector + part
+    return vector
+
+
+def search(queryset, query: str):
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        return _search_postgres(queryset, query)
+    return _search_fallback(queryset, query)
+
+
+def _search_postgres(queryset, query: str):
+    search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    return queryset.filter(search_vector=search_query).annotate(
+        search_rank=SearchRank(models.F("search_vector"), search_query),
+        search_snippet=SearchHeadline(
+            "search_text",
+            search_query,
+            config=CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=45,
+            min_words=20,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        ),
+        search_terms=models.Value(""),  # PostgreSQL marks the matches itself
+    )
+
+
+def parse_websearch(query: str) -> tuple[list[str], list[str]]:
+    """``'"soft intelligence" data -london'`` -> (["soft intelligence", "data"], ["london"]).
+
+    The fallback's reading of websearch syntax: quoted phrases, words, ``-`` to exclude; ``or``
+    is ignored (every other term must match).
+    """
+    try:
+        tokens = shlex.split(query)
+    except ValueError:  # an unbalanced quote: read the words as they are
+        tokens = query.replace('"', " ").split()
+    include, exclude = [], []
+    for token in tokens:
+        if token.lower() == "or":
+            continue
+        if token.startswith("-") and len(token) > 1:
+            exclude.append(token[1:].lower())
+        elif token.strip("-"):
+            include.append(token.lower())
+    return include, exclude
+
+
+def _search_fallback(queryset, query: str):
+    include, exclude = parse_websearch(query)
+    for term in include:
+        queryset = queryset.filter(search_text__icontains=term)
+    for term in exclude:
+        queryset = queryset.exclude(search_text__icontains=term)
+    if not include:
+        return queryset.annotate(
+            search_rank=models.Value(0.0, output_field=models.FloatField()),
+            search_snippet=Substr("search_text", 1, SNIPPET_CHARS),
+        )
+    first = include[0]
+    position = StrIndex(Lower("search_text"), models.Value(first))
+    title_hits = sum(
+        (
+            models.Case(
+                models.When(title__icontains=term, then=models.Value(1.0)),
+                default=models.Value(0.0),
+                output_field=models.FloatField(),
+            )
+            for term in include
+        ),
+        start=models.Value(0.0, output_field=models.FloatField()),
+    )
+    return queryset.annotate(
+        search_rank=title_hits,
+        search_snippet=Substr(
+            "search_text", Greatest(position - SNIPPET_CHARS // 3, 1), SNIPPET_CHARS
+        ),
+        search_terms=models.Value("\t".join(include)),
+    )
+
+
+def snippet_html(snippet: str, terms: str = "") -> SafeString:
+    """Escape a snippet and highlight its matches with ``<mark>``.
+
+    PostgreSQL has marked the (stemmed) matches already; the fallback's snippet carries its
+    terms (tab-separated) and they are marked here, case-insensitively.
+    """
+    text = (snippet or "").replace("\n", " ")
+    if MARK_START not in text and terms:
+        # The fallback cut a window of characters: drop the words it may have cut in half.
+        text = " ".join(text.split(" ")[1:-1]) or text
+        pattern = "|".join(re.escape(t) for t in sorted(terms.split("\t"), key=len, reverse=True))
+        text = re.sub(f"({pattern})", f"{MARK_START}\\1{MARK_END}", text, flags=re.IGNORECASE)
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; only our own <mark> tags are added

@@ -1,0 +1,109 @@
+"""The public microsite in Chromium: a visitor's journey with and without JavaScript, and axe-core
+on every page at desktop and phone widths."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.reports.conftest import make_report
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
+def test_a_visitor_searches_filters_by_region_and_opens_a_report(live_demo, page):
+    make_report(
+        "Kernow",
+        region="South West",
+        sections={"reasons": "<p>Kernow shared soft intelligence too.</p>"},
+        published=True,
+    )
+    page.goto(live_demo.url + reverse("home"))
+    page.get_by_role("searchbox", name="Search the reports").fill("soft intelligence")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("2 reports matching"))
+    ).to_be_visible()
+    expect(page.locator("mark").first).to_have_text(re.compile("soft", re.IGNORECASE))
+
+    # Ticking a region updates the results in place (htmx) and the address follows.
+    page.get_by_label(re.compile(r"^South East")).check()
+    expect(page).to_have_url(re.compile(r"region=south-east"))
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("1 report matching"))
+    ).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("1 report found")
+    expect(page.get_by_label(re.compile(r"^South East"))).to_be_checked()
+    expect(page.get_by_role("link", name="Kernow")).to_have_count(0)
+
+    # The address can be shared: loading it again gives the same result.
+    page.reload()
+    expect(page.get_by_label(re.compile(r"^South East"))).to_be_checked()
+
+    page.get_by_role("link", name="East Sussex", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Project Learning Report: East Sussex"
+    )
+    # Downloading the PDF is added to this journey when the PDF export (issue 7) merges.
+
+
+def test_search_and_filters_work_without_javascript(live_demo, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_demo.url + reverse("reports:report-list"))
+    page.get_by_role("searchbox", name="Search the reports").fill("intelligence")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=intelligence"))
+    page.get_by_label(re.compile(r"^South East")).check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"region=south-east"))
+    expect(page.get_by_role("link", name="East Sussex", exact=True)).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"Remove filter:\s*South East")).click()
+    expect(page).not_to_have_url(re.compile(r"region="))
+    context.close()
+
+
+def test_learning_by_section_updates_in_place(live_demo, page):
+    page.goto(live_demo.url + reverse("reports:learning"))
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("Significant learning"))
+    ).to_be_visible()
+    page.get_by_label("Section of the report").select_option("reasons")
+    expect(page).to_have_url(re.compile(r"section=reasons"))
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("Reasons why the local area"))
+    ).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="East Sussex")).to_be_visible()
+
+
+def public_pages():
+    return [
+        ("home", lambda r: reverse("home")),
+        ("listing", lambda r: reverse("reports:report-list") + "?q=soft+intelligence"),
+        ("empty search", lambda r: reverse("reports:report-list") + "?q=xylophone&region=eastern"),
+        ("report", lambda r: r["east_sussex"].get_absolute_url()),
+        ("withdrawn", lambda r: r["withdrawn"].get_absolute_url()),
+        ("region", lambda r: r["east_sussex"].bsp.region.get_absolute_url()),
+        ("partnership", lambda r: r["east_sussex"].bsp.partnership.get_absolute_url()),
+        ("programme", lambda r: reverse("reports:programme")),
+        ("learning", lambda r: reverse("reports:learning")),
+        ("data", lambda r: reverse("reports:data")),
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_public_page_is_accessible(live_demo, page, axe_check, viewport):
+    from reports.models import LearningReport
+
+    reports = {
+        "east_sussex": LearningReport.objects.get(slug="east-sussex"),
+        "withdrawn": make_report("Withdrawnbury", withdrawn=True),
+    }
+    page.set_viewport_size(viewport)
+    for name, url in public_pages():
+        page.goto(live_demo.url + url(reports))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe_check(page, f"{name} at {viewport['width']}px")
