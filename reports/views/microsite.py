@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from partnerships.models import Partnership
@@ -32,8 +31,3 @@ def partnership_detail(request, slug):
         "reports/partnership_detail.html",
         {"partnership": partnership, "reports": reports},
     )
-
-
-@login_required
-def dashboard(request):
-    return render(request, "reports/dashboard.html", {})
