@@ -2,6 +2,7 @@ import pytest
 
 from partnerships.models import Region
 from reports.demo import seed_demo
+from tests.factories import authoring_cast
 
 
 @pytest.fixture
@@ -14,3 +15,9 @@ def regions(db):
 def demo(db):
     """The demo data of `manage.py seed_demo`: register, two reports, a user per role."""
     seed_demo()
+
+
+@pytest.fixture
+def cast(db):
+    """A draft report and a user in every relation to it (tests/factories.authoring_cast)."""
+    return authoring_cast()
