@@ -44,8 +44,23 @@ const Footnote = Mark.create({
 const Toolbar = Extension.create({
   name: "tceToolbar",
   addMenuItems({ menu, buttons }) {
-    const item = (name, groups, button, command, active = () => false, more = {}) =>
-      menu.defineItem({ name, groups, button, command, active, ...more })
+    const item = (name, groups, button, command, active = () => false, more = {}) => {
+      const enabled = more.enabled || (() => true)
+      menu.defineItem({
+        name,
+        groups,
+        button,
+        command,
+        active,
+        ...more,
+        // Say so to assistive technology too (and so that contrast checks skip it): the menu
+        // itself only greys a button out with a class.
+        update: (editor) => {
+          button.setAttribute("aria-disabled", String(!enabled(editor)))
+          button.setAttribute("aria-pressed", String(Boolean(active(editor))))
+        },
+      })
+    }
     item(
       "heading3",
       "blocks",
@@ -206,15 +221,20 @@ function setUpWordCount(editor) {
 
 function setUpAutosave(form, editor) {
   if (!form.hasAttribute("data-autosave")) return
+  // data-save-state: "saved", "unsaved" (changes wait for the next autosave), "saving" or
+  // "not-saved" (the server refused: a conflict, or the report can no longer be changed).
   let timer = null
-  let unsaved = false
+  const state = (value) => {
+    form.dataset.saveState = value
+  }
   const save = () => {
     clearTimeout(timer)
     timer = null
     form.dispatchEvent(new CustomEvent("autosave"))
   }
+  state("saved")
   editor.on("update", () => {
-    unsaved = true
+    if (form.dataset.saveState !== "not-saved") state("unsaved")
     clearTimeout(timer)
     timer = setTimeout(save, AUTOSAVE_AFTER_MS)
   })
@@ -223,20 +243,27 @@ function setUpAutosave(form, editor) {
   })
   for (const radio of form.querySelectorAll('input[name="completed"]')) {
     radio.addEventListener("change", () => {
-      unsaved = true
+      state("unsaved")
       save()
     })
   }
+  form.addEventListener("htmx:beforeRequest", () => {
+    if (form.dataset.saveState !== "not-saved") state("saving")
+  })
   form.addEventListener("htmx:afterRequest", (event) => {
     const result = event.detail.xhr.getResponseHeader("X-Section-Save")
-    if (event.detail.successful && result === "saved" && !timer) unsaved = false
+    if (!event.detail.successful || result !== "saved") state("not-saved")
+    else state(timer ? "unsaved" : "saved")
   })
   form.addEventListener("submit", () => {
-    unsaved = false
     clearTimeout(timer)
+    timer = null
+    state("submitting")
   })
   window.addEventListener("beforeunload", (event) => {
-    if (unsaved) event.preventDefault()
+    if (["unsaved", "saving", "not-saved"].includes(form.dataset.saveState)) {
+      event.preventDefault()
+    }
   })
 }
 

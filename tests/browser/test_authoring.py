@@ -57,6 +57,12 @@ def editor_of(page):
     return page.get_by_role("textbox", name="Section text")
 
 
+def expect_saved(page):
+    """The "saved at" line is shown and no change waits for a later autosave."""
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    expect(page.locator("#section-form")).to_have_attribute("data-save-state", "saved")
+
+
 def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, world, page, axe_check):
     sign_in(page, live.url, world.partner.email, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("My reports")
@@ -74,7 +80,7 @@ def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, worl
     axe_check(page, "section editor")
     editor_of(page).click()
     page.keyboard.type("The partnership asked for help to see its data whole.")
-    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    expect_saved(page)
     expect(page.locator("#word-count")).to_have_text("10 words")
     page.get_by_role("button", name="Save and go to the next section").click()
 
@@ -82,7 +88,7 @@ def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, worl
     expect(page.get_by_role("heading", level=1)).to_have_text("Overall goal of BSP")
     editor_of(page).click()
     page.evaluate(PASTE, ["[data-rich-text-editor]", WORD_HTML])
-    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    expect_saved(page)
     expect(editor_of(page).locator("h3")).to_have_text("What the partnership wanted")
 
     # The text survives a reload, formatting and all.
@@ -128,7 +134,7 @@ def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, br
 
     editor_of(partner).click()
     partner.keyboard.type("The partner's account of why they asked.")
-    expect(partner.locator("#save-status")).to_contain_text("Saved at")
+    expect_saved(partner)
 
     # The lead's page was loaded before that save: their autosave is refused...
     editor_of(lead).click()
@@ -136,6 +142,7 @@ def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, br
     expect(lead.locator("#save-status")).to_contain_text(
         f"Not saved: {world.partner.full_name} changed this section"
     )
+    expect(lead.locator("#section-form")).to_have_attribute("data-save-state", "not-saved")
     # ...and saving shows both texts.
     lead.get_by_role("button", name="Save and return to the report").click()
     expect(lead.get_by_role("heading", level=1)).to_have_text(
