@@ -64,8 +64,7 @@ class SectionForm(forms.Form):
     def __init__(self, *args, action_url="", autosave=True, submit_label="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].help_text = (
-            "Use the buttons above the text for sub-headings, lists, bold, italic, links and "
-            "footnotes. You can paste from Word. Your text is saved as you type."
+            "You can paste from Word: paragraphs, headings, lists, bold, italic and links are kept."
         )
         self.helper = FormHelper()
         self.helper.form_action = action_url

@@ -64,14 +64,14 @@ const Toolbar = Extension.create({
     item(
       "heading3",
       "blocks",
-      buttons.text("Heading", "Sub-heading"),
+      buttons.text("Heading", "Heading"),
       (e) => e.chain().focus().toggleHeading({ level: 3 }).run(),
       (e) => e.isActive("heading", { level: 3 }),
     )
     item(
       "heading4",
       "blocks",
-      buttons.text("Minor heading", "Minor sub-heading"),
+      buttons.text("Sub-heading", "Sub-heading"),
       (e) => e.chain().focus().toggleHeading({ level: 4 }).run(),
       (e) => e.isActive("heading", { level: 4 }),
     )
@@ -233,6 +233,8 @@ function setUpAutosave(form, editor) {
     form.dispatchEvent(new CustomEvent("autosave"))
   }
   state("saved")
+  const status = document.getElementById("save-status")
+  if (status && !status.textContent.trim()) status.textContent = "Your text is saved as you type."
   editor.on("update", () => {
     if (form.dataset.saveState !== "not-saved") state("unsaved")
     clearTimeout(timer)

@@ -54,7 +54,12 @@ def address(live, name, report=None, **kwargs):
 
 
 def editor_of(page):
-    return page.get_by_role("textbox", name="Section text")
+    """The rich-text editor, once section-editor.js has put it in place of the textarea."""
+    editor = page.locator("[data-rich-text-editor]")
+    expect(editor).to_be_visible()
+    expect(editor).to_have_role("textbox")
+    expect(editor).to_have_accessible_name("Section text")
+    return editor
 
 
 def expect_saved(page):
@@ -75,7 +80,7 @@ def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, worl
     # Section one: typed.
     page.get_by_role("link", name="Reasons why the local area requested").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Reasons why the local area")
-    expect(editor_of(page)).to_be_visible()  # the rich-text editor is in place
+    editor_of(page)  # the rich-text editor is in place of the textarea
     expect(page.locator("textarea#id_body")).to_be_hidden()
     axe_check(page, "section editor")
     editor_of(page).click()
@@ -130,7 +135,7 @@ def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, br
     for tab, person in ((partner, world.partner), (lead, world.lead)):
         sign_in(tab, live.url, person.email, PASSWORD)
         tab.goto(section)
-        expect(editor_of(tab)).to_be_visible()
+        editor_of(tab)
 
     editor_of(partner).click()
     partner.keyboard.type("The partner's account of why they asked.")
@@ -228,3 +233,26 @@ def test_details_and_admin_pages_are_accessible(live, world, page, axe_check):
     ]:
         page.goto(live.url + reverse(name, kwargs=kwargs or None))
         axe_check(page, name)
+
+
+def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
+    services.save_section(
+        report=world.report,
+        key="reasons",
+        actor=world.admin,
+        body='<h4>Background</h4><p>As the review found<span class="footnote">Review of '
+        "2020, page 4.</span>, more was needed.</p>",
+        based_on_version=1,
+    )
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    editor = editor_of(page)
+    editor.locator("p").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Then it began.")
+    expect_saved(page)
+    body = ReportSection.objects.get(report=world.report, key="reasons").body
+    assert body == (
+        '<h4>Background</h4><p>As the review found<span class="footnote">Review of 2020, page '
+        "4.</span>, more was needed. Then it began.</p>"
+    )

@@ -461,3 +461,13 @@ def test_authoring_pages_carry_no_inline_script_or_style(revised, client):
         assert "hx-on" not in page, address
         for script in page.split("<script")[1:]:
             assert "src=" in script.split(">", 1)[0], address
+
+
+def test_save_and_next_from_the_last_section_returns_to_the_overview(cast, client):
+    client.force_login(cast.partner)
+    response = client.post(
+        section_url(cast.report, "emerging_evidence"),
+        {"body": "<p>Early signs.</p>", "based_on_version": 1, "save_next": "1"},
+    )
+    # The local area's own section comes after it in the template, but authors do not write it.
+    assert response.url == url("reports:report-overview", cast.report)
