@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import User
+from .models import Invitation, User
 
 
 @admin.register(User)
@@ -30,3 +30,24 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from the portal's "Invite someone" page; the admin only shows them."""
+
+    list_display = ["user", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_select_related = ["user", "invited_by"]
+    search_fields = ["user__email", "user__full_name"]
+    readonly_fields = [
+        "user",
+        "token_hash",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -2,6 +2,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+
+from partnerships.models import BespokeSupportProject, Partnership
+
+from .models import Role
 
 
 class SignInForm(AuthenticationForm):
@@ -21,3 +26,69 @@ class SignInForm(AuthenticationForm):
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", "Sign in"))
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        error_messages={
+            "required": "Enter the e-mail address of the person to invite.",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter the person's full name."},
+    )
+    job_title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the person's role."},
+    )
+    partnership = forms.ModelChoiceField(
+        label="Partnership (for local leads)",
+        queryset=Partnership.objects.order_by("name"),
+        required=False,
+        empty_label="Select a partnership",
+    )
+    bsps = forms.ModelMultipleChoiceField(
+        label="BSPs to assign them to (for delivery partners, optional)",
+        queryset=BespokeSupportProject.objects.order_by("local_area"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Send the invitation"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.LOCAL_LEAD and not cleaned.get("partnership"):
+            self.add_error("partnership", "Select the partnership of the local lead.")
+        return cleaned
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Choose a password (twice), checked by the password validators in the settings."""
+
+    error_messages = {
+        **DjangoSetPasswordForm.error_messages,
+        "password_mismatch": "The two passwords do not match.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Password"
+        self.fields["new_password2"].label = "Confirm the password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a password."
+        self.fields["new_password2"].error_messages["required"] = "Enter the password again."
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Set password and sign in"))

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
 from .forms import SignInForm
 
 app_name = "accounts"
@@ -16,4 +17,6 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invite/", views.invite, name="invite"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

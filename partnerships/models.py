@@ -104,7 +104,10 @@ class Partnership(models.Model):
 
         Reads the prefetched memberships when the query asked for them (`with_agencies()`).
         """
-        return [membership.agency for membership in self.memberships.all()]
+        memberships = self.memberships.all()
+        if "memberships" not in getattr(self, "_prefetched_objects_cache", {}):
+            memberships = memberships.select_related("agency")
+        return [membership.agency for membership in memberships]
 
 
 def with_agencies(path=""):

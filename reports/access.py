@@ -63,8 +63,23 @@ def is_author(user, report) -> bool:
     if user.role == Role.TCE_LEAD:
         return report.bsp.tce_lead_id == user.pk
     if user.role == Role.DELIVERY_PARTNER:
-        return report.bsp.delivery_partners.filter(pk=user.pk).exists()
+        bsp = report.bsp
+        # Listings prefetch the partners (`with_access_data`): answer from memory, not per row.
+        prefetched = getattr(bsp, "_prefetched_objects_cache", {})
+        if "delivery_partners" in prefetched:
+            return any(partner.pk == user.pk for partner in prefetched["delivery_partners"])
+        return bsp.delivery_partners.filter(pk=user.pk).exists()
     return False
+
+
+def with_access_data(queryset):
+    """What the predicates above read, fetched once for a whole listing of reports."""
+    return queryset.select_related("bsp").prefetch_related("bsp__delivery_partners")
+
+
+def can_create_reports(user) -> bool:
+    """Programme admins start a report for a BSP that has none."""
+    return user.is_authenticated and user.is_active and user.role == Role.PROGRAMME_ADMIN
 
 
 def is_local_lead_of(user, report) -> bool:
@@ -106,6 +121,7 @@ def can_send_signoff_link(user, report) -> bool:
 
 __all__ = [
     "AUTHOR_EDITABLE_STATES",
+    "can_create_reports",
     "can_edit_content",
     "can_review",
     "can_see_audit",
@@ -116,4 +132,5 @@ __all__ = [
     "is_local_lead_of",
     "is_tce_lead_of",
     "reports_for",
+    "with_access_data",
 ]

@@ -332,4 +332,20 @@ def seed_demo(*, password: str | None = None):
         bsp.delivery_partners.add(partner)
         report = seed_report(bsp, folder)
         seed_events(report, read_details(folder)["signoff"], partner)
+    seed_draft(bsps[DRAFT_REPORT_AREA], lead=lead, partner=partner)
     return users
+
+
+# A report still being written, so that authoring can be tried with the demo logins.
+DRAFT_REPORT_AREA = "Swindon"
+
+
+def seed_draft(bsp: BespokeSupportProject, *, lead: User, partner: User) -> None:
+    from .services import create_report
+
+    if bsp.tce_lead_id is None:
+        bsp.tce_lead = lead
+        bsp.save(update_fields=["tce_lead"])
+    bsp.delivery_partners.add(partner)
+    if not LearningReport.objects.filter(bsp=bsp).exists():
+        create_report(bsp=bsp, actor=User.objects.get(email="admin@example.org"))

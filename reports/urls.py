@@ -4,7 +4,7 @@ from django.urls import path
 from .caching import public_page
 from .feeds import LatestReportsFeed
 from .sitemaps import SITEMAPS
-from .views import microsite, opendata, programme, signoff
+from .views import authoring, microsite, opendata, programme, signoff
 
 app_name = "reports"
 
@@ -13,6 +13,29 @@ urlpatterns = [
     path("reports/<slug:slug>/", microsite.report_detail, name="report-detail"),
     path("regions/<slug:slug>/", microsite.region_detail, name="region-detail"),
     path("partnerships/<slug:slug>/", microsite.partnership_detail, name="partnership-detail"),
+    # Authoring (signed in): every page finds its report through access.get_report_or_404.
+    path("my-reports/", authoring.dashboard, name="dashboard"),
+    path("my-reports/new/", authoring.report_create, name="report-create"),
+    path("my-reports/<slug:slug>/", authoring.report_overview, name="report-overview"),
+    path("my-reports/<slug:slug>/details/", authoring.details_edit, name="details-edit"),
+    path(
+        "my-reports/<slug:slug>/sections/<slug:key>/",
+        authoring.section_edit,
+        name="section-edit",
+    ),
+    path(
+        "my-reports/<slug:slug>/sections/<slug:key>/history/",
+        authoring.section_history,
+        name="section-history",
+    ),
+    path(
+        "my-reports/<slug:slug>/revisions/<int:revision_id>/restore/",
+        authoring.section_restore,
+        name="section-restore",
+    ),
+    path("my-reports/<slug:slug>/history/", authoring.report_history, name="report-history"),
+    path("my-reports/<slug:slug>/preview/", authoring.report_preview, name="report-preview"),
+    path("my-reports/<slug:slug>/send/", authoring.report_send, name="report-send"),
     path("programme/", programme.programme, name="programme"),
     path("learning/", microsite.learning, name="learning"),
     path("feed/", public_page(LatestReportsFeed()), name="feed"),
@@ -27,7 +50,6 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", microsite.robots_txt, name="robots"),
-    path("my-reports/", microsite.dashboard, name="dashboard"),
     # Sign-off and publication
     path("my-reports/<slug:slug>/review/", signoff.review_page, name="report-review"),
     path(
@@ -46,7 +68,6 @@ urlpatterns = [
         name="report-request-changes",
     ),
     path("my-reports/<slug:slug>/sign-off/", signoff.sign, name="report-sign"),
-    path("my-reports/<slug:slug>/submit/", signoff.submit, name="report-submit"),
     path("my-reports/<slug:slug>/countersign/", signoff.countersign, name="report-countersign"),
     path("my-reports/<slug:slug>/publish/", signoff.publish, name="report-publish"),
     path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "simple_history",
+    "django_prose_editor",
     "csp",
     "django_tasks",
     "django_tasks_db",

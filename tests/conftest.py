@@ -4,6 +4,7 @@ from django.db import connection
 
 from partnerships.models import Region
 from reports.demo import seed_demo
+from tests.factories import authoring_cast
 
 
 def pytest_runtest_setup(item):
@@ -31,13 +32,7 @@ def demo(db):
     seed_demo()
 
 
-def pytest_collection_modifyitems(items):
-    """Tests marked `postgres` need PostgreSQL's row locks: skip them on SQLite."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+@pytest.fixture
+def cast(db):
+    """A draft report and a user in every relation to it (tests/factories.authoring_cast)."""
+    return authoring_cast()

@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 import factory
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils.text import slugify
 
 from accounts.models import Role, User
 from partnerships.models import BespokeSupportProject, BSPType, Partnership, Region
+from reports import services
 from reports.models import LearningReport, ReportSection, SectionStatus, Status
 
 
@@ -78,3 +80,38 @@ class ReportSectionFactory(factory.django.DjangoModelFactory):
     key = "reasons"
     body = "<p>The partnership wanted to understand its response to exploitation.</p>"
     status = SectionStatus.COMPLETED
+
+
+@dataclass
+class AuthoringCast:
+    """A draft report and one person in each relation to it (see `authoring_cast`)."""
+
+    report: LearningReport
+    admin: User
+    lead: User
+    other_lead: User
+    partner: User
+    other_partner: User
+    local: User
+    other_local: User
+
+
+def authoring_cast(**bsp_fields) -> AuthoringCast:
+    """A draft report started by a programme admin, with its BSP's TCE lead, an assigned delivery
+    partner and the partnership's local lead, and the same roles outside it."""
+    admin = UserFactory(role=Role.PROGRAMME_ADMIN, is_staff=True, full_name="Pat Admin")
+    lead = UserFactory(role=Role.TCE_LEAD, full_name="Sam Lead")
+    partner = UserFactory(role=Role.DELIVERY_PARTNER, full_name="Jo Partner")
+    bsp = BespokeSupportProjectFactory(tce_lead=lead, **bsp_fields)
+    bsp.delivery_partners.add(partner)
+    elsewhere = BespokeSupportProjectFactory(tce_lead=UserFactory(role=Role.TCE_LEAD))
+    return AuthoringCast(
+        report=services.create_report(bsp=bsp, actor=admin),
+        admin=admin,
+        lead=lead,
+        other_lead=elsewhere.tce_lead,
+        partner=partner,
+        other_partner=UserFactory(role=Role.DELIVERY_PARTNER, full_name="Alex Elsewhere"),
+        local=UserFactory(role=Role.LOCAL_LEAD, partnership=bsp.partnership),
+        other_local=UserFactory(role=Role.LOCAL_LEAD, partnership=elsewhere.partnership),
+    )

@@ -5,7 +5,6 @@ shows its withdrawal notice and nothing else."""
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import HttpResponse
@@ -222,8 +221,3 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('reports:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-@login_required
-def dashboard(request):
-    return render(request, "reports/dashboard.html", {})

@@ -118,15 +118,14 @@ def _actions(actor, report):
         "publish": _url("report-publish", report),
         "withdraw": _url("report-withdraw", report),
     }
-    links, forms = [], []
+    links = []
     for t in workflow.available(actor, report):
-        if t.name == "submit":
-            forms.append((t.label, _url("report-submit", report)))
-        else:
-            links.append((t.label, urls[t.name]))
+        # Submitting goes through the authors' "check and send" page, which shows what is missing.
+        url = _url("report-send", report) if t.name == "submit" else urls[t.name]
+        links.append((t.label, url))
     if access.can_send_signoff_link(actor, report):
         links.append(("Send a sign-off link", _url("report-send-signoff-link", report)))
-    return links, forms
+    return links
 
 
 def _review_page(request, report, actor, link, *, bound=None, status=200):
@@ -152,7 +151,6 @@ def _review_page(request, report, actor, link, *, bound=None, status=200):
         if sections:
             groups.append(GroupView(group.heading, group.intro, group.is_group, sections))
     reflections = report.sections_by_key.get(LOCAL_REFLECTIONS)
-    links, action_forms = _actions(actor, report)
     context = {
         "report": report,
         "actor": actor,
@@ -161,8 +159,7 @@ def _review_page(request, report, actor, link, *, bound=None, status=200):
         "footnotes": document.footnotes,
         "can_review": can_review,
         "can_see_audit": link is None and access.can_see_audit(actor, report),
-        "action_links": links,
-        "action_forms": action_forms,
+        "action_links": _actions(actor, report),
         "changes": (
             review.changes_since(report, visit.baseline_at)
             if visit is not None and visit.baseline_at
@@ -374,22 +371,6 @@ def withdraw(request, report):
         {"report": report, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-@require_POST
-@staff
-def submit(request, report):
-    """Send for sign-off. A stand-in: the authoring pages' "check and send" page replaces it."""
-    try:
-        services.submit_for_signoff(report=report, actor=request.user)
-    except services.ReportIncomplete as incomplete:
-        problems = "; ".join(p.message for p in incomplete.problems)
-        messages.error(request, f"The report is not complete yet: {problems}.")
-    except TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The report has gone to the local area for sign-off.")
-    return redirect(_url("report-review", report))
 
 
 # --- The audit log ------------------------------------------------------------------------------

@@ -15,10 +15,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    # Browser tests flush the database (live server, transactional). pytest-django runs them after
+    # the other database tests, but pytest's grouping of tests by Playwright's session-scoped
+    # parameters can move them forward again: put them last (a stable sort), after everything.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")

@@ -49,14 +49,18 @@ def draft(live_demo):
     return report
 
 
+def send_for_signoff(page, live, report):
+    """The author's "check and send" page (authoring)."""
+    page.goto(live.url + reverse("reports:report-send", args=[report.slug]))
+    page.get_by_role("button", name="Send for local sign-off").click()
+    expect(page.get_by_role("status").first).to_contain_text("sent to the local area")
+
+
 def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     live = live_demo
     # The delivery partner sends the complete draft for sign-off.
     sign_in_as(page, live, "partner@example.org")
-    page.goto(review_url(live, draft.slug))
-    page.get_by_role("button", name="Send for local sign-off").click()
-    expect(page.get_by_role("status").first).to_contain_text("gone to the local area")
-    expect(page.locator(".status-tag")).to_have_text("Awaiting local sign-off")
+    send_for_signoff(page, live, draft)
 
     # The local lead comments on one section and requests changes.
     sign_in_as(page, live, "local@example.org")
@@ -72,18 +76,23 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     page.get_by_role("button", name="Request changes").click()
     expect(page.locator(".status-tag")).to_have_text("Changes requested")
 
-    # The author fixes the section and sends the report again.
-    section = draft.sections.get(key="overall_goal")
-    section.body += "<p>The three aims were agreed with the partnership board.</p>"
-    section.updated_by = User.objects.get(email="partner@example.org")
-    section.save()
+    # The author reads the request, fixes the section in the editor and sends the report again.
     sign_in_as(page, live, "partner@example.org")
     page.goto(review_url(live, draft.slug))
     expect(page.get_by_role("heading", name="Changes requested")).to_be_visible()
     expect(page.locator("#changes-requested-heading + p + blockquote")).to_contain_text(
         "One section needs more detail."
     )
-    page.get_by_role("button", name="Send for local sign-off").click()
+    page.goto(live.url + reverse("reports:section-edit", args=[draft.slug, "overall_goal"]))
+    editor = page.locator("[data-rich-text-editor]")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("The three aims were agreed with the partnership board.")
+    page.get_by_label("Yes, I have completed this section").check()
+    page.get_by_role("button", name="Save and return to the report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(draft.title)
+    send_for_signoff(page, live, draft)
 
     # The local lead sees what changed, writes the reflections, agrees to share and signs.
     sign_in_as(page, live, "local@example.org")

@@ -188,9 +188,17 @@ def test_one_demo_user_per_role_who_can_sign_in(demo, client):
     assert set(partner.assigned_bsps.values_list("local_area", flat=True)) == {
         "East Sussex",
         "Torbay",
+        "Swindon",
     }
     assert User.objects.get(email="local@example.org").partnership.slug == "torbay"
     assert User.objects.get(email="admin@example.org").is_staff
+
+
+def test_a_draft_report_to_try_authoring_with(demo):
+    report = LearningReport.objects.get(slug="swindon")
+    assert report.status == Status.DRAFT
+    assert report.sections.count() == 10
+    assert not any(section.has_content for section in report.sections.all())
 
 
 def snapshot():

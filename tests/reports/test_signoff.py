@@ -274,15 +274,6 @@ def test_only_a_programme_admin_withdraws_and_gives_a_public_reason(client, repo
     assert not LearningReport.objects.published().filter(pk=report.pk).exists()
 
 
-def test_the_minimal_submit_reports_what_is_missing(client, report, people):
-    report.sections.filter(key="reasons").update(body="")
-    client.force_login(people.partner)
-    response = client.post(url("report-submit", report), follow=True)
-    assert "Write the section “Reasons why the local area requested" in response.content.decode()
-    report.refresh_from_db()
-    assert report.status == Status.DRAFT
-
-
 # --- Void on edit -------------------------------------------------------------------------------
 
 

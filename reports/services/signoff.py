@@ -1,4 +1,5 @@
-"""Writes: each service is atomic, checks who may do it, and is what a view calls."""
+"""Writes of the report's life after drafting: submission, review, sign-off, publication,
+withdrawal, void-on-edit and sign-off links."""
 
 import datetime
 
@@ -9,9 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
-from . import access, workflow
-from .completeness import problems
-from .models import (
+from .. import access, workflow
+from ..completeness import problems
+from ..models import (
     LearningReport,
     ReportEvent,
     ReportSection,
@@ -21,9 +22,9 @@ from .models import (
     Signature,
     SignoffLink,
 )
-from .richtext import sanitise, to_text
-from .template_sections import SECTIONS_BY_KEY
-from .workflow import TransitionNotAllowed
+from ..richtext import sanitise, to_text
+from ..template_sections import SECTIONS_BY_KEY
+from ..workflow import TransitionNotAllowed
 
 LOCAL_REFLECTIONS = "local_reflections"
 
@@ -240,7 +241,7 @@ def send_signoff_link(
 ) -> SignoffLink:
     """E-mail a sign-off link for ``report`` to a local lead, creating their account (with no
     password) when they have none. The e-mail goes after the commit."""
-    from . import notifications
+    from .. import notifications
 
     if not access.can_send_signoff_link(actor, report):
         raise TransitionNotAllowed("You cannot send a sign-off link for this report now.")

@@ -1,0 +1,277 @@
+"""Forms of the authoring pages. Each owns its layout; the services own the rules."""
+
+import calendar
+import datetime
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils.html import escape
+
+from partnerships.models import BespokeSupportProject, DeliveryMode, Methodology
+
+from .richtext import to_text
+
+_HAS_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+# The editor wraps each list item in a paragraph; a single one is just the item's text.
+_LIST_ITEM_PARAGRAPH = re.compile(r"<li>\s*<p>((?:(?!</?p[\s>]).)*?)</p>\s*</li>", re.DOTALL)
+
+
+def paragraphs_from_plain_text(text: str) -> str:
+    """Text typed without the rich-text editor (no JavaScript): blank lines make paragraphs."""
+    paragraphs = [p.strip() for p in _BLANK_LINE.split(text.replace("\r\n", "\n")) if p.strip()]
+    return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+class RichTextWidget(forms.Textarea):
+    """A textarea that `static/js/section-editor.js` turns into a django-prose-editor (Tiptap)
+    editor. Without JavaScript it stays a plain textarea."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"rows": 18, "data-rich-text": "", **(attrs or {})})
+
+    class Media:
+        css = {
+            "all": [
+                "django_prose_editor/material-icons.css",
+                "django_prose_editor/editor.css",
+                "css/authoring.css",
+            ]
+        }
+        js = [forms.Script("js/section-editor.js", type="module")]
+
+
+COMPLETED_CHOICES = [("yes", "Yes, I have completed this section"), ("no", "No, I will come back")]
+
+
+class SectionForm(forms.Form):
+    """The text of one section. ``based_on_version`` travels with every save (see
+    `services.save_section`)."""
+
+    body = forms.CharField(label="Section text", required=False, widget=RichTextWidget)
+    completed = forms.TypedChoiceField(
+        label="Have you completed this section?",
+        choices=COMPLETED_CHOICES,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    based_on_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, action_url="", autosave=True, submit_label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "body"
+        ].help_text = (
+            "You can paste from Word: paragraphs, headings, lists, bold, italic and links are kept."
+        )
+        self.helper = FormHelper()
+        self.helper.form_action = action_url
+        self.helper.attrs = {"novalidate": "", "id": "section-form"}
+        if autosave:
+            # htmx posts the form to the same URL when section-editor.js says "autosave"; the
+            # view answers with the "save-status" partial.
+            self.helper.attrs.update(
+                {
+                    "data-autosave": "",
+                    "hx-post": action_url,
+                    "hx-trigger": "autosave",
+                    "hx-target": "#save-status",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:queue last",
+                }
+            )
+        self.helper.layout = Layout(
+            Field("body", css_class="section-editor-text"),
+            HTML(
+                '<p class="form-text word-count" id="word-count" data-word-count>'
+                "{{ word_count }} word{{ word_count|pluralize }}</p>"
+                '<p class="visually-hidden" aria-live="polite" id="word-count-announcement"></p>'
+                '<noscript><p class="form-text">Without JavaScript this is a plain text box: '
+                "leave a blank line between paragraphs. (HTML tags such as &lt;h3&gt;, "
+                "&lt;ul&gt; and &lt;strong&gt; also work.)</p></noscript>"
+            ),
+            Field("completed"),
+            "based_on_version",
+        )
+        if submit_label:
+            self.helper.add_input(Submit("save", submit_label))
+        else:
+            self.helper.add_input(Submit("save", "Save and return to the report"))
+            self.helper.add_input(
+                Submit("save_next", "Save and go to the next section", css_class="btn-secondary")
+            )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if body and not _HAS_TAG.search(body):
+            return paragraphs_from_plain_text(body)
+        return _LIST_ITEM_PARAGRAPH.sub(r"<li>\1</li>", body)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("completed") and not to_text(cleaned.get("body", "")):
+            self.add_error("completed", "Write the section before you mark it as completed.")
+        return cleaned
+
+
+MONTH_CHOICES = [("", "Select a month")] + [
+    (str(number), calendar.month_name[number]) for number in range(1, 13)
+]
+
+
+class BSPDetailsForm(forms.ModelForm):
+    """The details table at the top of the report."""
+
+    commenced_month = forms.TypedChoiceField(
+        label="Month",
+        choices=MONTH_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    commenced_year = forms.IntegerField(
+        label="Year",
+        min_value=2019,
+        max_value=2100,
+        required=False,
+        error_messages={
+            "min_value": "Enter a year from 2019, when the programme started",
+            "max_value": "Enter a real year, like 2021",
+            "invalid": "Enter the year as a number, like 2021",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = BespokeSupportProject
+        fields = [
+            "size",
+            "number_of_local_authorities",
+            "local_authorities_as_stated",
+            "regional_area_as_stated",
+            "methodologies",
+            "methodology_as_stated",
+            "delivery_mode",
+        ]
+        labels = {
+            "size": "BSP size (as the report should state it)",
+            "number_of_local_authorities": "Number of local authority areas covered",
+            "local_authorities_as_stated": "Local authority areas, as the report should word them "
+            "(optional)",
+            "regional_area_as_stated": "Regional area, as the report should word it (optional)",
+            "methodologies": "BSP methodology or methodologies",
+            "methodology_as_stated": "Methodology, as the report should word it (optional)",
+            "delivery_mode": "Digital, face to face or mixed delivery",
+        }
+        help_texts = {
+            "size": 'For example "Standard" or "Unitary". Left empty, the BSP type is shown.',
+            "local_authorities_as_stated": 'For example "Single authority". Left empty, the '
+            "number is shown.",
+            "regional_area_as_stated": 'For example "Sussex Police". Left empty, the region '
+            "is shown.",
+            "methodology_as_stated": "Left empty, the methodologies ticked above are shown.",
+            "methodologies": "",
+            "delivery_mode": "",
+        }
+        error_messages = {
+            "number_of_local_authorities": {
+                "required": "Enter the number of local authority areas the BSP covered",
+                "min_value": "A BSP covers at least one local authority area",
+                "invalid": "Enter the number of local authority areas as a number, like 2",
+            },
+        }
+        widgets = {
+            "methodologies": forms.CheckboxSelectMultiple,
+            "delivery_mode": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["methodologies"].queryset = Methodology.objects.order_by("name")
+        self.fields["delivery_mode"].choices = DeliveryMode.choices
+        self.fields["delivery_mode"].required = False
+        if self.instance.commenced:
+            self.initial.setdefault("commenced_month", str(self.instance.commenced.month))
+            self.initial.setdefault("commenced_year", self.instance.commenced.year)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "size",
+            "number_of_local_authorities",
+            "local_authorities_as_stated",
+            "regional_area_as_stated",
+            "methodologies",
+            "methodology_as_stated",
+            "delivery_mode",
+            Fieldset(
+                "Date the BSP commenced",
+                Div(
+                    Div("commenced_month", css_class="col-sm-5"),
+                    Div("commenced_year", css_class="col-sm-3"),
+                    css_class="row",
+                ),
+                css_class="commenced-fieldset",
+            ),
+        )
+        self.helper.add_input(Submit("save", "Save the details"))
+
+    def clean(self):
+        cleaned = super().clean()
+        month, year = cleaned.get("commenced_month"), cleaned.get("commenced_year")
+        if month and year:
+            cleaned["commenced"] = datetime.date(year, month, 1)
+        elif month or year:
+            if not month:
+                self.add_error("commenced_month", "Select the month the BSP commenced")
+            if not year and "commenced_year" not in self.errors:
+                self.add_error("commenced_year", "Enter the year the BSP commenced")
+        else:
+            cleaned["commenced"] = None
+        return cleaned
+
+    def details(self) -> dict:
+        """The cleaned values as the service takes them."""
+        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        data["commenced"] = self.cleaned_data["commenced"]
+        return data
+
+
+class CreateReportForm(forms.Form):
+    bsp = forms.ModelChoiceField(
+        label="BSP",
+        queryset=BespokeSupportProject.objects.filter(learning_report__isnull=True)
+        .select_related("region")
+        .order_by("-programme_year", "local_area"),
+        empty_label="Select a BSP",
+        error_messages={"required": "Select the BSP to start a report for."},
+        help_text="Only BSPs that have no learning report yet are listed.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("create", "Start the report"))
+
+
+class SendForSignoffForm(forms.Form):
+    comment = forms.CharField(
+        label="Message to the local area (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the report's history of sign-off.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("send", "Send for local sign-off"))
+
+
+class RestoreForm(forms.Form):
+    based_on_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)

@@ -1,0 +1,154 @@
+"""Writes of drafting: starting a report, saving and restoring sections, the BSP details."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .. import access, richtext
+from ..models import LearningReport, ReportSection, SectionStatus
+from ..template_sections import SECTION_KEYS, SECTIONS_BY_KEY
+
+AUTOSAVE = "autosave"
+# Autosaves by one person within this window replace each other in the history, so the history
+# shows what someone wrote in a sitting, not every pause in their typing.
+AUTOSAVE_SQUASH_WINDOW = datetime.timedelta(minutes=15)
+
+
+class SectionConflict(Exception):
+    """A save was based on an older version of the section than the one stored: nothing was
+    saved. ``section`` is the stored section (None if it has no row yet), ``mine`` the sanitised
+    text that was not saved."""
+
+    def __init__(self, *, section, mine, key):
+        super().__init__("The section changed since this edit started.")
+        self.section = section
+        self.mine = mine
+        self.key = key
+
+
+@transaction.atomic
+def create_report(*, bsp, actor) -> LearningReport:
+    """Start the learning report of ``bsp``: one empty, not started row per template section."""
+    if not access.can_create_reports(actor):
+        raise PermissionDenied("Only programme admins start reports.")
+    if LearningReport.objects.filter(bsp=bsp).exists():
+        raise ValidationError("This BSP already has a learning report.")
+    title = bsp.local_area
+    slug = base = slugify(title)[:190] or "report"
+    if LearningReport.objects.filter(slug=slug).exists():
+        slug = f"{base}-{bsp.programme_year_label}"
+    report = LearningReport(bsp=bsp, title=title, slug=slug)
+    report.full_clean()
+    report.save()
+    ReportSection.objects.bulk_create(
+        ReportSection(report=report, key=key, status=SectionStatus.NOT_STARTED)
+        for key in SECTION_KEYS
+    )
+    return report
+
+
+def _status_for(*, body: str, completed: bool) -> str:
+    if not richtext.to_text(body):
+        return SectionStatus.NOT_STARTED
+    return SectionStatus.COMPLETED if completed else SectionStatus.IN_PROGRESS
+
+
+def _lock_for_authoring(*, report, actor) -> LearningReport:
+    # Locking the report row orders section saves after a concurrent "send for sign-off".
+    locked = LearningReport.objects.select_for_update().select_related("bsp").get(pk=report.pk)
+    if not access.can_edit_content(actor, locked):
+        raise PermissionDenied("You cannot change this report now.")
+    return locked
+
+
+@transaction.atomic
+def save_section(
+    *,
+    report,
+    key: str,
+    actor,
+    body: str,
+    based_on_version: int,
+    completed: bool | None = None,
+    autosave: bool = False,
+    change_reason: str = "",
+) -> ReportSection:
+    """Store the text of one section, if it is still the version the author started from.
+
+    ``based_on_version`` is the version the author's text was based on (0 when the section had no
+    row yet). If the stored section has moved on, raises SectionConflict and saves nothing.
+    ``completed`` None keeps the section's "completed" mark. Returns the stored section; saving
+    the same text and mark again changes nothing (no new version).
+    """
+    spec = SECTIONS_BY_KEY.get(key)
+    if spec is None:
+        raise ValueError(f"{key!r} is not a section of the report template.")
+    if spec.written_by_local_area:
+        raise PermissionDenied("The local area writes this section when it signs off.")
+    locked = _lock_for_authoring(report=report, actor=actor)
+    clean = richtext.sanitise(body)
+    section = ReportSection.objects.select_for_update().filter(report=locked, key=key).first()
+    stored_version = section.version if section else 0
+    if completed is None:
+        completed = section is not None and section.status == SectionStatus.COMPLETED
+    status = _status_for(body=clean, completed=completed)
+    if based_on_version != stored_version:
+        if section is not None and section.body == clean and section.status == status:
+            return section  # the same words reached the same place: nothing to choose between
+        raise SectionConflict(section=section, mine=clean, key=key)
+    if section is None:
+        section = ReportSection(report=locked, key=key, version=0)
+    elif section.body == clean and section.status == status:
+        return section
+    previous = None
+    if section.pk:
+        previous = section.history.order_by("-history_date", "-history_id").first()
+    section.body = clean
+    section.status = status
+    section.version = stored_version + 1
+    section.updated_by = actor
+    section._history_user = actor
+    section._change_reason = AUTOSAVE if autosave else (change_reason or "saved")
+    section.save()
+    if (
+        autosave
+        and previous is not None
+        and previous.history_change_reason == AUTOSAVE
+        and previous.history_user_id == actor.pk
+        and timezone.now() - previous.history_date < AUTOSAVE_SQUASH_WINDOW
+    ):
+        previous.delete()
+    return section
+
+
+@transaction.atomic
+def restore_revision(*, report, revision, actor, based_on_version: int) -> ReportSection:
+    """Make an earlier revision of a section its current text again (a new version; the text it
+    replaces stays in the history)."""
+    if revision.report_id != report.pk:
+        raise ValueError("That revision belongs to another report.")
+    return save_section(
+        report=report,
+        key=revision.key,
+        actor=actor,
+        body=revision.body,
+        based_on_version=based_on_version,
+        change_reason=f"restored version {revision.version}",
+    )
+
+
+@transaction.atomic
+def update_bsp_details(*, report, actor, details: dict) -> None:
+    """Change the BSP details shown at the top of the report (a validated form's cleaned data)."""
+    locked = _lock_for_authoring(report=report, actor=actor)
+    bsp = locked.bsp
+    methodologies = details.pop("methodologies", None)
+    for field, value in details.items():
+        setattr(bsp, field, value)
+    bsp.full_clean()
+    bsp.save()
+    if methodologies is not None:
+        bsp.methodologies.set(methodologies)

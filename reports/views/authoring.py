@@ -1,0 +1,488 @@
+"""Authoring: the signed-in pages where delivery partners (and TCE leads, admins) write reports.
+
+Every view finds its report through `access.get_report_or_404`, so another partnership's report is
+a 404. People who may see a report but not change it (local leads, or anyone once it has gone for
+sign-off) are sent from the editing pages to the overview; their POSTs are refused (403).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from partnerships.models import BespokeSupportProject, with_agencies
+
+from .. import access, services, workflow
+from ..diffs import html_diff
+from ..forms import (
+    BSPDetailsForm,
+    CreateReportForm,
+    RestoreForm,
+    SectionForm,
+    SendForSignoffForm,
+)
+from ..models import LearningReport, ReportSection, SectionStatus, Status
+from ..rendering import build_document
+from ..richtext import sanitise, word_count
+from ..template_sections import SECTIONS, SECTIONS_BY_KEY, SectionSpec
+
+HistoricalSection = ReportSection.history.model
+
+# Where each problem of `completeness.problems` is put right.
+DETAIL_ANCHORS = {
+    "bsp.delivery_mode": "id_delivery_mode_0",
+    "bsp.commenced": "id_commenced_month",
+    "bsp.methodologies": "id_methodologies_0",
+}
+
+WAITING = {
+    Status.AWAITING_SIGNOFF: "Waiting for the local area to sign it off",
+    Status.SIGNED_OFF: "Waiting for the TCE project lead to countersign",
+    Status.COUNTERSIGNED: "Waiting to be published",
+    Status.PUBLISHED: "Published on the microsite",
+    Status.NOT_FOR_PUBLICATION: "Signed off; the local area chose not to publish it",
+    Status.WITHDRAWN: "Withdrawn from the microsite",
+    Status.DRAFT: "Being written by the delivery partners",
+    Status.CHANGES_REQUESTED: "The delivery partners are making the changes asked for",
+}
+
+
+def authoring_reports():
+    """Reports with what the authoring pages and the access predicates read, in few queries."""
+    return access.with_access_data(
+        LearningReport.objects.select_related(
+            "bsp__partnership", "bsp__region", "bsp__tce_lead"
+        ).prefetch_related("sections")
+    )
+
+
+def _report(request, slug, *, details=False):
+    queryset = authoring_reports()
+    if details:
+        queryset = queryset.prefetch_related(
+            "bsp__methodologies", with_agencies("bsp__partnership__"), "signatures"
+        )
+    return access.get_report_or_404(request.user, queryset, slug=slug)
+
+
+def _authored(spec: SectionSpec) -> bool:
+    return not spec.written_by_local_area
+
+
+@dataclass
+class Task:
+    """A row of the overview's task list."""
+
+    spec: SectionSpec
+    section: ReportSection | None
+    url: str
+
+    @property
+    def status(self):
+        return self.section.status if self.section else SectionStatus.NOT_STARTED
+
+    @property
+    def status_label(self):
+        return SectionStatus(self.status).label
+
+
+def _tasks(report, *, editable: bool) -> list[Task]:
+    tasks = []
+    for spec in SECTIONS:
+        url = ""
+        if editable and _authored(spec):
+            url = reverse("reports:section-edit", kwargs={"slug": report.slug, "key": spec.key})
+        tasks.append(Task(spec=spec, section=report.sections_by_key.get(spec.key), url=url))
+    return tasks
+
+
+def _required_written(report) -> tuple[int, int]:
+    """(required sections with text, required sections): the authors' part only."""
+    required = [s for s in SECTIONS if s.required and _authored(s)]
+    written = [s for s in required if (x := report.sections_by_key.get(s.key)) and x.has_content]
+    return len(written), len(required)
+
+
+@dataclass
+class NextAction:
+    label: str
+    url: str = ""
+
+
+def next_action(user, report) -> NextAction:
+    """What ``user`` can do next with ``report``, from the transitions open to them."""
+    overview = reverse("reports:report-overview", kwargs={"slug": report.slug})
+    names = [t.name for t in workflow.available(user, report)]
+    if "submit" in names:
+        written, required = _required_written(report)
+        if written == required:
+            send = reverse("reports:report-send", kwargs={"slug": report.slug})
+            return NextAction("Check and send for sign-off", send)
+        return NextAction("Continue writing", overview)
+    for name in ("sign_off", "countersign", "publish"):
+        if name in names:
+            return NextAction(workflow.TRANSITIONS[name].label, overview)
+    return NextAction(WAITING[report.status])
+
+
+@login_required
+def dashboard(request):
+    """ "My reports": the reports the signed-in person works on, each with its next step."""
+    reports = access.reports_for(request.user, authoring_reports()).order_by("title")
+    rows = []
+    for report in reports:
+        written, required = _required_written(report)
+        rows.append(
+            {
+                "report": report,
+                "written": written,
+                "required": required,
+                "next": next_action(request.user, report),
+            }
+        )
+    context = {"rows": rows, "can_create": access.can_create_reports(request.user)}
+    if context["can_create"]:
+        context["bsps_without_report"] = BespokeSupportProject.objects.filter(
+            learning_report__isnull=True
+        ).count()
+    return render(request, "reports/authoring/dashboard.html", context)
+
+
+@login_required
+def report_create(request):
+    """A programme admin starts the report of a BSP that has none."""
+    if not access.can_create_reports(request.user):
+        raise PermissionDenied("Only programme admins start reports.")
+    form = CreateReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        report = services.create_report(bsp=form.cleaned_data["bsp"], actor=request.user)
+        messages.success(request, f"The report of {report.title} has been started.")
+        return redirect("reports:report-overview", slug=report.slug)
+    return render(request, "reports/authoring/report_create.html", {"form": form})
+
+
+@login_required
+def report_overview(request, slug):
+    """The report as a task list: details table, every section with its status."""
+    report = _report(request, slug, details=True)
+    editable = access.can_edit_content(request.user, report)
+    written, required = _required_written(report)
+    tasks = _tasks(report, editable=editable)
+    context = {
+        "report": report,
+        "editable": editable,
+        "main_tasks": [t for t in tasks if not t.spec.group],
+        "grouped_tasks": [t for t in tasks if t.spec.group],
+        "group_heading": next(t.spec.group for t in tasks if t.spec.group),
+        "written": written,
+        "required": required,
+        "can_submit": workflow.can(request.user, report, "submit"),
+    }
+    return render(request, "reports/authoring/overview.html", context)
+
+
+def _refuse_edit(request, report, message):
+    """Those who may see but not change: a GET goes back to the overview, a POST is refused."""
+    if request.method == "POST":
+        raise PermissionDenied(message)
+    messages.info(request, message)
+    return redirect("reports:report-overview", slug=report.slug)
+
+
+def _why_not_editable(user, report) -> str:
+    if access.is_author(user, report):
+        return f"This report cannot be changed now: it is {report.get_status_display().lower()}."
+    return "You can read this report; its delivery partners write it."
+
+
+@login_required
+def details_edit(request, slug):
+    """The BSP details table at the top of the report."""
+    report = _report(request, slug, details=True)
+    if not access.can_edit_content(request.user, report):
+        return _refuse_edit(request, report, _why_not_editable(request.user, report))
+    form = BSPDetailsForm(request.POST if request.method == "POST" else None, instance=report.bsp)
+    if request.method == "POST" and form.is_valid():
+        services.update_bsp_details(report=report, actor=request.user, details=form.details())
+        messages.success(request, "The BSP details have been saved.")
+        return redirect("reports:report-overview", slug=report.slug)
+    return render(request, "reports/authoring/details_edit.html", {"report": report, "form": form})
+
+
+def _next_section_url(report, key):
+    keys = [s.key for s in SECTIONS if _authored(s)]
+    position = keys.index(key)
+    if position + 1 < len(keys):
+        following = keys[position + 1]
+        return reverse("reports:section-edit", kwargs={"slug": report.slug, "key": following})
+    return reverse("reports:report-overview", kwargs={"slug": report.slug})
+
+
+@login_required
+def section_edit(request, slug, key):
+    """One section: guidance, the rich-text editor, autosave (htmx) and the "completed" mark."""
+    report = _report(request, slug)
+    spec = SECTIONS_BY_KEY.get(key)
+    if spec is None:
+        raise Http404("No such section.")
+    action_url = reverse("reports:section-edit", kwargs={"slug": report.slug, "key": key})
+    if not _authored(spec):
+        return _refuse_edit(request, report, "The local area writes this section at sign-off.")
+    if not access.can_edit_content(request.user, report):
+        if request.method == "POST" and access.is_author(request.user, report):
+            return _not_saved(request, report, spec, request.POST.get("body", ""))
+        return _refuse_edit(request, report, _why_not_editable(request.user, report))
+
+    section = report.sections_by_key.get(key)
+    if request.method == "POST":
+        form = SectionForm(request.POST, action_url=action_url)
+        if form.is_valid():
+            try:
+                saved = services.save_section(
+                    report=report,
+                    key=key,
+                    actor=request.user,
+                    body=form.cleaned_data["body"],
+                    based_on_version=form.cleaned_data["based_on_version"],
+                    completed=form.cleaned_data["completed"],
+                    autosave=bool(request.htmx),
+                )
+            except services.SectionConflict as conflict:
+                if request.htmx:
+                    return _save_status(request, report, spec, conflict=conflict)
+                return _conflict(request, report, spec, conflict, form.cleaned_data["completed"])
+            except PermissionDenied:
+                if request.htmx:
+                    return _save_status(request, report, spec, refused=True)
+                return _not_saved(request, report, spec, form.cleaned_data["body"])
+            if request.htmx:
+                return _save_status(request, report, spec, section=saved)
+            messages.success(request, f"“{spec.heading}” has been saved.")
+            if "save_next" in request.POST:
+                return redirect(_next_section_url(report, key))
+            return redirect("reports:report-overview", slug=report.slug)
+        if request.htmx:
+            return _save_status(request, report, spec, form=form)
+    else:
+        form = SectionForm(
+            initial={
+                "body": section.body if section else "",
+                "based_on_version": section.version if section else 0,
+                "completed": (
+                    ("yes" if section.status == SectionStatus.COMPLETED else "no")
+                    if section and section.status != SectionStatus.NOT_STARTED
+                    else None
+                ),
+            },
+            action_url=action_url,
+        )
+    body = form.data.get("body", "") if form.is_bound else form.initial["body"]
+    return render(
+        request,
+        "reports/authoring/section_edit.html",
+        {
+            "report": report,
+            "spec": spec,
+            "section": section,
+            "form": form,
+            "word_count": word_count(body),
+        },
+    )
+
+
+def _save_status(request, report, spec, *, section=None, conflict=None, refused=False, form=None):
+    """The autosave answer: the "saved at" line, and the new version for the next save."""
+    response = render(
+        request,
+        "reports/authoring/section_edit.html#save-status",
+        {
+            "report": report,
+            "spec": spec,
+            "saved": section,
+            "conflict": conflict,
+            "refused": refused,
+            "invalid_form": form,
+        },
+    )
+    # section-editor.js reads this to know whether the words on screen are stored.
+    result = "conflict" if conflict else "refused" if refused else "invalid" if form else "saved"
+    response["X-Section-Save"] = result
+    return response
+
+
+def _conflict(request, report, spec, conflict, completed):
+    """A save based on an old version: show both texts and let the person choose. Nothing was
+    saved."""
+    stored = conflict.section
+    action_url = reverse("reports:section-edit", kwargs={"slug": report.slug, "key": spec.key})
+    form = SectionForm(
+        initial={
+            "body": conflict.mine,
+            "based_on_version": stored.version if stored else 0,
+            "completed": None if completed is None else ("yes" if completed else "no"),
+        },
+        action_url=action_url,
+        autosave=False,
+        submit_label="Save my version",
+    )
+    context = {
+        "report": report,
+        "spec": spec,
+        "stored": stored,
+        "mine": conflict.mine,
+        "form": form,
+        "diff": html_diff(stored.body if stored else "", conflict.mine),
+        "word_count": word_count(conflict.mine),
+        "edit_url": action_url,
+    }
+    return render(request, "reports/authoring/conflict.html", context, status=409)
+
+
+def _not_saved(request, report, spec, body):
+    context = {"report": report, "spec": spec, "mine": sanitise(body)}
+    return render(request, "reports/authoring/not_saved.html", context, status=403)
+
+
+@login_required
+def report_preview(request, slug):
+    """The report exactly as its public page will show it."""
+    report = _report(request, slug, details=True)
+    return render(
+        request,
+        "reports/authoring/preview.html",
+        {"report": report, "document": build_document(report)},
+    )
+
+
+def _revisions(report):
+    # Rows made when a report is started (empty sections) say nothing: leave them out.
+    return (
+        HistoricalSection.objects.filter(report_id=report.pk)
+        .exclude(Q(history_type="+") & Q(body=""))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+@login_required
+def report_history(request, slug):
+    """Who changed which section when."""
+    report = _report(request, slug)
+    page = Paginator(_revisions(report), 50).get_page(request.GET.get("page"))
+    for revision in page:
+        revision.heading = SECTIONS_BY_KEY[revision.key].heading
+    return render(request, "reports/authoring/history.html", {"report": report, "page": page})
+
+
+@login_required
+def section_history(request, slug, key):
+    """The revisions of one section, a readable difference between any two, and restore."""
+    report = _report(request, slug)
+    spec = SECTIONS_BY_KEY.get(key)
+    if spec is None:
+        raise Http404("No such section.")
+    revisions = list(_revisions(report).filter(key=key))
+    by_id = {str(r.history_id): r for r in revisions}
+    newer = by_id.get(request.GET.get("to", "")) or (revisions[0] if revisions else None)
+    older = by_id.get(request.GET.get("from", ""))
+    if older is None and newer is not None:
+        position = revisions.index(newer)
+        older = revisions[position + 1] if position + 1 < len(revisions) else None
+    section = report.sections_by_key.get(key)
+    can_restore = access.can_edit_content(request.user, report) and _authored(spec)
+    context = {
+        "report": report,
+        "spec": spec,
+        "section": section,
+        "revisions": revisions,
+        "older": older,
+        "newer": newer,
+        "diff": html_diff(older.body if older else "", newer.body) if newer else "",
+        "can_restore": can_restore,
+    }
+    return render(request, "reports/authoring/section_history.html", context)
+
+
+@login_required
+@require_POST
+def section_restore(request, slug, revision_id):
+    report = _report(request, slug)
+    revision = get_object_or_404(HistoricalSection, report_id=report.pk, history_id=revision_id)
+    spec = SECTIONS_BY_KEY[revision.key]
+    if not access.can_edit_content(request.user, report) or not _authored(spec):
+        raise PermissionDenied(_why_not_editable(request.user, report))
+    form = RestoreForm(request.POST)
+    history_url = reverse("reports:section-history", kwargs={"slug": slug, "key": revision.key})
+    if not form.is_valid():
+        messages.error(request, "The restore could not be done: reload the page and try again.")
+        return redirect(history_url)
+    try:
+        services.restore_revision(
+            report=report,
+            revision=revision,
+            actor=request.user,
+            based_on_version=form.cleaned_data["based_on_version"],
+        )
+    except services.SectionConflict:
+        messages.error(
+            request,
+            "The section changed while you were looking at its history, so nothing was restored. "
+            "Check the latest version below, then choose again.",
+        )
+        return redirect(history_url)
+    messages.success(
+        request,
+        f"Version {revision.version} of “{spec.heading}” is the current text again. The text it "
+        "replaced is kept in the history.",
+    )
+    return redirect(history_url)
+
+
+@login_required
+def report_send(request, slug):
+    """Check the report is complete and send it to the local area for sign-off."""
+    report = _report(request, slug, details=True)
+    if not workflow.can(request.user, report, "submit"):
+        return _refuse_edit(request, report, _why_not_editable(request.user, report))
+    form = SendForSignoffForm(request.POST if request.method == "POST" else None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_for_signoff(
+                report=report, actor=request.user, comment=form.cleaned_data["comment"]
+            )
+        except services.ReportIncomplete as incomplete:
+            problems = [
+                {"message": p.message, "url": _problem_url(report, p.field)}
+                for p in incomplete.problems
+            ]
+        except workflow.TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+            return redirect("reports:report-overview", slug=report.slug)
+        else:
+            messages.success(request, "The report has been sent to the local area for sign-off.")
+            return redirect("reports:report-overview", slug=report.slug)
+    written, required = _required_written(report)
+    context = {
+        "report": report,
+        "form": form,
+        "problems": problems,
+        "tasks": _tasks(report, editable=True),
+        "written": written,
+        "required": required,
+    }
+    return render(request, "reports/authoring/send.html", context)
+
+
+def _problem_url(report, field):
+    if field.startswith("bsp."):
+        url = reverse("reports:details-edit", kwargs={"slug": report.slug})
+        return f"{url}#{DETAIL_ANCHORS.get(field, 'main-content')}"
+    return reverse("reports:section-edit", kwargs={"slug": report.slug, "key": field})

@@ -1,0 +1,338 @@
+// The section editor: django-prose-editor's Tiptap build on the section's textarea, a live word
+// count, and autosave (htmx posts the form when this script says "autosave").
+//
+// django-prose-editor's own widget loads its modules through an inline import map and lets Tiptap
+// inject an inline <style>; our Content Security Policy allows neither. So this module imports the
+// editor bundle by its static path and creates the editor itself with `injectCSS: false` (the base
+// styles are in css/authoring.css). Without JavaScript the textarea is a plain form field.
+import {
+  Blockquote,
+  Bold,
+  BulletList,
+  Document,
+  Editor,
+  Extension,
+  HardBreak,
+  Heading,
+  History,
+  Italic,
+  Link,
+  ListItem,
+  Mark,
+  Menu,
+  OrderedList,
+  Paragraph,
+  Text,
+} from "../django_prose_editor/editor.js"
+
+const AUTOSAVE_AFTER_MS = 1000
+
+// Footnotes live inline as <span class="footnote">; without this mark the editor would drop the
+// span and a footnote would silently become body text.
+const Footnote = Mark.create({
+  name: "footnote",
+  excludes: "",
+  parseHTML() {
+    return [{ tag: "span.footnote" }]
+  },
+  renderHTML() {
+    return ["span", { class: "footnote" }, 0]
+  },
+})
+
+// The toolbar: only what the server keeps (see reports/richtext.py), with plain-English names.
+const Toolbar = Extension.create({
+  name: "tceToolbar",
+  addMenuItems({ menu, buttons }) {
+    const item = (name, groups, button, command, active = () => false, more = {}) => {
+      const enabled = more.enabled || (() => true)
+      menu.defineItem({
+        name,
+        groups,
+        button,
+        command,
+        active,
+        ...more,
+        // Say so to assistive technology too (and so that contrast checks skip it): the menu
+        // itself only greys a button out with a class.
+        update: (editor) => {
+          button.setAttribute("aria-disabled", String(!enabled(editor)))
+          button.setAttribute("aria-pressed", String(Boolean(active(editor))))
+        },
+      })
+    }
+    item(
+      "heading3",
+      "blocks",
+      buttons.text("Heading", "Heading"),
+      (e) => e.chain().focus().toggleHeading({ level: 3 }).run(),
+      (e) => e.isActive("heading", { level: 3 }),
+    )
+    item(
+      "heading4",
+      "blocks",
+      buttons.text("Sub-heading", "Sub-heading"),
+      (e) => e.chain().focus().toggleHeading({ level: 4 }).run(),
+      (e) => e.isActive("heading", { level: 4 }),
+    )
+    item(
+      "bulletList",
+      "lists",
+      buttons.material("format_list_bulleted", "Bulleted list"),
+      (e) => e.chain().focus().toggleBulletList().run(),
+      (e) => e.isActive("bulletList"),
+    )
+    item(
+      "orderedList",
+      "lists",
+      buttons.material("format_list_numbered", "Numbered list"),
+      (e) => e.chain().focus().toggleOrderedList().run(),
+      (e) => e.isActive("orderedList"),
+    )
+    item(
+      "blockquote",
+      "lists",
+      buttons.material("format_quote", "Quotation"),
+      (e) => e.chain().focus().toggleBlockquote().run(),
+      (e) => e.isActive("blockquote"),
+    )
+    item(
+      "bold",
+      "marks",
+      buttons.material("format_bold", "Bold"),
+      (e) => e.chain().focus().toggleBold().run(),
+      (e) => e.isActive("bold"),
+    )
+    item(
+      "italic",
+      "marks",
+      buttons.material("format_italic", "Italic"),
+      (e) => e.chain().focus().toggleItalic().run(),
+      (e) => e.isActive("italic"),
+    )
+    item(
+      "footnote",
+      "marks",
+      buttons.text("Footnote", "Footnote (select its text first)"),
+      (e) => e.chain().focus().toggleMark("footnote").run(),
+      (e) => e.isActive("footnote"),
+    )
+    item(
+      "link",
+      "link",
+      buttons.material("insert_link", "Link (select the linked text first)"),
+      (e) => e.chain().addLink().focus().run(),
+      (e) => e.isActive("link"),
+      { enabled: (e) => !e.state.selection.empty || e.isActive("link") },
+    )
+    item(
+      "unlink",
+      "link",
+      buttons.material("link_off", "Remove link"),
+      (e) => e.chain().focus().unsetLink().run(),
+      () => false,
+      { hidden: (e) => !e.isActive("link") },
+    )
+    item("undo", "history", buttons.material("undo", "Undo"), (e) => e.commands.undo())
+    item("redo", "history", buttons.material("redo", "Redo"), (e) => e.commands.redo())
+  },
+})
+
+// Word marks its lists as paragraphs ("MsoListParagraph", style "mso-list:l0 level1") with the
+// bullet or number as text; turn them into real lists, and map headings to the levels a
+// section uses (h3, h4) before the editor reads the pasted HTML.
+const ORDERED_MARKER = /^\s*\(?([0-9]+|[a-z]|[ivxlc]+)[.)]\s+/i
+const BULLET_MARKER = /^\s*[·•▪◦o§\-–]\s+/
+
+function wordListLevel(p) {
+  const style = p.getAttribute("style") || ""
+  if (!/mso-list:\s*l\d/i.test(style) && !/^MsoListParagraph/i.test(p.className)) return 0
+  return Number((style.match(/level(\d+)/i) || [0, 1])[1])
+}
+
+export function cleanPastedHTML(html) {
+  const doc = new DOMParser().parseFromString(html, "text/html")
+  for (const heading of doc.body.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+    const level = Number(heading.tagName[1]) <= 3 ? 3 : 4
+    if (Number(heading.tagName[1]) !== level) {
+      const replacement = doc.createElement(`h${level}`)
+      replacement.append(...heading.childNodes)
+      heading.replaceWith(replacement)
+    }
+  }
+  let stack = [] // the open lists, outermost first
+  for (const p of doc.body.querySelectorAll("p")) {
+    const level = wordListLevel(p)
+    if (!level) {
+      stack = []
+      continue
+    }
+    if (!stack.length || p.previousElementSibling !== stack[0]) stack = []
+    // Word's marker is a span styled "mso-list:Ignore", or else the paragraph's first characters.
+    const ignored = [...p.querySelectorAll('[style*="mso-list"]')]
+    const markerText = ignored.length ? `${ignored.map((s) => s.textContent).join("")} ` : p.textContent
+    const ordered = ORDERED_MARKER.test(markerText)
+    if (ignored.length) {
+      for (const span of ignored) span.remove()
+    } else {
+      const first = doc.createTreeWalker(p, NodeFilter.SHOW_TEXT).nextNode()
+      if (first) first.textContent = first.textContent.replace(ordered ? ORDERED_MARKER : BULLET_MARKER, "")
+    }
+    stack = stack.slice(0, level)
+    while (stack.length < level) {
+      const list = doc.createElement(ordered ? "ol" : "ul")
+      if (stack.length) {
+        const parent = stack[stack.length - 1]
+        ;(parent.lastElementChild || parent).append(list)
+      } else {
+        p.before(list)
+      }
+      stack.push(list)
+    }
+    const item = doc.createElement("li")
+    item.append(...p.childNodes)
+    stack[stack.length - 1].append(item)
+    p.remove()
+  }
+  return doc.body.innerHTML
+}
+
+function countWords(text) {
+  return text.trim().split(/\s+/).filter(Boolean).length
+}
+
+function setUpWordCount(editor) {
+  const visible = document.querySelector("[data-word-count]")
+  const announcement = document.getElementById("word-count-announcement")
+  if (!visible) return
+  let timer
+  const update = () => {
+    const words = countWords(editor.getText({ blockSeparator: " " }))
+    const text = `${words} word${words === 1 ? "" : "s"}`
+    visible.textContent = text
+    // Screen readers hear the count once typing pauses, not on every key.
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      if (announcement) announcement.textContent = `${text} so far`
+    }, 2000)
+  }
+  editor.on("update", update)
+}
+
+function setUpAutosave(form, editor) {
+  if (!form.hasAttribute("data-autosave")) return
+  // data-save-state: "saved", "unsaved" (changes wait for the next autosave), "saving" or
+  // "not-saved" (the server refused: a conflict, or the report can no longer be changed).
+  let timer = null
+  const state = (value) => {
+    form.dataset.saveState = value
+  }
+  const save = () => {
+    clearTimeout(timer)
+    timer = null
+    form.dispatchEvent(new CustomEvent("autosave"))
+  }
+  state("saved")
+  const status = document.getElementById("save-status")
+  if (status && !status.textContent.trim()) status.textContent = "Your text is saved as you type."
+  editor.on("update", () => {
+    if (form.dataset.saveState !== "not-saved") state("unsaved")
+    clearTimeout(timer)
+    timer = setTimeout(save, AUTOSAVE_AFTER_MS)
+  })
+  editor.on("blur", () => {
+    if (timer) save()
+  })
+  for (const radio of form.querySelectorAll('input[name="completed"]')) {
+    radio.addEventListener("change", () => {
+      state("unsaved")
+      save()
+    })
+  }
+  form.addEventListener("htmx:beforeRequest", () => {
+    if (form.dataset.saveState !== "not-saved") state("saving")
+  })
+  form.addEventListener("htmx:afterRequest", (event) => {
+    const result = event.detail.xhr.getResponseHeader("X-Section-Save")
+    if (!event.detail.successful || result !== "saved") state("not-saved")
+    else state(timer ? "unsaved" : "saved")
+  })
+  form.addEventListener("submit", () => {
+    clearTimeout(timer)
+    timer = null
+    state("submitting")
+  })
+  window.addEventListener("beforeunload", (event) => {
+    if (["unsaved", "saving", "not-saved"].includes(form.dataset.saveState)) {
+      event.preventDefault()
+    }
+  })
+}
+
+function createEditor(textarea) {
+  const label = document.querySelector(`label[for="${textarea.id}"]`)
+  if (label && !label.id) label.id = `${textarea.id}-label`
+  const describedBy = [textarea.getAttribute("aria-describedby"), "word-count"]
+    .filter(Boolean)
+    .join(" ")
+  const element = document.createElement("div")
+  element.className = "prose-editor"
+  textarea.before(element)
+  element.append(textarea)
+  const editor = new Editor({
+    element,
+    injectCSS: false,
+    content: textarea.value,
+    extensions: [
+      Document,
+      Paragraph,
+      Text,
+      HardBreak,
+      Bold,
+      Italic,
+      Heading.configure({ levels: [3, 4] }),
+      BulletList,
+      OrderedList,
+      ListItem,
+      Blockquote,
+      Link.configure({ autolink: true, defaultProtocol: "https" }),
+      Footnote,
+      History,
+      Toolbar,
+      Menu.configure({
+        defaultItems: false,
+        groups: [
+          { group: "blocks" },
+          { group: "lists" },
+          { group: "marks" },
+          { group: "link" },
+          { group: "history" },
+        ],
+      }),
+    ],
+    editorProps: {
+      attributes: {
+        role: "textbox",
+        "aria-multiline": "true",
+        ...(label ? { "aria-labelledby": label.id } : {}),
+        "aria-describedby": describedBy,
+        "data-rich-text-editor": "",
+      },
+      transformPastedHTML: cleanPastedHTML,
+    },
+    onUpdate({ editor }) {
+      const html = editor.getHTML()
+      textarea.value = html === "<p></p>" ? "" : html
+      textarea.dispatchEvent(new Event("input", { bubbles: true }))
+    },
+  })
+  // Clicking the label goes to the editor, as it would to the textarea.
+  if (label) label.addEventListener("click", () => editor.commands.focus())
+  setUpWordCount(editor)
+  setUpAutosave(textarea.form, editor)
+  return editor
+}
+
+for (const textarea of document.querySelectorAll("textarea[data-rich-text]")) {
+  createEditor(textarea)
+}

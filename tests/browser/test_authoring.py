@@ -1,0 +1,258 @@
+"""Authoring in Chromium: a delivery partner writes, pastes from Word, autosaves, previews and
+reloads; two editors collide and nothing is lost; every authoring page passes axe-core."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from reports import services
+from reports.models import ReportSection
+from tests.browser.conftest import sign_in
+from tests.factories import authoring_cast
+
+PASSWORD = "correct horse battery staple"  # tests/factories.UserFactory
+
+# What Word puts on the clipboard (trimmed): a Heading 1, bold, italic, a link, a bulleted list
+# made of "MsoListParagraph" paragraphs with their bullets as text, and some mso- styling.
+WORD_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><body lang=EN-GB>
+<div class=WordSection1>
+<h1>What the partnership wanted</h1>
+<p class=MsoNormal style='mso-margin-top-alt:auto'>The partnership wanted <b>shared data</b>
+and a <i>common language</i>, as <a href="https://example.org/plan">its plan</a>
+says.<o:p></o:p></p>
+<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'>
+<!--[if !supportLists]--><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span
+style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><!--[endif]-->
+Map the missing children</p>
+<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'>
+<!--[if !supportLists]--><span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span
+style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><!--[endif]-->
+Meet every month</p>
+</div></body></html>"""
+
+PASTE = """([selector, html]) => {
+  const target = document.querySelector(selector)
+  const data = new DataTransfer()
+  data.setData("text/html", html)
+  data.setData("text/plain", "fallback")
+  const options = {clipboardData: data, bubbles: true, cancelable: true}
+  target.dispatchEvent(new ClipboardEvent("paste", options))
+}"""
+
+
+@pytest.fixture
+def world(live):
+    return authoring_cast()
+
+
+def address(live, name, report=None, **kwargs):
+    if report is not None:
+        kwargs["slug"] = report.slug
+    return live.url + reverse(name, kwargs=kwargs or None)
+
+
+def editor_of(page):
+    """The rich-text editor, once section-editor.js has put it in place of the textarea."""
+    editor = page.locator("[data-rich-text-editor]")
+    expect(editor).to_be_visible()
+    expect(editor).to_have_role("textbox")
+    expect(editor).to_have_accessible_name("Section text")
+    return editor
+
+
+def expect_saved(page):
+    """The "saved at" line is shown and no change waits for a later autosave."""
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    expect(page.locator("#section-form")).to_have_attribute("data-save-state", "saved")
+
+
+def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, world, page, axe_check):
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reports")
+    axe_check(page, "dashboard")
+
+    page.get_by_role("link", name=world.report.title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(world.report.title)
+    axe_check(page, "overview")
+
+    # Section one: typed.
+    page.get_by_role("link", name="Reasons why the local area requested").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reasons why the local area")
+    editor_of(page)  # the rich-text editor is in place of the textarea
+    expect(page.locator("textarea#id_body")).to_be_hidden()
+    axe_check(page, "section editor")
+    editor_of(page).click()
+    page.keyboard.type("The partnership asked for help to see its data whole.")
+    expect_saved(page)
+    expect(page.locator("#word-count")).to_have_text("10 words")
+    page.get_by_role("button", name="Save and go to the next section").click()
+
+    # Section two: pasted from Word.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overall goal of BSP")
+    editor_of(page).click()
+    page.evaluate(PASTE, ["[data-rich-text-editor]", WORD_HTML])
+    expect_saved(page)
+    expect(editor_of(page).locator("h3")).to_have_text("What the partnership wanted")
+
+    # The text survives a reload, formatting and all.
+    page.reload()
+    expect(editor_of(page).locator("strong")).to_have_text("shared data")
+    expect(editor_of(page).locator("em")).to_have_text("common language")
+    expect(editor_of(page).locator("ul > li")).to_have_text(
+        ["Map the missing children", "Meet every month"]
+    )
+    expect(editor_of(page).get_by_role("link", name="its plan")).to_have_attribute(
+        "href", "https://example.org/plan"
+    )
+    goal = ReportSection.objects.get(report=world.report, key="overall_goal").body
+    assert goal == (
+        "<h3>What the partnership wanted</h3><p>The partnership wanted <strong>shared "
+        "data</strong> and a <em>common language</em>, as "
+        '<a href="https://example.org/plan" rel="noopener noreferrer">its plan</a> says.</p>'
+        "<ul><li>Map the missing children</li><li>Meet every month</li></ul>"
+    )
+
+    # Preview: the report as the public page will show it.
+    page.goto(address(live, "reports:report-overview", world.report))
+    expect(page.locator(".task-list__item").first).to_contain_text("In progress")
+    page.get_by_role("link", name="Preview the report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Project Learning Report: {world.report.title}"
+    )
+    expect(page.locator(".section-reasons")).to_have_text(
+        "The partnership asked for help to see its data whole."
+    )
+    expect(page.locator(".section-overall_goal li")).to_have_count(2)
+    axe_check(page, "preview")
+
+
+def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, browser, axe_check):
+    partner_context, lead_context = browser.new_context(), browser.new_context()
+    partner, lead = partner_context.new_page(), lead_context.new_page()
+    section = address(live, "reports:section-edit", world.report, key="reasons")
+    for tab, person in ((partner, world.partner), (lead, world.lead)):
+        sign_in(tab, live.url, person.email, PASSWORD)
+        tab.goto(section)
+        editor_of(tab)
+
+    editor_of(partner).click()
+    partner.keyboard.type("The partner's account of why they asked.")
+    expect_saved(partner)
+
+    # The lead's page was loaded before that save: their autosave is refused...
+    editor_of(lead).click()
+    lead.keyboard.type("The lead's different account.")
+    expect(lead.locator("#save-status")).to_contain_text(
+        f"Not saved: {world.partner.full_name} changed this section"
+    )
+    expect(lead.locator("#section-form")).to_have_attribute("data-save-state", "not-saved")
+    # ...and saving shows both texts.
+    lead.get_by_role("button", name="Save and return to the report").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text(
+        "Someone else changed this section while you were writing"
+    )
+    expect(lead.locator("[data-saved-version]")).to_have_text(
+        "The partner's account of why they asked."
+    )
+    expect(editor_of(lead)).to_have_text("The lead's different account.")
+    stored = ReportSection.objects.get(report=world.report, key="reasons")
+    assert stored.body == "<p>The partner's account of why they asked.</p>"
+    axe_check(lead, "conflict page")
+
+    # The lead chooses their own version; the partner's stays in the history.
+    lead.get_by_role("button", name="Save my version").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text(world.report.title)
+    stored.refresh_from_db()
+    assert stored.body == "<p>The lead's different account.</p>"
+    kept = set(ReportSection.history.filter(key="reasons").values_list("body", flat=True))
+    assert "<p>The partner's account of why they asked.</p>" in kept
+    partner_context.close()
+    lead_context.close()
+
+
+def test_history_compare_and_restore(live, world, page, axe_check):
+    for version, text in enumerate(["The first words.", "The second words."], start=1):
+        services.save_section(
+            report=world.report,
+            key="reasons",
+            actor=world.partner,
+            body=f"<p>{text}</p>",
+            based_on_version=version,
+        )
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:report-history", world.report))
+    expect(page.get_by_role("heading", level=1)).to_have_text("History of changes")
+    axe_check(page, "report history")
+    page.get_by_role("link", name="Reasons why the local area requested").first.click()
+    expect(page.locator("[data-diff] del")).to_have_text("first")
+    expect(page.locator("[data-diff] ins")).to_have_text("second")
+    axe_check(page, "section history")
+    page.get_by_role("button", name="Restore version 2").click()
+    expect(page.locator(".messages")).to_contain_text("Version 2 of")
+    assert (
+        ReportSection.objects.get(report=world.report, key="reasons").body
+        == "<p>The first words.</p>"
+    )
+
+
+def test_the_editor_works_as_a_plain_form_without_javascript(live, world, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    page.get_by_label("Section text").fill("A first paragraph.\n\nA second one.")
+    page.get_by_label("Yes, I have completed this section").check()
+    page.get_by_role("button", name="Save and return to the report").click()
+    expect(page.locator(".task-list__item").first).to_contain_text("Completed")
+    stored = ReportSection.objects.get(report=world.report, key="reasons")
+    assert stored.body == "<p>A first paragraph.</p><p>A second one.</p>"
+    context.close()
+
+
+def test_check_and_send_lists_the_problems_accessibly(live, world, page, axe_check):
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:report-send", world.report))
+    axe_check(page, "check and send")
+    page.get_by_role("button", name="Send for local sign-off").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("The report cannot be sent yet")
+    expect(summary).to_be_focused()
+    axe_check(page, "check and send with problems")
+    summary.get_by_role("link", name=re.compile("Overall goal")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overall goal of BSP")
+
+
+def test_details_and_admin_pages_are_accessible(live, world, page, axe_check):
+    sign_in(page, live.url, world.admin.email, PASSWORD)
+    for name, kwargs in [
+        ("reports:details-edit", {"slug": world.report.slug}),
+        ("reports:report-create", {}),
+        ("accounts:invite", {}),
+    ]:
+        page.goto(live.url + reverse(name, kwargs=kwargs or None))
+        axe_check(page, name)
+
+
+def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
+    services.save_section(
+        report=world.report,
+        key="reasons",
+        actor=world.admin,
+        body='<h4>Background</h4><p>As the review found<span class="footnote">Review of '
+        "2020, page 4.</span>, more was needed.</p>",
+        based_on_version=1,
+    )
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    editor = editor_of(page)
+    editor.locator("p").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Then it began.")
+    expect_saved(page)
+    body = ReportSection.objects.get(report=world.report, key="reasons").body
+    assert body == (
+        '<h4>Background</h4><p>As the review found<span class="footnote">Review of 2020, page '
+        "4.</span>, more was needed. Then it began.</p>"
+    )

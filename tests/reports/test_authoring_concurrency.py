@@ -1,0 +1,58 @@
+"""Two saves of one section at the same moment, from the same version: one wins, one conflicts.
+
+Needs real row locks (SELECT ... FOR UPDATE), so it runs on PostgreSQL only.
+"""
+
+import threading
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from partnerships.reference_data import load_reference_data
+from reports import services
+from reports.models import ReportSection
+from tests.factories import authoring_cast
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"
+)
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_from_one_version_give_one_save_and_one_conflict():
+    load_reference_data(apps)
+    cast = authoring_cast()
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def save(person, text):
+        try:
+            start.wait()
+            services.save_section(
+                report=cast.report,
+                key="reasons",
+                actor=person,
+                body=f"<p>{text}</p>",
+                based_on_version=1,
+            )
+            outcomes[text] = "saved"
+        except services.SectionConflict:
+            outcomes[text] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(cast.partner, "Partner")),
+        threading.Thread(target=save, args=(cast.lead, "Lead")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    winner = next(text for text, outcome in outcomes.items() if outcome == "saved")
+    section = ReportSection.objects.get(report=cast.report, key="reasons")
+    assert (section.body, section.version) == (f"<p>{winner}</p>", 2)
