@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = timedelta(minutes=5)
 RETRY_AFTER_SECONDS = 10
-POLL_SECONDS = 2
+POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
 
 
 class _QueueAfterResponse:
@@ -88,7 +88,12 @@ def report_pdf(request, slug):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(last_modified)
             return _public_cache(response)
-    context = {"report": report, "ready": stored is not None, "retry_after": RETRY_AFTER_SECONDS}
+    context = {
+        "report": report,
+        "ready": stored is not None,
+        "retry_after": RETRY_AFTER_SECONDS,
+        "poll_seconds": POLL_SECONDS,
+    }
     if request.htmx:
         # The "being prepared" page polls this URL; it stops when the PDF is ready (286).
         response = QueueingTemplateResponse(
