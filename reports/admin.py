@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import LearningReport, ReportEvent, ReportSection, Signature
+from .models import Compendium, LearningReport, ReportEvent, ReportPdf, ReportSection, Signature
 
 
 class ReportSectionInline(admin.StackedInline):
@@ -88,4 +88,33 @@ class ReportEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportPdf)
+class ReportPdfAdmin(admin.ModelAdmin):
+    """Stored PDFs are made by the portal: the admin shows them; deleting one makes it render
+    again on the next download."""
+
+    list_display = ["report", "pages", "size", "rendered_at", "render_seconds", "queued_at"]
+    list_select_related = ["report"]
+    readonly_fields = [f.name for f in ReportPdf._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Compendium)
+class CompendiumAdmin(admin.ModelAdmin):
+    list_display = ["title", "state", "progress", "pages", "created_at", "finished_at"]
+    list_filter = ["state", "programme_year"]
+    readonly_fields = [f.name for f in Compendium._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
