@@ -260,11 +260,40 @@ def build_compendium(compendium_id: str) -> str:
         compendium.pages = rendered.pages
         _finish(compendium, Compendium.State.READY, "Ready")
         logger.info("Built compendium %s: %d pages", compendium.pk, rendered.pages)
+        prune_compendiums()
         return "ready"
     except Exception:
         logger.exception("Could not build compendium %s", compendium.pk)
         _finish(compendium, Compendium.State.FAILED, "Something went wrong while preparing it")
         raise
+
+
+def prune_compendiums(*, now=None) -> int:
+    """Delete compendiums nobody needs: those a newer one of the same reports replaced a day
+    ago, those that failed a day ago, and search results not asked for in 30 days (they are
+    built again if asked for). Their files go too (see ``pdf_signals``). Returns how many."""
+    now = now or timezone.now()
+    day_ago, month_ago = now - timedelta(days=1), now - timedelta(days=30)
+    doomed = set(
+        Compendium.objects.filter(
+            Q(state=Compendium.State.FAILED, created_at__lt=day_ago)
+            | Q(programme_year__isnull=True, created_at__lt=month_ago)
+        ).values_list("pk", flat=True)
+    )
+    newest = {}
+    for pk, year, slugs, created in Compendium.objects.filter(
+        state=Compendium.State.READY
+    ).values_list("pk", "programme_year", "report_slugs", "created_at"):
+        key = ("year", year) if year is not None else ("reports", tuple(slugs))
+        newest.setdefault(key, []).append((created, pk))
+    for versions in newest.values():
+        versions.sort(reverse=True)
+        doomed.update(pk for created, pk in versions[1:] if created < day_ago)
+    deleted = 0
+    for compendium in Compendium.objects.filter(pk__in=doomed):
+        compendium.delete()
+        deleted += 1
+    return deleted
 
 
 def _finish(compendium, state, stage):

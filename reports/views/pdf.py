@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
@@ -113,11 +113,14 @@ def report_pdf(request, slug):
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, no_store=True)
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
 def _public_cache(response):
     patch_cache_control(response, public=True, max_age=int(PUBLIC_MAX_AGE.total_seconds()))
+    # The same URL answers htmx's polling with a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

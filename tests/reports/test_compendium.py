@@ -214,3 +214,37 @@ def test_the_list_of_reports_to_put_in_one_pdf_has_a_query_budget(
         response = client.get(reverse("reports:compendium"), {"year": 2020})
     assert response.status_code == 200
     assert "Prepare the PDF" in response.content.decode()
+
+
+def test_compendiums_nobody_needs_are_pruned_with_their_files(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.tasks import prune_compendiums
+
+    now = timezone.now()
+    long_ago = now - timezone.timedelta(days=40)
+
+    def make(name, *, created, state=Compendium.State.READY, year=2020, slugs=("east-sussex",)):
+        compendium = Compendium.objects.create(
+            title=name, programme_year=year, report_slugs=list(slugs), fingerprint=name, state=state
+        )
+        compendium.file.save(f"{name}.pdf", ContentFile(b"%PDF-"), save=True)
+        Compendium.objects.filter(pk=compendium.pk).update(created_at=created)
+        return compendium
+
+    superseded = make("superseded", created=long_ago)
+    newest = make("newest", created=now, slugs=("east-sussex", "torbay"))
+    failed = make("failed", created=long_ago, state=Compendium.State.FAILED)
+    old_search = make("old-search", created=long_ago, year=None)
+    recent_search = make("recent-search", created=now, year=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert prune_compendiums(now=now) == 3
+    assert set(Compendium.objects.values_list("title", flat=True)) == {"newest", "recent-search"}
+    for gone in (superseded, failed, old_search):
+        assert not default_storage.exists(gone.file.name)
+    for kept in (newest, recent_search):
+        assert default_storage.exists(kept.file.name)

@@ -221,3 +221,14 @@ def test_the_report_page_links_to_its_pdf(demo, client):
     page = client.get(east_sussex.get_absolute_url()).content.decode()
     assert reverse("reports:report-pdf", kwargs={"slug": "east-sussex"}) in page
     assert "Download this report as a PDF" in page
+
+
+def test_serving_a_stored_pdf_has_a_query_budget(demo, client, django_assert_max_num_queries):
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    get_pdf(client, east_sussex)
+    # 1 the report (with BSP, partnership, region), 2 sections, 3 signatures, 4 agencies,
+    # 5 methodologies (what the PDF shows, to check the stored file is current), 6 the stored PDF.
+    with django_assert_max_num_queries(6):
+        response = get_pdf(client, east_sussex)
+    assert response.status_code == 200
+    assert response["Vary"] == "HX-Request"
