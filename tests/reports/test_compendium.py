@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,19 +25,14 @@ def two_published(demo):
 
 
 def ask_for(client, **data):
-    response = client.post(reverse("reports:compendium"), data)
-    response.close()  # as a WSGI server does: the build is queued once the response is sent
-    return response
-
-
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    # The test client closes the response once it is "sent", as a WSGI server does: that is
+    # when the build is queued.
+    return client.post(reverse("reports:compendium"), data)
 
 
 def download(client, compendium):
     response = client.get(reverse("reports:compendium-pdf", kwargs={"pk": compendium.pk}))
     body = b"".join(response.streaming_content) if response.streaming else b""
-    response.close()
     return response, body
 
 
@@ -102,7 +96,7 @@ def test_the_same_reports_are_built_once(two_published, client, settings):
 
 
 def test_the_page_that_asked_shows_progress_until_the_download_is_ready(
-    two_published, client, settings
+    two_published, client, settings, run_worker
 ):
     settings.TASKS = DATABASE_TASKS
     ask_for(client, year=2020)

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -41,10 +40,9 @@ def publish(report, lead):
 
 def get_pdf(client, report, **headers):
     response = client.get(reverse("reports:report-pdf", kwargs={"slug": report.slug}), **headers)
+    # The test client closes the response once it is "sent" (for a file, once it has been read),
+    # as a WSGI server does: that is when a "being prepared" response queues the render.
     response.body = b"".join(response.streaming_content) if response.streaming else b""
-    # Like a WSGI server, close the response once it is sent: that is when a "being prepared"
-    # response queues the render.
-    response.close()
     return response
 
 
@@ -83,7 +81,7 @@ def test_publishing_renders_the_pdf_in_the_background_and_it_is_then_served(
 
 
 def test_with_the_database_back_end_publishing_queues_a_task_the_worker_runs(
-    countersigned_torbay, lead, client, settings, django_capture_on_commit_callbacks
+    countersigned_torbay, lead, client, settings, django_capture_on_commit_callbacks, run_worker
 ):
     settings.TASKS = DATABASE_TASKS
     with django_capture_on_commit_callbacks(execute=True):
@@ -98,7 +96,7 @@ def test_with_the_database_back_end_publishing_queues_a_task_the_worker_runs(
     assert waiting.status_code == 503
     assert DBTaskResult.objects.count() == 1
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    run_worker()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     stored = ReportPdf.objects.get(report=countersigned_torbay)
     assert stored.is_rendered and default_storage.exists(stored.file.name)
@@ -165,15 +163,16 @@ def test_withdrawing_a_report_removes_its_pdf(demo, client, django_capture_on_co
     assert get_pdf(client, east_sussex).status_code == 404
 
 
-def test_the_being_prepared_page_polls_and_offers_the_download_when_ready(demo, client, settings):
+def test_the_being_prepared_page_polls_and_offers_the_download_when_ready(
+    demo, client, settings, run_worker
+):
     settings.TASKS = DATABASE_TASKS
     east_sussex = LearningReport.objects.get(slug="east-sussex")
     url = reverse("reports:report-pdf", kwargs={"slug": east_sussex.slug})
     waiting = client.get(url, HTTP_HX_REQUEST="true")
-    waiting.close()
     assert waiting.status_code == 200
     assert f'hx-get="{url}"' in waiting.content.decode()
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    run_worker()
     ready = client.get(url, HTTP_HX_REQUEST="true")
     # 286 tells htmx to stop polling.
     assert ready.status_code == 286

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 
 from partnerships.models import Region
 from partnerships.reference_data import load_reference_data
@@ -49,14 +49,18 @@ def headings_and_what_follows(report):
 @pytest.fixture(scope="module")
 def east_sussex(django_db_setup, django_db_blocker):
     """Rendered once for the module (renders take a second); the data is rolled back after."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        # A transactional test (the browser tests) run before this one flushes the reference
-        # data of the migrations.
-        if not Region.objects.exists():
-            load_reference_data(apps)
-        seed_demo()
-        report, read = render("east-sussex")
-        transaction.set_rollback(True)
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            # A transactional test (the browser tests) run before this one flushes the
+            # reference data of the migrations.
+            if not Region.objects.exists():
+                load_reference_data(apps)
+            seed_demo()
+            report, read = render("east-sussex")
+            transaction.set_rollback(True)
+        # After Playwright's tests this may be a connection of its own (Django's connections
+        # follow the context): close it, or it outlives the test database.
+        connection.close()
     return report, read
 
 
