@@ -15,9 +15,11 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -47,8 +49,6 @@ MARKS = {
     Status.NOT_FOR_PUBLICATION: "Signed off: not for publication",
     Status.WITHDRAWN: "Withdrawn from the microsite",
 }
-
-logger = logging.getLogger(__name__)
 
 
 def for_pdf(queryset):
@@ -137,8 +137,6 @@ class PdfSource:
     html: str
     title: str
     mark: str = ""
-    # Pages the source is expected to have, for progress reporting only.
-    expected_pages: int = 0
 
     @property
     def fingerprint(self) -> str:
@@ -203,11 +201,6 @@ class CompendiumEntry:
     body: str
 
 
-@dataclass
-class CompendiumSource(PdfSource):
-    entries: list[CompendiumEntry] = field(default_factory=list)
-
-
 def compendium_title(programme_year: int | None) -> str:
     if programme_year is None:
         return "Project Learning Reports: a selection"
@@ -216,7 +209,7 @@ def compendium_title(programme_year: int | None) -> str:
 
 def compendium_source(
     reports, *, programme_year: int | None, on_report: Callable[[int, int], None] | None = None
-) -> CompendiumSource:
+) -> PdfSource:
     """All ``reports`` in one PDF: a cover, contents with page numbers, then each report."""
     reports = list(reports)
     entries = []
@@ -242,7 +235,7 @@ def compendium_source(
             "description": f"{PROGRAMME}: {len(entries)} Project Learning Reports in one document.",
         },
     )
-    return CompendiumSource(html=html, title=title, entries=entries)
+    return PdfSource(html=html, title=title)
 
 
 # -- Rendering ------------------------------------------------------------------------------------
@@ -281,7 +274,12 @@ class _PageProgress(logging.Handler):
 
 
 def render(source: PdfSource, *, progress: Callable[[str, int], None] | None = None) -> RenderedPdf:
-    """Render ``source`` to PDF bytes: tagged PDF/UA-1, the project's font embedded."""
+    """Render ``source`` to PDF bytes: tagged PDF/UA-1, the project's font embedded.
+
+    ``progress(step, page)`` is called as WeasyPrint lays out each page ("layout", n) and before
+    it writes the PDF ("pdf", 0).
+    """
+    # Imported here: WeasyPrint takes a while to import and only renders need it.
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
@@ -292,9 +290,10 @@ def render(source: PdfSource, *, progress: Callable[[str, int], None] | None = N
         """Fetch our own static files and nothing else: no network, no other files."""
 
         def fetch(self, url, headers=None):
-            if not url.startswith("file://"):
+            parts = urlsplit(url)
+            if parts.scheme != "file":
                 raise ValueError(f"PDFs load only the portal's static files, not {url}")
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            path = Path(url2pathname(parts.path)).resolve()
             if not any(path.is_relative_to(root) for root in roots):
                 raise ValueError(f"PDFs load only the portal's static files, not {url}")
             return super().fetch(url, headers)

@@ -35,7 +35,11 @@ MAX_COMPENDIUM_REPORTS = 200
 
 
 def stored_pdf_if_current(report, source: pdf.PdfSource) -> ReportPdf | None:
-    """The stored PDF of ``report`` if it was rendered from ``source``; None if missing or stale."""
+    """The stored PDF of ``report`` if it was rendered from ``source``; None if missing or stale.
+
+    Whether the file itself is still in storage is left to whoever opens it (a download opens
+    it anyway; a render checks).
+    """
     stored = ReportPdf.objects.filter(report=report).first()
     if stored is None or not stored.is_rendered or stored.fingerprint != source.fingerprint:
         return None
@@ -72,7 +76,9 @@ def refresh_report_pdf(report_id: int) -> None:
     if report is None:
         return
     if report.is_public:
-        queue_report_pdf(report_id)
+        current = pdf.for_pdf(LearningReport.objects.filter(pk=report_id)).get()
+        if stored_pdf_if_current(current, pdf.report_source(current)) is None:
+            queue_report_pdf(report_id)
     elif ReportPdf.objects.filter(report_id=report_id).exists():
         discard_report_pdf(report_id)
 
@@ -92,7 +98,8 @@ def render_report_pdf(report_id: int) -> str:
         discard_report_pdf(report_id)
         return "not public"
     source = pdf.report_source(report)
-    if stored_pdf_if_current(report, source) is not None:
+    stored = stored_pdf_if_current(report, source)
+    if stored is not None and stored.file.storage.exists(stored.file.name):
         return "current"
     started = time.perf_counter()
     rendered = pdf.render(source)
@@ -233,7 +240,9 @@ def _expected_pages(reports) -> int:
 @task()
 def build_compendium(compendium_id: str) -> str:
     """Build a compendium's PDF, writing its progress as it goes."""
-    compendium = Compendium.objects.get(pk=compendium_id)
+    compendium = Compendium.objects.filter(pk=compendium_id).first()
+    if compendium is None:
+        return "gone"  # pruned while it waited
     if compendium.is_ready:
         return "ready"
     Compendium.objects.filter(pk=compendium.pk).update(

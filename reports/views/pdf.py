@@ -77,6 +77,7 @@ def report_pdf(request, slug):
             file = stored.file.open("rb")
         except FileNotFoundError:
             logger.warning("The stored PDF of %s is missing: rendering it again", report.slug)
+            stored = None
         else:
             response = FileResponse(
                 file,

@@ -231,3 +231,16 @@ def test_serving_a_stored_pdf_has_a_query_budget(demo, client, django_assert_max
         response = get_pdf(client, east_sussex)
     assert response.status_code == 200
     assert response["Vary"] == "HX-Request"
+
+
+def test_a_stored_file_lost_from_storage_is_rendered_again(demo, client):
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    get_pdf(client, east_sussex)
+    stored = ReportPdf.objects.get(report=east_sussex)
+    default_storage.delete(stored.file.name)
+    lost = get_pdf(client, east_sussex)
+    assert lost.status_code == 503
+    assert "The PDF of this report is being prepared" in lost.content.decode()
+    # Rendered again once that answer was sent.
+    assert default_storage.exists(ReportPdf.objects.get(report=east_sussex).file.name)
+    assert get_pdf(client, east_sussex).status_code == 200

@@ -211,3 +211,20 @@ def test_links_show_their_addresses_in_print():
         '<a href="https://example.org/y">a study</a> (<a href="https://example.org/y">'
         "https://example.org/y</a>) shows" in shown
     )
+
+
+def test_a_render_loads_only_the_portals_static_files(caplog):
+    source = pdf.PdfSource(
+        html=(
+            '<html lang="en-GB"><head><title>T</title>'
+            '<link rel="stylesheet" href="file:///etc/passwd"></head>'
+            '<body><p>Text</p><img src="https://example.org/tracker.png" alt=""></body></html>'
+        ),
+        title="T",
+    )
+    with caplog.at_level("ERROR", logger="weasyprint"):
+        rendered = pdf.render(source)
+    refusals = [r.getMessage() for r in caplog.records if "load only the portal" in r.getMessage()]
+    assert any("example.org/tracker.png" in message for message in refusals), caplog.text
+    assert any("/etc/passwd" in message for message in refusals), caplog.text
+    assert "Text" in read_pdf(rendered.content).text
