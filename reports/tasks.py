@@ -102,9 +102,15 @@ def render_report_pdf(report_id: int) -> str:
     if stored is not None and stored.file.storage.exists(stored.file.name):
         return "current"
     started = time.perf_counter()
-    rendered = pdf.render(source)
-    seconds = time.perf_counter() - started
-    _store_report_pdf(report, source, rendered, seconds)
+    try:
+        rendered = pdf.render(source)
+        seconds = time.perf_counter() - started
+        _store_report_pdf(report, source, rendered, seconds)
+    except Exception:
+        # Hold the queue slot: requests do not retry a failing render before QUEUE_TIMEOUT.
+        logger.exception("Could not render the PDF of %s", report.slug)
+        ReportPdf.objects.filter(report_id=report_id).update(queued_at=timezone.now())
+        raise
     logger.info("Rendered the PDF of %s: %d pages in %.2f s", report.slug, rendered.pages, seconds)
     return "rendered"
 

@@ -244,3 +244,21 @@ def test_a_stored_file_lost_from_storage_is_rendered_again(demo, client):
     # Rendered again once that answer was sent.
     assert default_storage.exists(ReportPdf.objects.get(report=east_sussex).file.name)
     assert get_pdf(client, east_sussex).status_code == 200
+
+
+def test_a_failing_render_is_not_retried_by_every_request(demo, client, monkeypatch):
+    import weasyprint
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("WeasyPrint could not lay out the document")
+
+    monkeypatch.setattr(weasyprint.HTML, "render", fail)
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    assert get_pdf(client, east_sussex).status_code == 503
+    held = ReportPdf.objects.get(report=east_sussex).queued_at
+    assert held is not None
+    # The next visitor is told to wait too, and does not set off another render.
+    assert get_pdf(client, east_sussex).status_code == 503
+    stored = ReportPdf.objects.get(report=east_sussex)
+    assert stored.queued_at == held
+    assert not stored.is_rendered
