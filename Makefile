@@ -10,7 +10,7 @@ SHELL := /bin/bash
 QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate seed test test-fast lint format check-deploy worker clean
+.PHONY: help install run migrate seed test test-fast lint format check-deploy worker benchmark clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ check-deploy: install  ## Django's deployment checks with production-like settin
 
 worker: install  ## Run the background task worker (database task back end)
 	$(PY) manage.py db_worker
+
+benchmark: seed  ## Time the East Sussex PDF render (ARGS="--runs 20" or "--compendium 2020")
+	DEBUG=true $(PY) manage.py benchmark_pdf $(ARGS)
 
 clean:  ## Remove the virtual environment and local data
 	rm -rf $(VENV) var

@@ -2,8 +2,10 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Compendium,
     LearningReport,
     ReportEvent,
+    ReportPdf,
     ReportSection,
     SectionComment,
     Signature,
@@ -78,8 +80,25 @@ class SignatureAdmin(admin.ModelAdmin):
         return False
 
 
+class ShowOnlyAdmin(admin.ModelAdmin):
+    """Made by the portal: shown, never added or changed here (deleting is allowed)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ShowOnlyAdmin):
+    """A record: never deleted either."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
+class ReportEventAdmin(ReadOnlyAdmin):
     """The audit log, read-only."""
 
     list_display = ["created_at", "report", "transition", "from_status", "to_status", "actor"]
@@ -97,25 +116,15 @@ class ReportEventAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(ReportPdf)
+class ReportPdfAdmin(ShowOnlyAdmin):
+    """Stored PDFs are made by the portal: the admin shows them; deleting one makes it render
+    again on the next download."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["report", "pages", "size", "rendered_at", "render_seconds", "queued_at"]
+    list_select_related = ["report"]
+    readonly_fields = [f.name for f in ReportPdf._meta.fields]
 
 
 @admin.register(SectionComment)
@@ -135,3 +144,10 @@ class SignoffLinkAdmin(ReadOnlyAdmin):
     list_display = ["sent_at", "report", "recipient", "sent_by", "expires_at", "used_at"]
     search_fields = ["report__title", "recipient__email"]
     list_select_related = ["report", "recipient", "sent_by"]
+
+
+@admin.register(Compendium)
+class CompendiumAdmin(ShowOnlyAdmin):
+    list_display = ["title", "state", "progress", "pages", "created_at", "finished_at"]
+    list_filter = ["state", "programme_year"]
+    readonly_fields = [f.name for f in Compendium._meta.fields]

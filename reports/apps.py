@@ -6,4 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Learning reports"
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import (
+            pdf_signals,  # noqa: F401 - connects the receivers
+            signals,  # noqa: F401 - connects the receivers
+        )

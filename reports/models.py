@@ -1,4 +1,5 @@
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -414,3 +415,90 @@ class SignoffLink(models.Model):
     @property
     def is_live(self):
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class ReportPdf(models.Model):
+    """The stored PDF of a published report and the source it was rendered from.
+
+    ``fingerprint`` is ``reports.pdf.PdfSource.fingerprint`` of what was rendered: when the
+    report as it is now has another fingerprint, the file is out of date and is never served.
+    ``queued_at`` is set while a render waits in the task queue, so many requests for a missing
+    file queue one render, not many.
+    """
+
+    report = models.OneToOneField(LearningReport, on_delete=models.CASCADE, related_name="pdf")
+    fingerprint = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="reports/pdf/", blank=True, max_length=255)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes.")
+    pages = models.PositiveIntegerField(default=0)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "report PDF"
+        verbose_name_plural = "report PDFs"
+
+    def __str__(self):
+        return f"PDF of {self.report.title}"
+
+    @property
+    def is_rendered(self):
+        return bool(self.file and self.fingerprint)
+
+
+class Compendium(models.Model):
+    """One PDF of many published reports (a programme year, or a search result), built in the
+    background; the page that asked for it follows ``state`` and ``progress``.
+
+    The same selection of the same content is built once: ``fingerprint`` (of the reports as they
+    were when it was asked for) is unique, and a changed report makes a new compendium.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=200)
+    programme_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    report_slugs = models.JSONField(default=list, help_text="The reports, in the order shown.")
+    fingerprint = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent.")
+    stage = models.CharField(max_length=100, blank=True)
+    file = models.FileField(upload_to="reports/compendiums/", blank=True, max_length=255)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes.")
+    pages = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "compendiums"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="compendium_progress_percent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "building", "ready", "failed"]),
+                name="compendium_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({len(self.report_slugs)} reports, {self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("reports:compendium-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_ready(self):
+        return self.state == self.State.READY and bool(self.file)
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.READY, self.State.FAILED)

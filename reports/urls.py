@@ -5,6 +5,7 @@ from .caching import public_page
 from .feeds import LatestReportsFeed
 from .sitemaps import SITEMAPS
 from .views import authoring, microsite, opendata, programme, signoff
+from .views import pdf as pdf_views
 
 app_name = "reports"
 
@@ -79,4 +80,10 @@ urlpatterns = [
     ),
     path("sign-off/<slug:slug>/done/", signoff.signoff_link_done, name="signoff-link-done"),
     path("sign-off/<slug:slug>/<int:link_id>/", signoff.open_signoff_link, name="signoff-link"),
+    # PDFs
+    path("reports/<slug:slug>/pdf/", pdf_views.report_pdf, name="report-pdf"),
+    path("my-reports/<slug:slug>/pdf/", pdf_views.report_pdf_draft, name="report-pdf-draft"),
+    path("compendiums/", pdf_views.compendium, name="compendium"),
+    path("compendiums/<uuid:pk>/", pdf_views.compendium_detail, name="compendium-detail"),
+    path("compendiums/<uuid:pk>/pdf/", pdf_views.compendium_pdf, name="compendium-pdf"),
 ]

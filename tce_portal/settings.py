@@ -219,4 +219,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # WeasyPrint logs every page it lays out (reports.pdf reads that for progress bars) and
+        # fontTools every font it unpacks: neither belongs in the logs.
+        "weasyprint.progress": {"level": "INFO", "propagate": False},
+        "fontTools": {"level": "WARNING"},
+    },
 }

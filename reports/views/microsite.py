@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
+from .. import tasks
 from ..caching import public_page, wants_partial
 from ..filters import ReportFilter, SectionChoiceForm, Sort
 from ..models import LearningReport, ReportSection
@@ -56,6 +57,13 @@ def _search_context(request, filterset):
     }
 
 
+def _compendium_slugs(filterset, count) -> str:
+    """The whole result (not just this page) for one PDF, when it is small enough for one."""
+    if not 0 < count <= tasks.MAX_COMPENDIUM_REPORTS:
+        return ""
+    return ",".join(filterset.ordered().values_list("slug", flat=True))
+
+
 @public_page
 def report_list(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
@@ -63,7 +71,12 @@ def report_list(request):
     page = Paginator(filterset.ordered().for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context.update(page=page, reports=page.object_list, query_without_page=query.urlencode())
+    context.update(
+        page=page,
+        reports=page.object_list,
+        query_without_page=query.urlencode(),
+        compendium_slugs=_compendium_slugs(filterset, page.paginator.count),
+    )
     template = "reports/report_list.html"
     return render(
         request, f"{template}#search-area" if wants_partial(request) else template, context

@@ -47,7 +47,13 @@ def test_a_visitor_searches_filters_by_region_and_opens_a_report(live_demo, page
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Project Learning Report: East Sussex"
     )
-    # Downloading the PDF is added to this journey when the PDF export (issue 7) merges.
+    # The report's PDF was rendered in the background when it was published: it downloads.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download this report as a PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == "tce-learning-report-east-sussex.pdf"
+    with open(download.path(), "rb") as pdf_file:
+        assert pdf_file.read(5) == b"%PDF-"
 
 
 def test_search_and_filters_work_without_javascript(live_demo, browser):

@@ -25,15 +25,16 @@ BUDGETS = [
         "reports:report-list",
         {},
         "",
-        15,
+        16,
         "state; 6 facet counts; region, theme, methodology and "
-        "year choices; result count; page of reports + themes + methodologies",
+        "year choices; result count; page of reports + themes + methodologies; "
+        "the result's slugs for its one-PDF link",
     ),
     (
         "reports:report-list",
         {},
         "q=learned&region=north-west&sort=title",
-        15,
+        16,
         "the same, with the search in each",
     ),
     (

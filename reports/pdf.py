@@ -1,0 +1,338 @@
+"""Report PDFs: the report's HTML, through WeasyPrint, as a tagged (PDF/UA-1) document.
+
+Rendering only: nothing here writes to the database or to storage (see ``reports.tasks``). The PDF
+shares ``reports/_report_body.html`` with the web page; footnotes stay inline for WeasyPrint's
+``float: footnote``, and link addresses that the text does not show are added as footnotes, so
+the printed page keeps them.
+
+A ``PdfSource`` is the complete input of a render (HTML, stylesheets, the mark on every page).
+Its ``fingerprint`` is what a stored PDF remembers: if the fingerprint of the report as it is now
+differs, the stored file is out of date, whatever the reason (text, sign-off, details, layout).
+"""
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from partnerships.models import programme_year_label, with_agencies
+
+from .models import LearningReport, Signature, Status
+from .rendering import build_document
+from .richtext import to_text
+from .workflow import SIGNED_STATES
+
+# Bump when the rendering changes in a way the HTML and CSS do not show (e.g. WeasyPrint options),
+# so stored PDFs are rendered again.
+RENDER_VERSION = "1"
+STYLESHEET = "css/pdf.css"
+PDF_VARIANT = "pdf/ua-1"
+PROGRAMME = "Tackling Child Exploitation Support Programme"
+
+DRAFT_MARK = "DRAFT: not signed off"
+MARKS = {
+    Status.SIGNED_OFF: "Signed off, not yet published",
+    Status.COUNTERSIGNED: "Signed off, not yet published",
+    Status.NOT_FOR_PUBLICATION: "Signed off: not for publication",
+    Status.WITHDRAWN: "Withdrawn from the microsite",
+}
+
+
+def for_pdf(queryset):
+    """Everything the PDF shows, in a fixed number of queries however many reports."""
+    return queryset.select_related("bsp", "bsp__partnership", "bsp__region").prefetch_related(
+        "sections",
+        Prefetch("signatures", queryset=Signature.objects.order_by("recorded_at")),
+        with_agencies("bsp__partnership__"),
+        "bsp__methodologies",
+    )
+
+
+def mark_for(report) -> str:
+    """The words on every page of a report that is not (or no longer) published."""
+    if report.is_public:
+        return ""
+    if report.status not in SIGNED_STATES and report.status != Status.WITHDRAWN:
+        return DRAFT_MARK
+    return MARKS.get(report.status, DRAFT_MARK)
+
+
+def filename_for(report) -> str:
+    return f"tce-learning-report-{report.slug}.pdf"
+
+
+def report_title(report) -> str:
+    return f"Project Learning Report: {report.title}"
+
+
+# -- Links: the printed page shows where they go -------------------------------------------------
+
+_FOOTNOTE = re.compile(r'(<span class="footnote">.*?</span>)', re.DOTALL)
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def _same_address(text: str, href: str) -> bool:
+    def bare(url):
+        return re.sub(r"^(https?://|mailto:)", "", url.strip()).rstrip("/").lower()
+
+    return bare(text) == bare(href.replace("&amp;", "&"))
+
+
+def show_link_addresses(html: str) -> str:
+    """Give every link whose text is not its address a printed address.
+
+    In running text the address becomes a footnote; inside a footnote it follows the link text.
+    Links to places in the document itself (``#...``) need no address.
+    """
+
+    def in_text(match):
+        href, text = match.group(1), match.group(2)
+        if href.startswith("#") or _same_address(to_text(text), href):
+            return match.group(0)
+        note = f'<span class="footnote link-address"><a href="{href}">{href}</a></span>'
+        return f"{match.group(0)}{note}"
+
+    def in_footnote(match):
+        href, text = match.group(1), match.group(2)
+        if href.startswith("#") or _same_address(to_text(text), href):
+            return match.group(0)
+        return f'{match.group(0)} (<a href="{href}">{href}</a>)'
+
+    parts = _FOOTNOTE.split(html)
+    return "".join(
+        _LINK.sub(in_footnote, part) if index % 2 else _LINK.sub(in_text, part)
+        for index, part in enumerate(parts)
+    )
+
+
+def pdf_document(report):
+    """The report body as ``build_document`` gives it, with footnotes inline and addresses shown."""
+    document = build_document(report, inline_footnotes=True)
+    for group in document.groups:
+        for section in group.sections:
+            section.html = mark_safe(show_link_addresses(section.html))  # noqa: S308 - sanitised
+    return document
+
+
+# -- Sources --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PdfSource:
+    """Everything a render needs; the same source always gives the same PDF."""
+
+    html: str
+    title: str
+    mark: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for part in (RENDER_VERSION, self.mark, self.html, _stylesheet_text()):
+            digest.update(part.encode())
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+@cache
+def _stylesheet_path() -> Path:
+    found = finders.find(STYLESHEET)
+    if not found:
+        raise FileNotFoundError(f"The PDF stylesheet {STYLESHEET} is not among the static files.")
+    return Path(found)
+
+
+def _stylesheet_text() -> str:
+    return _stylesheet_path().read_text(encoding="utf-8")
+
+
+def _description(report) -> str:
+    bsp = report.bsp
+    return (
+        f"{PROGRAMME}: Project Learning Report of the {bsp.get_bsp_type_display()} Bespoke "
+        f"Support Project with {bsp.partnership.name} ({bsp.region}, {bsp.programme_year_label})."
+    )
+
+
+def report_source(report) -> PdfSource:
+    """The PDF of one report. ``report`` should come through ``for_pdf()``."""
+    mark = mark_for(report)
+    html = render_to_string(
+        "reports/pdf/report.html",
+        {
+            "report": report,
+            "document": pdf_document(report),
+            "title": report_title(report),
+            "description": _description(report),
+            "mark": mark,
+            "programme": PROGRAMME,
+        },
+    )
+    return PdfSource(html=html, title=report_title(report), mark=mark)
+
+
+_ID = re.compile(r'\b(id|aria-labelledby)="([^"]+)"')
+_LOCAL_HREF = re.compile(r'href="#([^"]+)"')
+
+
+def _prefix_ids(html: str, prefix: str) -> str:
+    """Make a report body's ids unique inside a compendium of many reports."""
+    html = _ID.sub(lambda m: f'{m.group(1)}="{prefix}{m.group(2)}"', html)
+    return _LOCAL_HREF.sub(lambda m: f'href="#{prefix}{m.group(1)}"', html)
+
+
+@dataclass
+class CompendiumEntry:
+    report: LearningReport
+    anchor: str
+    body: str
+
+
+def compendium_title(programme_year: int | None) -> str:
+    if programme_year is None:
+        return "Project Learning Reports: a selection"
+    return f"Project Learning Reports {programme_year_label(programme_year)}"
+
+
+def compendium_source(
+    reports, *, programme_year: int | None, on_report: Callable[[int, int], None] | None = None
+) -> PdfSource:
+    """All ``reports`` in one PDF: a cover, contents with page numbers, then each report."""
+    reports = list(reports)
+    entries = []
+    for index, report in enumerate(reports, start=1):
+        anchor = f"report-{report.slug}"
+        body = render_to_string(
+            "reports/pdf/_compendium_report.html",
+            {"report": report, "document": pdf_document(report), "title": report_title(report)},
+        )
+        entries.append(CompendiumEntry(report, anchor, mark_safe(_prefix_ids(body, f"{anchor}-"))))  # noqa: S308
+        if on_report:
+            on_report(index, len(reports))
+    title = compendium_title(programme_year)
+    latest = max((r.published_at for r in reports if r.published_at), default=None)
+    html = render_to_string(
+        "reports/pdf/compendium.html",
+        {
+            "title": title,
+            "entries": entries,
+            "programme": PROGRAMME,
+            "programme_year": programme_year,
+            "latest_published": latest,
+            "description": f"{PROGRAMME}: {len(entries)} Project Learning Reports in one document.",
+        },
+    )
+    return PdfSource(html=html, title=title)
+
+
+# -- Rendering ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(d).resolve() for d in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    return roots
+
+
+class _PageProgress(logging.Handler):
+    """Turns WeasyPrint's progress log ("Creating layout - Page 7") into a callback, for this
+    thread's render only."""
+
+    _PAGE = re.compile(r"Creating layout - Page (\d+)")
+
+    def __init__(self, callback):
+        super().__init__(level=logging.INFO)
+        self.callback = callback
+        self.thread = threading.get_ident()
+
+    def emit(self, record):
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        if match := self._PAGE.search(message):
+            self.callback("layout", int(match.group(1)))
+
+
+def render(source: PdfSource, *, progress: Callable[[str, int], None] | None = None) -> RenderedPdf:
+    """Render ``source`` to PDF bytes: tagged PDF/UA-1, the project's font embedded.
+
+    ``progress(step, page)`` is called as WeasyPrint lays out each page ("layout", n) and before
+    it writes the PDF ("pdf", 0).
+    """
+    # Imported here: WeasyPrint takes a while to import and only renders need it.
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    roots = _allowed_roots()
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Fetch our own static files and nothing else: no network, no other files."""
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise ValueError(f"PDFs load only the portal's static files, not {url}")
+            path = Path(url2pathname(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in roots):
+                raise ValueError(f"PDFs load only the portal's static files, not {url}")
+            return super().fetch(url, headers)
+
+    fetcher = StaticOnlyFetcher(allowed_protocols={"file"})
+    fonts = FontConfiguration()
+    stylesheets = [
+        weasyprint.CSS(filename=str(_stylesheet_path()), font_config=fonts, url_fetcher=fetcher)
+    ]
+    if source.mark:
+        stylesheets.append(weasyprint.CSS(string=_mark_css(source.mark), font_config=fonts))
+    handler = _PageProgress(progress) if progress is not None else None
+    progress_logger = logging.getLogger("weasyprint.progress")
+    old_level = progress_logger.level
+    if handler is not None:
+        progress_logger.addHandler(handler)
+        if not progress_logger.isEnabledFor(logging.INFO):
+            progress_logger.setLevel(logging.INFO)
+    try:
+        html = weasyprint.HTML(
+            string=source.html, base_url=str(_stylesheet_path().parent), url_fetcher=fetcher
+        )
+        document = html.render(stylesheets=stylesheets, font_config=fonts, pdf_variant=PDF_VARIANT)
+        if progress is not None:
+            progress("pdf", 0)
+        content = document.write_pdf(pdf_variant=PDF_VARIANT)
+    finally:
+        if handler is not None:
+            progress_logger.removeHandler(handler)
+            progress_logger.setLevel(old_level)
+    return RenderedPdf(content=content, pages=len(document.pages))
+
+
+def _mark_css(mark: str) -> str:
+    quoted = mark.replace("\\", "\\\\").replace('"', '\\"')
+    return f'@page {{ @top-right {{ content: "{quoted}"; }} }}'
+
+
+def compendium_filename(programme_year: int | None, fingerprint: str) -> str:
+    if programme_year is None:
+        return f"tce-learning-reports-selection-{fingerprint[:8]}.pdf"
+    return f"tce-learning-reports-{slugify(programme_year_label(programme_year))}.pdf"

@@ -1,0 +1,64 @@
+"""Keep published reports' PDFs in step with the reports: render in the background when a report
+is published or anything its PDF shows changes; drop the stored PDF when it stops being public.
+
+Receivers only queue, once the transaction has committed (``transaction.on_commit``): a rolled
+back change queues nothing, and the render sees the committed data. The download view checks the
+stored file's fingerprint as well, so a change these receivers do not see (e.g. a partnership's
+agencies) still never serves a stale file.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from partnerships.models import BespokeSupportProject
+
+from .models import Compendium, LearningReport, ReportEvent, ReportPdf, ReportSection, Signature
+
+
+def _refresh_after_commit(report_id):
+    from .tasks import refresh_report_pdf
+
+    transaction.on_commit(partial(refresh_report_pdf, report_id))
+
+
+@receiver(post_save, sender=LearningReport, dispatch_uid="pdf_report_saved")
+def report_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _refresh_after_commit(instance.pk)
+
+
+@receiver(post_save, sender=ReportEvent, dispatch_uid="pdf_report_event")
+def report_event_recorded(sender, instance, created=False, raw=False, **kwargs):
+    """Every transition (publish, withdraw, sign-off voided...) is recorded as an event."""
+    if created and not raw:
+        _refresh_after_commit(instance.report_id)
+
+
+@receiver(post_save, sender=ReportSection, dispatch_uid="pdf_section_saved")
+@receiver(post_delete, sender=ReportSection, dispatch_uid="pdf_section_deleted")
+@receiver(post_save, sender=Signature, dispatch_uid="pdf_signature_saved")
+def report_content_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _refresh_after_commit(instance.report_id)
+
+
+@receiver(post_save, sender=BespokeSupportProject, dispatch_uid="pdf_bsp_saved")
+def bsp_saved(sender, instance, raw=False, **kwargs):
+    """The details table shows the BSP's fields."""
+    if raw:
+        return
+    report_id = LearningReport.objects.filter(bsp=instance).values_list("pk", flat=True).first()
+    if report_id is not None:
+        _refresh_after_commit(report_id)
+
+
+@receiver(post_delete, sender=ReportPdf, dispatch_uid="pdf_file_deleted")
+@receiver(post_delete, sender=Compendium, dispatch_uid="compendium_file_deleted")
+def delete_stored_file(sender, instance, **kwargs):
+    """A stored PDF goes with its record (once the deletion has committed)."""
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(partial(storage.delete, name))

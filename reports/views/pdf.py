@@ -1,0 +1,283 @@
+"""Report PDFs and compendiums: downloads, the "being prepared" page and the progress page.
+
+A public request never renders a PDF. It serves the stored file when it is current; otherwise it
+answers "being prepared" (503 with Retry-After) and queues the render once its response has been
+sent (``_QueueAfterResponse``), so that even the immediate task back end of development does the
+work after the visitor has their answer, not during it.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.views.decorators.http import require_http_methods
+
+from partnerships.models import programme_year_label
+
+from .. import access, pdf, tasks
+from ..models import Compendium, LearningReport
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_MAX_AGE = timedelta(minutes=5)
+RETRY_AFTER_SECONDS = 10
+POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
+
+
+class _QueueAfterResponse:
+    """A response that runs ``then`` once it has been sent (WSGI servers call ``close()`` after
+    the last byte)."""
+
+    def __init__(self, *args, then=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._then = then
+
+    def close(self):
+        then, self._then = self._then, None
+        try:
+            if then is not None:
+                then()
+        except Exception:
+            logger.exception("Could not queue background work after a response")
+        finally:
+            super().close()
+
+
+class QueueingTemplateResponse(_QueueAfterResponse, TemplateResponse):
+    pass
+
+
+class QueueingRedirect(_QueueAfterResponse, HttpResponseRedirect):
+    pass
+
+
+# -- Report PDFs ----------------------------------------------------------------------------------
+
+
+def report_pdf(request, slug):
+    """The published report's PDF: the stored file, or "being prepared" while it is rendered."""
+    report = get_object_or_404(pdf.for_pdf(LearningReport.objects.published()), slug=slug)
+    source = pdf.report_source(report)
+    stored = tasks.stored_pdf_if_current(report, source)
+    if stored is not None and not request.htmx:
+        etag = f'"{stored.fingerprint}"'
+        last_modified = stored.rendered_at.timestamp()
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return _public_cache(not_modified)
+        try:
+            file = stored.file.open("rb")
+        except FileNotFoundError:
+            logger.warning("The stored PDF of %s is missing: rendering it again", report.slug)
+            stored = None
+        else:
+            response = FileResponse(
+                file,
+                as_attachment=True,
+                filename=pdf.filename_for(report),
+                content_type="application/pdf",
+            )
+            response["Content-Length"] = str(stored.size)
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            return _public_cache(response)
+    context = {
+        "report": report,
+        "ready": stored is not None,
+        "retry_after": RETRY_AFTER_SECONDS,
+        "poll_seconds": POLL_SECONDS,
+    }
+    if request.htmx:
+        # The "being prepared" page polls this URL; it stops when the PDF is ready (286).
+        response = QueueingTemplateResponse(
+            request,
+            "reports/pdf_preparing.html#status",
+            context,
+            status=286 if stored is not None else 200,
+            then=None if stored is not None else (partial(tasks.queue_report_pdf, report.pk)),
+        )
+    else:
+        response = QueueingTemplateResponse(
+            request,
+            "reports/pdf_preparing.html",
+            context,
+            status=503,
+            then=partial(tasks.queue_report_pdf, report.pk),
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _public_cache(response):
+    patch_cache_control(response, public=True, max_age=int(PUBLIC_MAX_AGE.total_seconds()))
+    # The same URL answers htmx's polling with a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def report_pdf_draft(request, slug):
+    """Any report its reader may see, as a PDF rendered now, marked if it is not published.
+
+    Only signed-in programme members get here (few, and they need the latest text), so this
+    renders in the request. A published report's PDF is the public, stored one.
+    """
+    report = access.get_report_or_404(
+        request.user, queryset=pdf.for_pdf(LearningReport.objects.all()), slug=slug
+    )
+    if report.is_public:
+        return redirect("reports:report-pdf", slug=report.slug)
+    rendered = pdf.render(pdf.report_source(report))
+    response = HttpResponse(rendered.content, content_type="application/pdf")
+    stem = pdf.filename_for(report).removesuffix(".pdf")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-draft.pdf"'
+    response["Content-Length"] = str(len(rendered.content))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# -- Compendiums ----------------------------------------------------------------------------------
+
+
+class CompendiumSelectionForm(forms.Form):
+    """Which published reports go in a compendium: a programme year, or a list of reports (as the
+    microsite's search passes them: ``?reports=a&reports=b`` or ``?reports=a,b``)."""
+
+    year = forms.IntegerField(required=False, min_value=2019, max_value=2100)
+    reports = forms.CharField(required=False)
+
+    def __init__(self, data, *args, **kwargs):
+        data = data.copy()
+        slugs = [s.strip() for value in data.getlist("reports") for s in value.split(",")]
+        data.setlist("reports", [",".join(s for s in slugs if s)])
+        super().__init__(data, *args, **kwargs)
+
+    def clean_reports(self):
+        value = self.cleaned_data["reports"]
+        slugs = [s for s in value.split(",") if s]
+        if len(slugs) > tasks.MAX_COMPENDIUM_REPORTS:
+            raise forms.ValidationError(
+                f"Choose at most {tasks.MAX_COMPENDIUM_REPORTS} reports for one PDF."
+            )
+        return slugs
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("year") is None and not cleaned.get("reports"):
+            raise forms.ValidationError("Choose a programme year or some reports.")
+        return cleaned
+
+    @property
+    def has_selection(self):
+        return any(self.data.get(name) for name in ("year", "reports"))
+
+    def selection(self):
+        year = self.cleaned_data.get("year")
+        slugs = self.cleaned_data.get("reports") or None
+        return year, tasks.compendium_reports(programme_year=year, slugs=slugs)
+
+
+@require_http_methods(["GET", "POST"])
+def compendium(request):
+    """Choose reports for one PDF (GET), and ask for it to be prepared (POST)."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = CompendiumSelectionForm(data)
+    if not form.has_selection:
+        years = (
+            LearningReport.objects.published()
+            .values("bsp__programme_year")
+            .annotate(count=Count("pk"))
+            .order_by("-bsp__programme_year")
+        )
+        context = {
+            "years": [
+                {
+                    "year": row["bsp__programme_year"],
+                    "label": programme_year_label(row["bsp__programme_year"]),
+                    "count": row["count"],
+                }
+                for row in years
+            ]
+        }
+        return TemplateResponse(request, "reports/compendium_choose.html", context)
+    if not form.is_valid():
+        raise Http404("No such selection of reports.")
+    year, reports = form.selection()
+    reports = list(reports)
+    if not reports:
+        raise Http404("None of those reports is published.")
+    if request.method == "POST":
+        asked = tasks.request_compendium(reports=reports, programme_year=year)
+        compendium = asked.compendium
+        then = None
+        if asked.needs_building:
+            then = partial(tasks.build_compendium.enqueue, str(compendium.pk))
+        return QueueingRedirect(compendium.get_absolute_url(), then=then)
+    source = pdf.compendium_source(reports, programme_year=year)
+    context = {
+        "title": source.title,
+        "reports": reports,
+        "year": year,
+        "slugs": ",".join(r.slug for r in reports) if year is None else "",
+        "existing": Compendium.objects.filter(fingerprint=source.fingerprint).first(),
+    }
+    return TemplateResponse(request, "reports/compendium_request.html", context)
+
+
+def compendium_detail(request, pk):
+    """The progress of a compendium, then its download. htmx polls the same URL for the status
+    partial and stops when the compendium is finished."""
+    compendium = get_object_or_404(Compendium, pk=pk)
+    current = compendium.is_ready and tasks.compendium_is_current(compendium)
+    context = {
+        "compendium": compendium,
+        "current": current,
+        "outdated": compendium.is_ready and not current,
+        "poll_seconds": POLL_SECONDS,
+        "selection": _selection_query(compendium),
+    }
+    if request.htmx:
+        status = 286 if compendium.is_finished else 200
+        response = TemplateResponse(
+            request, "reports/compendium_detail.html#status", context, status=status
+        )
+    else:
+        response = TemplateResponse(request, "reports/compendium_detail.html", context)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _selection_query(compendium):
+    if compendium.programme_year is not None:
+        return {"year": compendium.programme_year}
+    return {"reports": ",".join(compendium.report_slugs)}
+
+
+def compendium_pdf(request, pk):
+    compendium = get_object_or_404(Compendium, pk=pk)
+    if not (compendium.is_ready and tasks.compendium_is_current(compendium)):
+        return redirect(compendium)
+    try:
+        file = compendium.file.open("rb")
+    except FileNotFoundError:
+        return redirect(compendium)
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=pdf.compendium_filename(compendium.programme_year, compendium.fingerprint),
+        content_type="application/pdf",
+    )
+    response["Content-Length"] = str(compendium.size)
+    # The reports in it may change or be withdrawn: browsers check again before reusing it.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -1,0 +1,81 @@
+"""PDF downloads and the compendium in the browser: links, the waiting pages, htmx polling, axe."""
+
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+from playwright.sync_api import expect
+
+from reports.models import ReportPdf
+from reports.tasks import build_compendium
+
+
+def test_the_report_page_downloads_its_pdf(live_demo, page, axe_check):
+    page.goto(live_demo.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
+    axe_check(page)
+    # Publishing (here: loading the demo data) rendered the PDF already.
+    assert ReportPdf.objects.get(report__slug="east-sussex").is_rendered
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this report as a PDF").click()
+    assert download.value.suggested_filename == "tce-learning-report-east-sussex.pdf"
+
+
+def test_while_the_pdf_is_prepared_the_page_says_so_then_offers_it(live_demo, page, axe_check):
+    ReportPdf.objects.all().delete()
+    response = page.goto(
+        live_demo.url + reverse("reports:report-pdf", kwargs={"slug": "east-sussex"})
+    )
+    assert response.status == 503
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The PDF of this report is being prepared"
+    )
+    axe_check(page)
+    # htmx asks again until the PDF is ready, then offers it (and says so to screen readers).
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("status")).to_have_text("The PDF is ready to download.")
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    assert download.value.suggested_filename == "tce-learning-report-east-sussex.pdf"
+
+
+def test_a_compendium_shows_its_progress_then_its_download(live_demo, page, axe_check):
+    page.goto(live_demo.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
+    page.get_by_role("link", name="All published 2020-21 reports in one PDF").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Project Learning Reports 2020-21 in one PDF"
+    )
+    axe_check(page)
+    page.get_by_role("button", name="Prepare the PDF").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Project Learning Reports 2020-21 in one PDF"
+    )
+    axe_check(page)
+    download_link = page.get_by_role("link", name="Download the PDF")
+    expect(download_link).to_be_visible(timeout=30_000)
+    axe_check(page)
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename == "tce-learning-reports-2020-21.pdf"
+
+
+def test_the_compendium_progress_page_works_without_javascript(
+    live_demo, browser, page, axe_check, settings
+):
+    # A worker, not this test's requests, builds it: the page is seen while it waits.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    context = browser.new_context(java_script_enabled=False)
+    no_js = context.new_page()
+    no_js.goto(live_demo.url + reverse("reports:compendium") + "?year=2020")
+    no_js.get_by_role("button", name="Prepare the PDF").click()
+    expect(no_js.get_by_label("Waiting to start")).to_have_attribute("value", "0")
+    # The waiting page, progress bar and all, is accessible (axe needs JavaScript to run).
+    page.goto(no_js.url)
+    expect(page.get_by_label("Waiting to start")).to_be_visible()
+    axe_check(page)
+
+    # What the worker does with the queued task (the worker itself is tested elsewhere).
+    queued = DBTaskResult.objects.get(task_path="reports.tasks.build_compendium")
+    build_compendium.call(*queued.args_kwargs["args"])
+    # Without JavaScript the visitor refreshes by hand (there is no meta refresh).
+    no_js.get_by_role("link", name="refresh this page").click()
+    expect(no_js.get_by_role("link", name="Download the PDF")).to_be_visible()
+    context.close()
