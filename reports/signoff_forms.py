@@ -76,7 +76,30 @@ class RequestChangesForm(forms.Form):
         self.helper = _helper(action, "Request changes", "btn btn-secondary")
 
 
-class SignOffForm(forms.Form):
+class SignatureForm(forms.Form):
+    """A typed signature: full name and role. The date is the server's."""
+
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        help_text="Typing your name is your signature.",
+        error_messages={"required": "Enter your full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=200,
+        error_messages={"required": "Enter your role"},
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    submit_label = ""
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, self.submit_label)
+
+
+class SignOffForm(SignatureForm):
     consent = forms.BooleanField(
         label="There is an agreement for the Project Learning Report to be shared via the TCE "
         "Support Programme's microsite",
@@ -84,46 +107,21 @@ class SignOffForm(forms.Form):
         help_text="Leave this unticked if the local area does not agree: the report is then "
         "signed off but never published.",
     )
-    full_name = forms.CharField(
-        label="Your full name",
-        max_length=200,
-        help_text="Typing your name is your signature.",
-        error_messages={"required": "Enter your full name"},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    role = forms.CharField(
-        label="Your role",
-        max_length=200,
-        help_text="For example, MACE Strategic Chair.",
-        error_messages={"required": "Enter your role"},
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-    )
     seen_hash = forms.CharField(widget=forms.HiddenInput)
+    field_order = ["consent", "full_name", "role", "seen_hash"]
+    submit_label = "Sign off the report"
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, "Sign off the report")
+        self.fields["role"].help_text = "For example, MACE Strategic Chair."
 
 
-class CountersignForm(forms.Form):
-    full_name = forms.CharField(
-        label="Your full name",
-        max_length=200,
-        help_text="Typing your name is your signature.",
-        error_messages={"required": "Enter your full name"},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    role = forms.CharField(
-        label="Your role",
-        max_length=200,
-        initial="TCE Project Lead",
-        error_messages={"required": "Enter your role"},
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-    )
+class CountersignForm(SignatureForm):
+    submit_label = "Countersign the report"
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, "Countersign the report")
+        self.fields["role"].initial = "TCE Project Lead"
 
 
 class PublishForm(forms.Form):
