@@ -149,5 +149,5 @@ class SignoffLinkAdmin(ReadOnlyAdmin):
 @admin.register(Compendium)
 class CompendiumAdmin(ShowOnlyAdmin):
     list_display = ["title", "state", "progress", "pages", "created_at", "finished_at"]
-    list_filter = ["state", "programme_year"]
+    list_filter = ["state", "programme_year", "section_key"]
     readonly_fields = [f.name for f in Compendium._meta.fields]

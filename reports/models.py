@@ -449,7 +449,8 @@ class ReportPdf(models.Model):
 
 class Compendium(models.Model):
     """One PDF of many published reports (a programme year, or a search result), built in the
-    background; the page that asked for it follows ``state`` and ``progress``.
+    background; the page that asked for it follows ``state`` and ``progress``. With a
+    ``section_key`` it holds just that section of each report (learning by section).
 
     The same selection of the same content is built once: ``fingerprint`` (of the reports as they
     were when it was asked for) is unique, and a changed report makes a new compendium.
@@ -465,6 +466,13 @@ class Compendium(models.Model):
     title = models.CharField(max_length=200)
     programme_year = models.PositiveSmallIntegerField(null=True, blank=True)
     report_slugs = models.JSONField(default=list, help_text="The reports, in the order shown.")
+    section_key = models.CharField(
+        "section",
+        max_length=40,
+        choices=SECTION_CHOICES,
+        blank=True,
+        help_text="One section of the report template from each report; blank: whole reports.",
+    )
     fingerprint = models.CharField(max_length=64, unique=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent.")
@@ -486,6 +494,10 @@ class Compendium(models.Model):
             models.CheckConstraint(
                 condition=models.Q(state__in=["queued", "building", "ready", "failed"]),
                 name="compendium_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(section_key="") | models.Q(section_key__in=SECTION_KEYS),
+                name="compendium_section_in_template",
             ),
         ]
 

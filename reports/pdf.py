@@ -33,6 +33,7 @@ from partnerships.models import programme_year_label, with_agencies
 from .models import LearningReport, Signature, Status
 from .rendering import build_document
 from .richtext import to_text
+from .template_sections import SECTIONS_BY_KEY
 from .workflow import SIGNED_STATES
 
 # Bump when the rendering changes in a way the HTML and CSS do not show (e.g. WeasyPrint options),
@@ -137,11 +138,16 @@ class PdfSource:
     html: str
     title: str
     mark: str = ""
+    section_key: str = ""  # a compendium of one section of each report
 
     @property
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
-        for part in (RENDER_VERSION, self.mark, self.html, _stylesheet_text()):
+        parts = [RENDER_VERSION, self.mark, self.html, _stylesheet_text()]
+        if self.section_key:
+            # Only when set, so that whole reports keep the fingerprints they were stored with.
+            parts.append(f"section:{self.section_key}")
+        for part in parts:
             digest.update(part.encode())
             digest.update(b"\x00")
         return digest.hexdigest()
@@ -201,29 +207,73 @@ class CompendiumEntry:
     body: str
 
 
-def compendium_title(programme_year: int | None) -> str:
+def section_heading(section_key: str) -> str:
+    return SECTIONS_BY_KEY[section_key].heading
+
+
+def compendium_title(programme_year: int | None, section_key: str = "", count: int = 0) -> str:
+    if section_key:
+        areas = f"{count} area{'' if count == 1 else 's'}"
+        return f"{section_heading(section_key)}: what {areas} learned"
     if programme_year is None:
         return "Project Learning Reports: a selection"
     return f"Project Learning Reports {programme_year_label(programme_year)}"
 
 
+def has_section(report, section_key: str) -> bool:
+    """Whether ``report`` has something in that section (as learning by section shows it)."""
+    section = report.sections_by_key.get(section_key)
+    return section is not None and section.has_content
+
+
+def _report_entry(report) -> str:
+    return render_to_string(
+        "reports/pdf/_compendium_report.html",
+        {"report": report, "document": pdf_document(report), "title": report_title(report)},
+    )
+
+
+def _section_entry(report, section_key: str) -> str:
+    """One report's section: a heading naming the report (with its public address), then the
+    section's text, its footnotes left inline as in the report's own PDF."""
+    section = report.sections_by_key[section_key]
+    return render_to_string(
+        "reports/pdf/_compendium_section.html",
+        {
+            "report": report,
+            "section_key": section_key,
+            "html": mark_safe(show_link_addresses(section.body)),  # noqa: S308 - sanitised
+            "public_url": settings.SITE_URL + report.get_absolute_url(),
+        },
+    )
+
+
 def compendium_source(
-    reports, *, programme_year: int | None, on_report: Callable[[int, int], None] | None = None
+    reports,
+    *,
+    programme_year: int | None,
+    section_key: str = "",
+    on_report: Callable[[int, int], None] | None = None,
 ) -> PdfSource:
-    """All ``reports`` in one PDF: a cover, contents with page numbers, then each report."""
+    """All ``reports`` in one PDF: a cover, contents with page numbers, then each report; or,
+    with ``section_key``, just that section of each report (every report must have it)."""
     reports = list(reports)
     entries = []
     for index, report in enumerate(reports, start=1):
         anchor = f"report-{report.slug}"
-        body = render_to_string(
-            "reports/pdf/_compendium_report.html",
-            {"report": report, "document": pdf_document(report), "title": report_title(report)},
-        )
+        body = _section_entry(report, section_key) if section_key else _report_entry(report)
         entries.append(CompendiumEntry(report, anchor, mark_safe(_prefix_ids(body, f"{anchor}-"))))  # noqa: S308
         if on_report:
             on_report(index, len(reports))
-    title = compendium_title(programme_year)
+    title = compendium_title(programme_year, section_key, len(entries))
     latest = max((r.published_at for r in reports if r.published_at), default=None)
+    if section_key:
+        description = (
+            f"{PROGRAMME}: the section “{section_heading(section_key)}” of {len(entries)} "
+            "Project Learning Reports in one document."
+        )
+    else:
+        description = f"{PROGRAMME}: {len(entries)} Project Learning Reports in one document."
     html = render_to_string(
         "reports/pdf/compendium.html",
         {
@@ -231,11 +281,12 @@ def compendium_source(
             "entries": entries,
             "programme": PROGRAMME,
             "programme_year": programme_year,
+            "section_heading": section_heading(section_key) if section_key else "",
             "latest_published": latest,
-            "description": f"{PROGRAMME}: {len(entries)} Project Learning Reports in one document.",
+            "description": description,
         },
     )
-    return PdfSource(html=html, title=title)
+    return PdfSource(html=html, title=title, section_key=section_key)
 
 
 # -- Rendering ------------------------------------------------------------------------------------
@@ -332,7 +383,12 @@ def _mark_css(mark: str) -> str:
     return f'@page {{ @top-right {{ content: "{quoted}"; }} }}'
 
 
-def compendium_filename(programme_year: int | None, fingerprint: str) -> str:
+def compendium_filename(programme_year: int | None, fingerprint: str, section_key: str = "") -> str:
+    if section_key:
+        stem = f"tce-learning-{slugify(section_key)}"
+        if programme_year is None:
+            return f"{stem}-selection-{fingerprint[:8]}.pdf"
+        return f"{stem}-{slugify(programme_year_label(programme_year))}.pdf"
     if programme_year is None:
         return f"tce-learning-reports-selection-{fingerprint[:8]}.pdf"
     return f"tce-learning-reports-{slugify(programme_year_label(programme_year))}.pdf"

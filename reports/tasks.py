@@ -139,14 +139,19 @@ def _store_report_pdf(report, source, rendered, seconds) -> ReportPdf:
 # -- Compendiums ----------------------------------------------------------------------------------
 
 
-def compendium_reports(*, programme_year: int | None = None, slugs=None):
-    """The published reports of a programme year, or the published ones among ``slugs``."""
+def compendium_reports(*, programme_year: int | None = None, slugs=None, section_key: str = ""):
+    """The published reports of a programme year, or the published ones among ``slugs``; with
+    ``section_key``, only those with something in that section (as learning by section shows)."""
     reports = LearningReport.objects.published().order_by("title", "pk")
     if programme_year is not None:
         reports = reports.filter(bsp__programme_year=programme_year)
     if slugs is not None:
         reports = reports.filter(slug__in=list(slugs)[:MAX_COMPENDIUM_REPORTS])
-    return pdf.for_pdf(reports)
+    reports = pdf.for_pdf(reports)
+    if section_key:
+        # "Has content" is read from the text (an empty paragraph is empty), so in Python.
+        return [report for report in reports if pdf.has_section(report, section_key)]
+    return reports
 
 
 @dataclass
@@ -156,21 +161,26 @@ class CompendiumRequest:
 
 
 @transaction.atomic
-def request_compendium(*, reports, programme_year: int | None) -> CompendiumRequest:
-    """Find or create the compendium of ``reports`` as they are now.
+def request_compendium(
+    *, reports, programme_year: int | None, section_key: str = ""
+) -> CompendiumRequest:
+    """Find or create the compendium of ``reports`` as they are now (or of their section
+    ``section_key``).
 
-    The same reports with the same content give the same compendium, built once. Returns it and
-    whether it needs (re)building; the caller queues ``build_compendium`` (after its response).
+    The same reports (and section) with the same content give the same compendium, built once.
+    Returns it and whether it needs (re)building; the caller queues ``build_compendium`` (after
+    its response).
     """
     reports = list(reports)
     if not reports:
         raise ValueError("A compendium needs at least one published report.")
-    source = pdf.compendium_source(reports, programme_year=programme_year)
+    source = pdf.compendium_source(reports, programme_year=programme_year, section_key=section_key)
     compendium, created = Compendium.objects.select_for_update().get_or_create(
         fingerprint=source.fingerprint,
         defaults={
             "title": source.title,
             "programme_year": programme_year,
+            "section_key": section_key,
             "report_slugs": [r.slug for r in reports],
         },
     )
@@ -191,10 +201,14 @@ def request_compendium(*, reports, programme_year: int | None) -> CompendiumRequ
 
 def compendium_is_current(compendium: Compendium) -> bool:
     """Whether the reports of ``compendium`` are still published and unchanged."""
-    reports = list(compendium_reports(slugs=compendium.report_slugs))
+    reports = list(
+        compendium_reports(slugs=compendium.report_slugs, section_key=compendium.section_key)
+    )
     if [r.slug for r in reports] != compendium.report_slugs:
         return False
-    source = pdf.compendium_source(reports, programme_year=compendium.programme_year)
+    source = pdf.compendium_source(
+        reports, programme_year=compendium.programme_year, section_key=compendium.section_key
+    )
     return source.fingerprint == compendium.fingerprint
 
 
@@ -227,12 +241,16 @@ class _Progress:
             self.save(92, "Writing the PDF")
 
 
-def _expected_pages(reports) -> int:
+def _expected_pages(reports, section_key: str = "") -> int:
     """Pages a compendium will have, from the reports' stored PDFs or their length."""
+    words_per_page = 450
+    if section_key:
+        words = sum(report.sections_by_key[section_key].word_count for report in reports)
+        # The cover, the contents, and each report's heading (about a sixth of a page).
+        return 2 + len(reports) // 6 + words // words_per_page
     stored = dict(
         ReportPdf.objects.filter(report__in=reports, pages__gt=0).values_list("report_id", "pages")
     )
-    words_per_page = 450
     total = 2  # the cover and the contents
     for report in reports:
         if report.pk in stored:
@@ -258,16 +276,22 @@ def build_compendium(compendium_id: str) -> str:
         stage="Gathering the reports",
     )
     try:
-        reports = list(compendium_reports(slugs=compendium.report_slugs))
-        progress = _Progress(compendium.pk, _expected_pages(reports))
+        section_key = compendium.section_key
+        reports = list(compendium_reports(slugs=compendium.report_slugs, section_key=section_key))
+        progress = _Progress(compendium.pk, _expected_pages(reports, section_key))
         source = pdf.compendium_source(
-            reports, programme_year=compendium.programme_year, on_report=progress.report
+            reports,
+            programme_year=compendium.programme_year,
+            section_key=section_key,
+            on_report=progress.report,
         )
         if source.fingerprint != compendium.fingerprint:
             _finish(compendium, Compendium.State.FAILED, "The reports changed before it was ready")
             return "changed"
         rendered = pdf.render(source, progress=progress.render)
-        stem = pdf.compendium_filename(compendium.programme_year, compendium.fingerprint)
+        stem = pdf.compendium_filename(
+            compendium.programme_year, compendium.fingerprint, compendium.section_key
+        )
         name = f"reports/compendiums/{stem.removesuffix('.pdf')}-{compendium.fingerprint[:12]}.pdf"
         name = compendium.file.storage.save(name, ContentFile(rendered.content))
         compendium.file.name = name
@@ -296,10 +320,10 @@ def prune_compendiums(*, now=None) -> int:
         ).values_list("pk", flat=True)
     )
     newest = {}
-    for pk, year, slugs, created in Compendium.objects.filter(
+    for pk, year, slugs, section, created in Compendium.objects.filter(
         state=Compendium.State.READY
-    ).values_list("pk", "programme_year", "report_slugs", "created_at"):
-        key = ("year", year) if year is not None else ("reports", tuple(slugs))
+    ).values_list("pk", "programme_year", "report_slugs", "section_key", "created_at"):
+        key = ("year", year, section) if year is not None else ("reports", tuple(slugs), section)
         newest.setdefault(key, []).append((created, pk))
     for versions in newest.values():
         versions.sort(reverse=True)

@@ -24,6 +24,7 @@ from partnerships.models import programme_year_label
 
 from .. import access, pdf, tasks
 from ..models import Compendium, LearningReport
+from ..template_sections import SECTION_KEYS
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +152,13 @@ def report_pdf_draft(request, slug):
 
 class CompendiumSelectionForm(forms.Form):
     """Which published reports go in a compendium: a programme year, or a list of reports (as the
-    microsite's search passes them: ``?reports=a&reports=b`` or ``?reports=a,b``)."""
+    microsite's search passes them: ``?reports=a&reports=b`` or ``?reports=a,b``); and,
+    optionally, one section of the report template to take from each (``&section=key``, as
+    learning by section passes it)."""
 
     year = forms.IntegerField(required=False, min_value=2019, max_value=2100)
     reports = forms.CharField(required=False)
+    section = forms.CharField(required=False)
 
     def __init__(self, data, *args, **kwargs):
         data = data.copy()
@@ -171,6 +175,12 @@ class CompendiumSelectionForm(forms.Form):
             )
         return slugs
 
+    def clean_section(self):
+        key = self.cleaned_data["section"].strip()
+        if key and key not in SECTION_KEYS:
+            raise forms.ValidationError("Choose a section of the report template.")
+        return key
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("year") is None and not cleaned.get("reports"):
@@ -182,9 +192,14 @@ class CompendiumSelectionForm(forms.Form):
         return any(self.data.get(name) for name in ("year", "reports"))
 
     def selection(self):
+        """(programme year, section key, reports)."""
         year = self.cleaned_data.get("year")
         slugs = self.cleaned_data.get("reports") or None
-        return year, tasks.compendium_reports(programme_year=year, slugs=slugs)
+        section_key = self.cleaned_data.get("section", "")
+        reports = tasks.compendium_reports(
+            programme_year=year, slugs=slugs, section_key=section_key
+        )
+        return year, section_key, reports
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,23 +226,27 @@ def compendium(request):
         }
         return TemplateResponse(request, "reports/compendium_choose.html", context)
     if not form.is_valid():
-        raise Http404("No such selection of reports.")
-    year, reports = form.selection()
+        raise Http404("No such selection of reports, or no such section.")
+    year, section_key, reports = form.selection()
     reports = list(reports)
     if not reports:
-        raise Http404("None of those reports is published.")
+        raise Http404("None of those reports is published (with that section).")
     if request.method == "POST":
-        asked = tasks.request_compendium(reports=reports, programme_year=year)
+        asked = tasks.request_compendium(
+            reports=reports, programme_year=year, section_key=section_key
+        )
         compendium = asked.compendium
         then = None
         if asked.needs_building:
             then = partial(tasks.build_compendium.enqueue, str(compendium.pk))
         return QueueingRedirect(compendium.get_absolute_url(), then=then)
-    source = pdf.compendium_source(reports, programme_year=year)
+    source = pdf.compendium_source(reports, programme_year=year, section_key=section_key)
     context = {
         "title": source.title,
         "reports": reports,
         "year": year,
+        "section_key": section_key,
+        "section_heading": pdf.section_heading(section_key) if section_key else "",
         "slugs": ",".join(r.slug for r in reports) if year is None else "",
         "existing": Compendium.objects.filter(fingerprint=source.fingerprint).first(),
     }
@@ -259,8 +278,12 @@ def compendium_detail(request, pk):
 
 def _selection_query(compendium):
     if compendium.programme_year is not None:
-        return {"year": compendium.programme_year}
-    return {"reports": ",".join(compendium.report_slugs)}
+        query = {"year": compendium.programme_year}
+    else:
+        query = {"reports": ",".join(compendium.report_slugs)}
+    if compendium.section_key:
+        query["section"] = compendium.section_key
+    return query
 
 
 def compendium_pdf(request, pk):
@@ -274,7 +297,9 @@ def compendium_pdf(request, pk):
     response = FileResponse(
         file,
         as_attachment=True,
-        filename=pdf.compendium_filename(compendium.programme_year, compendium.fingerprint),
+        filename=pdf.compendium_filename(
+            compendium.programme_year, compendium.fingerprint, compendium.section_key
+        ),
         content_type="application/pdf",
     )
     response["Content-Length"] = str(compendium.size)
