@@ -1,8 +1,6 @@
-"""The whole sign-off journey in Chromium, as the demo users would walk it.
-
-The author's fix between the two reviews is made through the model, as an author's edit would be:
-the authoring pages live on another branch.
-"""
+"""The whole sign-off journey in Chromium, as the demo users would walk it: the author sends the
+report, the local lead asks for changes, the author fixes the section in the editor and sends it
+again, the local lead signs, the TCE project lead countersigns and publishes."""
 
 import re
 
