@@ -25,6 +25,19 @@ def paragraphs_from_plain_text(text: str) -> str:
     return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
+def submit_helper(
+    button: str, *, action: str = "", css_class: str = "btn btn-primary"
+) -> FormHelper:
+    """The layout of a simple form: the server's error summary (no browser validation) and one
+    submit button."""
+    helper = FormHelper()
+    if action:
+        helper.form_action = action
+    helper.attrs = {"novalidate": ""}
+    helper.add_input(Submit("submit", button, css_class=css_class))
+    return helper
+
+
 class RichTextWidget(forms.Textarea):
     """A textarea that `static/js/section-editor.js` turns into a django-prose-editor (Tiptap)
     editor. Without JavaScript it stays a plain textarea."""
@@ -253,9 +266,7 @@ class CreateReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("create", "Start the report"))
+        self.helper = submit_helper("Start the report")
 
 
 class SendForSignoffForm(forms.Form):
@@ -268,9 +279,7 @@ class SendForSignoffForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("send", "Send for local sign-off"))
+        self.helper = submit_helper("Send for local sign-off")
 
 
 class RestoreForm(forms.Form):

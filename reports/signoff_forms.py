@@ -3,10 +3,9 @@
 import re
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
-from django.utils.html import escape
 
+from .forms import paragraphs_from_plain_text, submit_helper
 from .richtext import to_text
 
 _BLOCK = re.compile(r"</(?:p|li|h3|h4|blockquote)>", re.IGNORECASE)
@@ -18,20 +17,8 @@ def html_to_paragraphs(html: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def paragraphs_to_html(text: str) -> str:
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-    return "".join(
-        "<p>" + "<br>".join(escape(line.strip()) for line in p.splitlines()) + "</p>"
-        for p in paragraphs
-    )
-
-
 def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:
-    helper = FormHelper()
-    helper.form_action = action
-    helper.attrs = {"novalidate": ""}
-    helper.add_input(Submit("submit", button, css_class=css_class))
-    return helper
+    return submit_helper(button, action=action, css_class=css_class)
 
 
 class SectionCommentForm(forms.Form):
@@ -60,7 +47,7 @@ class ReflectionsForm(forms.Form):
         self.helper = _helper(action, "Save reflections", "btn btn-secondary")
 
     def body_html(self) -> str:
-        return paragraphs_to_html(self.cleaned_data["text"])
+        return paragraphs_from_plain_text(self.cleaned_data["text"])
 
 
 class RequestChangesForm(forms.Form):
