@@ -3,17 +3,24 @@ is published or anything its PDF shows changes; drop the stored PDF when it stop
 
 Receivers only queue, once the transaction has committed (``transaction.on_commit``): a rolled
 back change queues nothing, and the render sees the committed data. The download view checks the
-stored file's fingerprint as well, so a change these receivers do not see (e.g. a partnership's
-agencies) still never serves a stale file.
+stored file's fingerprint as well, so a change these receivers do not see (a raw SQL update,
+say) still never serves a stale file.
 """
 
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from partnerships.models import BespokeSupportProject
+from partnerships.models import (
+    Agency,
+    BespokeSupportProject,
+    Methodology,
+    Partnership,
+    PartnershipAgency,
+    Region,
+)
 
 from .models import Compendium, LearningReport, ReportEvent, ReportPdf, ReportSection, Signature
 
@@ -53,6 +60,56 @@ def bsp_saved(sender, instance, raw=False, **kwargs):
     report_id = LearningReport.objects.filter(bsp=instance).values_list("pk", flat=True).first()
     if report_id is not None:
         _refresh_after_commit(report_id)
+
+
+@receiver(
+    m2m_changed, sender=BespokeSupportProject.methodologies.through, dispatch_uid="pdf_bsp_methods"
+)
+def bsp_methodologies_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # methodology.bsps.add(...): the BSPs are in pk_set (None after a clear)
+        reports = LearningReport.objects.filter(bsp__methodologies=instance)
+        if pk_set:
+            reports = LearningReport.objects.filter(bsp__in=pk_set)
+    else:
+        reports = LearningReport.objects.filter(bsp=instance)
+    _refresh_all_after_commit(reports)
+
+
+# What the details table shows of the BSP's partnership, region, agencies and methodologies.
+_SHOWN_THROUGH = {
+    Partnership: "bsp__partnership",
+    Region: "bsp__region",
+    Agency: "bsp__partnership__core_partner_agencies",
+    Methodology: "bsp__methodologies",
+}
+
+
+def _refresh_all_after_commit(reports):
+    """Only published reports have a stored PDF to keep in step (see ``refresh_report_pdf``)."""
+    for report_id in reports.published().values_list("pk", flat=True).distinct():
+        _refresh_after_commit(report_id)
+
+
+@receiver(post_save, sender=Partnership, dispatch_uid="pdf_partnership_saved")
+@receiver(post_save, sender=Region, dispatch_uid="pdf_region_saved")
+@receiver(post_save, sender=Agency, dispatch_uid="pdf_agency_saved")
+@receiver(post_save, sender=Methodology, dispatch_uid="pdf_methodology_saved")
+def shown_name_changed(sender, instance, raw=False, **kwargs):
+    """A renamed partnership, region, agency or methodology: every PDF that names it."""
+    if not raw:
+        lookup = _SHOWN_THROUGH[sender]
+        _refresh_all_after_commit(LearningReport.objects.filter(**{lookup: instance}))
+
+
+@receiver(post_save, sender=PartnershipAgency, dispatch_uid="pdf_agency_listed")
+@receiver(post_delete, sender=PartnershipAgency, dispatch_uid="pdf_agency_unlisted")
+def partnership_agencies_changed(sender, instance, raw=False, **kwargs):
+    """An agency added to, removed from or moved in a partnership's list of core partners."""
+    if not raw:
+        reports = LearningReport.objects.filter(bsp__partnership_id=instance.partnership_id)
+        _refresh_all_after_commit(reports)
 
 
 @receiver(post_delete, sender=ReportPdf, dispatch_uid="pdf_file_deleted")

@@ -9,7 +9,15 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from partnerships.models import BespokeSupportProject, Partnership, Region, Theme
+from partnerships.models import (
+    Agency,
+    BespokeSupportProject,
+    Methodology,
+    Partnership,
+    PartnershipAgency,
+    Region,
+    Theme,
+)
 
 from . import services, workflow
 from .caching import bump_public_version
@@ -51,6 +59,10 @@ def place_renamed(sender, instance, raw=False, using="default", **kwargs):
 @receiver(post_delete, sender=BespokeSupportProject, dispatch_uid="bsp_deleted_cache")
 @receiver(post_delete, sender=LearningReport, dispatch_uid="report_deleted_cache")
 @receiver(post_save, sender=Theme, dispatch_uid="theme_saved_cache")
+@receiver(post_save, sender=Methodology, dispatch_uid="methodology_saved_cache")
+@receiver(post_save, sender=Agency, dispatch_uid="agency_saved_cache")
+@receiver(post_save, sender=PartnershipAgency, dispatch_uid="agency_listed_cache")
+@receiver(post_delete, sender=PartnershipAgency, dispatch_uid="agency_unlisted_cache")
 def register_changed(sender, **kwargs):
     bump_public_version()
 

@@ -68,6 +68,24 @@ def test_renaming_a_partnership_invalidates_the_report_page(catalogue, client):
     assert "Kernow Safeguarding Partnership" not in page
 
 
+def test_a_partnerships_agencies_changing_invalidates_the_report_page(demo, client):
+    from partnerships.models import Agency, PartnershipAgency
+    from reports.models import LearningReport
+
+    report = LearningReport.objects.get(slug="east-sussex")
+    assert (
+        "British Transport Police (BTP)" in client.get(report.get_absolute_url()).content.decode()
+    )
+    agency = Agency.objects.get(name="British Transport Police (BTP)")
+    agency.name = "British Transport Police"
+    agency.save()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "British Transport Police;" in page
+    assert "(BTP)" not in page
+    PartnershipAgency.objects.filter(agency=agency).delete()
+    assert "British Transport Police;" not in client.get(report.get_absolute_url()).content.decode()
+
+
 def test_the_register_changing_invalidates_the_programme_page(demo, client):
     url = reverse("reports:programme")
     assert '<span class="figure-number">65</span>' in client.get(url).content.decode()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role, User
+from partnerships.models import Agency, BespokeSupportProject, Methodology, PartnershipAgency
 from reports import workflow
 from reports.models import LearningReport, ReportPdf, ReportSection, Status
 from tests.factories import UserFactory
@@ -262,3 +263,63 @@ def test_a_failing_render_is_not_retried_by_every_request(demo, client, monkeypa
     stored = ReportPdf.objects.get(report=east_sussex)
     assert stored.queued_at == held
     assert not stored.is_rendered
+
+
+def _rendered_text(report) -> str:
+    stored = ReportPdf.objects.get(report=report)
+    assert stored.is_rendered
+    with stored.file.open("rb") as file:
+        return read_pdf(file.read()).text
+
+
+def test_changes_to_what_the_details_table_names_re_render_the_stored_pdf(
+    demo, client, django_capture_on_commit_callbacks
+):
+    """The details table names the partnership's agencies, region and methodologies: changing
+    any of them queues a render at once, not only when someone next downloads the PDF."""
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    get_pdf(client, east_sussex)  # rendered once, with the immediate back end
+    partnership = east_sussex.bsp.partnership
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PartnershipAgency.objects.create(
+            partnership=partnership,
+            agency=Agency.objects.create(name="Sussex Community Rehabilitation Company"),
+            position=99,
+        )
+    assert "Sussex Community Rehabilitation Company" in _rendered_text(east_sussex)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agency = Agency.objects.get(name="Sussex Community Rehabilitation Company")
+        agency.name = "Probation Service (Sussex)"
+        agency.save()
+    assert "Probation Service (Sussex)" in _rendered_text(east_sussex)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PartnershipAgency.objects.filter(agency__name="Probation Service (Sussex)").delete()
+    assert "Probation Service (Sussex)" not in _rendered_text(east_sussex)
+
+    # The report's own wording of its methodology wins over the ticked ones: drop it (quietly).
+    BespokeSupportProject.objects.filter(pk=east_sussex.bsp_id).update(methodology_as_stated="")
+    with django_capture_on_commit_callbacks(execute=True):
+        east_sussex.bsp.methodologies.add(Methodology.objects.create(name="Peer mentoring"))
+    assert "Peer mentoring" in _rendered_text(east_sussex)
+    assert get_pdf(client, east_sussex).status_code == 200
+
+
+def test_a_renamed_partnership_re_renders_only_published_pdfs(
+    demo, client, django_capture_on_commit_callbacks, settings
+):
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    torbay = LearningReport.objects.get(slug="torbay")
+    get_pdf(client, east_sussex)
+    settings.TASKS = DATABASE_TASKS
+    for report in (east_sussex, torbay):
+        partnership = report.bsp.partnership
+        partnership.name = f"{partnership.name} (renamed)"
+        with django_capture_on_commit_callbacks(execute=True):
+            partnership.save()
+    # One render queued, for the published report; none for Torbay's draft.
+    assert list(DBTaskResult.objects.values_list("args_kwargs", flat=True)) == [
+        {"args": [east_sussex.pk], "kwargs": {}}
+    ]
