@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -154,6 +155,10 @@ def compendium_reports(*, programme_year: int | None = None, slugs=None, section
     return reports
 
 
+class CompendiumsBusy(Exception):
+    """``settings.COMPENDIUMS_AT_ONCE`` compendiums are waiting or being built already."""
+
+
 @dataclass
 class CompendiumRequest:
     compendium: Compendium
@@ -169,7 +174,8 @@ def request_compendium(
 
     The same reports (and section) with the same content give the same compendium, built once.
     Returns it and whether it needs (re)building; the caller queues ``build_compendium`` (after
-    its response).
+    its response). Raises ``CompendiumsBusy``, creating nothing, when a build is needed and
+    ``settings.COMPENDIUMS_AT_ONCE`` others are waiting or being built.
     """
     reports = list(reports)
     if not reports:
@@ -188,8 +194,10 @@ def request_compendium(
     stuck = not compendium.is_finished and compendium.created_at < now - COMPENDIUM_TIMEOUT
     missing = compendium.state == Compendium.State.READY and not compendium.file
     if created:
+        _refuse_if_busy(compendium, now)
         return CompendiumRequest(compendium, needs_building=True)
     if compendium.state == Compendium.State.FAILED or stuck or missing:
+        _refuse_if_busy(compendium, now)
         compendium.state = Compendium.State.QUEUED
         compendium.progress = 0
         compendium.stage = ""
@@ -197,6 +205,19 @@ def request_compendium(
         compendium.save()
         return CompendiumRequest(compendium, needs_building=True)
     return CompendiumRequest(compendium, needs_building=False)
+
+
+def _refuse_if_busy(compendium, now) -> None:
+    in_progress = (
+        Compendium.objects.filter(
+            state__in=[Compendium.State.QUEUED, Compendium.State.BUILDING],
+            created_at__gte=now - COMPENDIUM_TIMEOUT,
+        )
+        .exclude(pk=compendium.pk)
+        .count()
+    )
+    if in_progress >= settings.COMPENDIUMS_AT_ONCE:
+        raise CompendiumsBusy  # leaving the atomic block rolls back a compendium just created
 
 
 def compendium_is_current(compendium: Compendium) -> bool:

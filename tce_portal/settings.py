@@ -177,6 +177,10 @@ TASKS = {
     }
 }
 
+# How many compendiums (many reports in one PDF) may be waiting or being built at once: visitors
+# asking for more get "try again in a minute", so nobody can fill the worker with builds.
+COMPENDIUMS_AT_ONCE = env.int("COMPENDIUMS_AT_ONCE", default=3)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = timedelta(minutes=5)
 RETRY_AFTER_SECONDS = 10
+BUSY_RETRY_AFTER_SECONDS = 60  # when too many compendiums are being prepared already
 POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
 
 
@@ -231,10 +232,15 @@ def compendium(request):
     reports = list(reports)
     if not reports:
         raise Http404("None of those reports is published (with that section).")
+    busy = False
     if request.method == "POST":
-        asked = tasks.request_compendium(
-            reports=reports, programme_year=year, section_key=section_key
-        )
+        try:
+            asked = tasks.request_compendium(
+                reports=reports, programme_year=year, section_key=section_key
+            )
+        except tasks.CompendiumsBusy:
+            busy = True
+    if request.method == "POST" and not busy:
         compendium = asked.compendium
         then = None
         if asked.needs_building:
@@ -249,8 +255,15 @@ def compendium(request):
         "section_heading": pdf.section_heading(section_key) if section_key else "",
         "slugs": ",".join(r.slug for r in reports) if year is None else "",
         "existing": Compendium.objects.filter(fingerprint=source.fingerprint).first(),
+        "busy": busy,
     }
-    return TemplateResponse(request, "reports/compendium_request.html", context)
+    response = TemplateResponse(
+        request, "reports/compendium_request.html", context, status=503 if busy else 200
+    )
+    if busy:
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def compendium_detail(request, pk):

@@ -160,6 +160,33 @@ def test_a_search_result_by_report_slugs(two_published, client):
     )
 
 
+def test_only_so_many_compendiums_are_prepared_at_once(two_published, client, settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.COMPENDIUMS_AT_ONCE = 2
+    ask_for(client, reports="torbay")
+    ask_for(client, reports="east-sussex")
+    assert Compendium.objects.count() == 2
+
+    # A third is refused while two wait: nothing created, nothing queued, and a clear page.
+    response = ask_for(client, year=2020)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "Many PDFs are being prepared right now" in page
+    assert '<button type="submit" class="btn btn-primary">Prepare the PDF</button>' in page
+    assert Compendium.objects.count() == 2
+    assert DBTaskResult.objects.filter(task_path="reports.tasks.build_compendium").count() == 2
+
+    # Asking again for one already waiting is no new work: it is never refused.
+    assert ask_for(client, reports="torbay").status_code == 302
+
+    # Once one is built, there is room again.
+    Compendium.objects.filter(report_slugs=["torbay"]).update(state=Compendium.State.READY)
+    assert ask_for(client, year=2020).status_code == 302
+    assert Compendium.objects.count() == 3
+
+
 def test_only_published_reports_go_in(demo, client):
     url = reverse("reports:compendium")
     assert client.get(url, {"reports": "torbay"}).status_code == 404
