@@ -269,6 +269,40 @@ function setUpAutosave(form, editor) {
   })
 }
 
+// The toolbar pattern of the WAI-ARIA Authoring Practices: the toolbar is one tab stop, and the
+// arrow keys, Home and End move between its buttons (a "roving" tabindex).
+const TOOLBAR_KEYS = {
+  ArrowRight: (at, count) => (at + 1) % count,
+  ArrowLeft: (at, count) => (at - 1 + count) % count,
+  Home: () => 0,
+  End: (at, count) => count - 1,
+}
+
+function setUpToolbarKeys(element, label) {
+  const bar = element.querySelector(".prose-menubar")
+  if (!bar) return
+  bar.setAttribute("role", "toolbar")
+  bar.setAttribute("aria-label", label ? `Formatting: ${label.textContent.trim()}` : "Formatting")
+  const buttons = () => [...bar.querySelectorAll("button")].filter((b) => b.offsetParent !== null)
+  const makeCurrent = (current) => {
+    for (const button of bar.querySelectorAll("button")) button.tabIndex = button === current ? 0 : -1
+  }
+  makeCurrent(buttons()[0])
+  bar.addEventListener("focusin", (event) => {
+    if (event.target.matches("button")) makeCurrent(event.target)
+  })
+  bar.addEventListener("keydown", (event) => {
+    const move = TOOLBAR_KEYS[event.key]
+    const all = buttons()
+    const at = all.indexOf(document.activeElement)
+    if (!move || at < 0 || event.altKey || event.ctrlKey || event.metaKey) return
+    event.preventDefault()
+    const next = all[move(at, all.length)]
+    makeCurrent(next)
+    next.focus()
+  })
+}
+
 function createEditor(textarea) {
   const label = document.querySelector(`label[for="${textarea.id}"]`)
   if (label && !label.id) label.id = `${textarea.id}-label`
@@ -328,6 +362,8 @@ function createEditor(textarea) {
   })
   // Clicking the label goes to the editor, as it would to the textarea.
   if (label) label.addEventListener("click", () => editor.commands.focus())
+  // The menu bar is put in place once the editor has been created.
+  editor.on("create", () => setUpToolbarKeys(element, label))
   setUpWordCount(editor)
   setUpAutosave(textarea.form, editor)
   return editor

@@ -256,3 +256,43 @@ def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
         '<h4>Background</h4><p>As the review found<span class="footnote">Review of 2020, page '
         "4.</span>, more was needed. Then it began.</p>"
     )
+
+
+def test_the_toolbar_is_one_tab_stop_and_the_arrow_keys_move_along_it(live, world, page):
+    """The WAI-ARIA toolbar pattern: Tab reaches the toolbar once; arrows, Home and End move."""
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    editor = editor_of(page)
+    toolbar = page.get_by_role("toolbar", name="Formatting: Section text")
+    buttons = toolbar.get_by_role("button")
+    expect(buttons.first).to_have_attribute("tabindex", "0")
+    count = buttons.count()
+    assert count > 5
+    expect(toolbar.locator('button[tabindex="0"]')).to_have_count(1)
+
+    # Shift+Tab from the text goes to the toolbar's one tab stop, its first button.
+    editor.click()
+    page.keyboard.press("Shift+Tab")
+    expect(buttons.first).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(buttons.nth(1)).to_be_focused()
+    expect(toolbar.locator('button[tabindex="0"]')).to_have_count(1)
+    expect(buttons.nth(1)).to_have_attribute("tabindex", "0")
+    page.keyboard.press("End")
+    expect(buttons.nth(count - 1)).to_be_focused()
+    page.keyboard.press("ArrowRight")  # wraps round
+    expect(buttons.first).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(buttons.nth(count - 1)).to_be_focused()
+    page.keyboard.press("Home")
+    expect(buttons.first).to_be_focused()
+
+    # A button pressed from the keyboard does its work on the text.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # "Bulleted list"
+    expect(page.locator(":focus")).to_have_accessible_name("Bulleted list")
+    # Tab leaves the toolbar for the text in one step, back where the last button was.
+    page.keyboard.press("Tab")
+    expect(editor).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator(":focus")).to_have_accessible_name("Bulleted list")
