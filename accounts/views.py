@@ -80,11 +80,7 @@ def _invalid(request, invalid):
 
 
 class PasswordResetPage:
-    """The pages of the forgotten-password journey (Django's views, our templates and e-mail).
-
-    They send no Referer at all: the reset link's token never leaves the portal, even before
-    Django's confirm view swaps it for the session (it redirects to a URL without the token).
-    """
+    """The pages of the forgotten-password journey: Django's views, our templates and e-mail."""
 
     def get_context_data(self, **kwargs):
         return {
@@ -92,11 +88,6 @@ class PasswordResetPage:
             "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
             "emails_per_hour": services.PASSWORD_RESET_EMAILS_PER_HOUR,
         }
-
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
 
 
 class PasswordResetView(PasswordResetPage, auth_views.PasswordResetView):
@@ -128,6 +119,16 @@ class PasswordResetConfirmView(PasswordResetPage, auth_views.PasswordResetConfir
     form_class = NewPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if kwargs.get("token") != self.reset_url_token:
+            # The address holds the token (Django then redirects to one without it, or says the
+            # link does not work): send no Referer at all from it. The other pages keep the
+            # portal's same-origin policy, which sends none to other sites either; no-referrer
+            # there would make browsers send "Origin: null" with the form, which CSRF refuses.
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
 
     def render_to_response(self, context, **response_kwargs):
         if not self.validlink:
