@@ -1,12 +1,18 @@
+import logging
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 
 from partnerships.models import BespokeSupportProject, Partnership
 
+from . import services
 from .models import Role
+
+logger = logging.getLogger(__name__)
 
 
 class SignInForm(AuthenticationForm):
@@ -78,6 +84,7 @@ class InvitationForm(forms.Form):
 class SetPasswordForm(DjangoSetPasswordForm):
     """Choose a password (twice), checked by the password validators in the settings."""
 
+    submit_label = "Set password and sign in"
     error_messages = {
         **DjangoSetPasswordForm.error_messages,
         "password_mismatch": "The two passwords do not match.",
@@ -91,4 +98,51 @@ class SetPasswordForm(DjangoSetPasswordForm):
         self.fields["new_password2"].error_messages["required"] = "Enter the password again."
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", "Set password and sign in"))
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class NewPasswordForm(SetPasswordForm):
+    """The new password of someone who followed a forgotten-password link."""
+
+    submit_label = "Change my password"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "Confirm the new password"
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Ask for a forgotten-password link.
+
+    Django's form sends nothing to an unknown address, an inactive account or one without a
+    usable password (someone invited who has not chosen one yet), and the page that follows is the
+    same either way. On top of that, an address gets at most a few e-mails an hour.
+    """
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your e-mail address.",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.org.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Send me a link"))
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if services.allow_password_reset_email(user.email):
+                yield user
+            else:
+                logger.warning(
+                    "No password reset e-mail to user %s: %d sent in the last hour already",
+                    user.pk,
+                    services.PASSWORD_RESET_EMAILS_PER_HOUR,
+                )

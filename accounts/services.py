@@ -1,9 +1,12 @@
-"""Writes for accounts: invitations by programme admins and accepting them."""
+"""Writes for accounts: invitations by programme admins and accepting them; the allowance of
+forgotten-password e-mails."""
 
+import hashlib
 import secrets
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -12,6 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Invitation, Role, User
+
+# At most this many forgotten-password e-mails go to one address in an hour: the form cannot be
+# used to flood someone's inbox.
+PASSWORD_RESET_EMAILS_PER_HOUR = 3
 
 
 class InvitationInvalid(Exception):
@@ -111,3 +118,20 @@ def accept_invitation(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def allow_password_reset_email(email: str) -> bool:
+    """Count one forgotten-password e-mail to ``email``; False once the hour's allowance is spent.
+
+    The hour starts with the first e-mail. The count lives in the cache: one count for every
+    process when REDIS_URL is set, one per process with the default in-memory cache.
+    """
+    key = "password-reset-emails:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    hour = 60 * 60
+    cache.add(key, 0, timeout=hour)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # the hour ended between add() and incr()
+        cache.set(key, 1, timeout=hour)
+        sent = 1
+    return sent <= PASSWORD_RESET_EMAILS_PER_HOUR

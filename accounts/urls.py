@@ -19,4 +19,16 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("invite/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent/", views.PasswordResetSentView.as_view(), name="password-reset-sent"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password-reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
 ]

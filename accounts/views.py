@@ -1,12 +1,14 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from . import services
-from .forms import InvitationForm, SetPasswordForm
+from .forms import InvitationForm, NewPasswordForm, PasswordResetForm, SetPasswordForm
 from .models import Invitation
 
 INVALID_STATUS = {"unknown": 404, "accepted": 410, "replaced": 410, "expired": 410}
@@ -75,3 +77,64 @@ def _invalid(request, invalid):
         },
         status=INVALID_STATUS[invalid.reason],
     )
+
+
+class PasswordResetPage:
+    """The pages of the forgotten-password journey: Django's views, our templates and e-mail."""
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+            "emails_per_hour": services.PASSWORD_RESET_EMAILS_PER_HOUR,
+        }
+
+
+class PasswordResetView(PasswordResetPage, auth_views.PasswordResetView):
+    """Ask for a link by e-mail. The same page follows whether or not the address has an account."""
+
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    @property
+    def extra_email_context(self):
+        # Links are built on SITE_URL, never on the Host header of whoever asked.
+        return {
+            "site_url": settings.SITE_URL,
+            "link_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        }
+
+
+class PasswordResetSentView(PasswordResetPage, auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(PasswordResetPage, auth_views.PasswordResetConfirmView):
+    """The link in the e-mail: choose a new password, or be told plainly that the link is spent."""
+
+    form_class = NewPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if kwargs.get("token") != self.reset_url_token:
+            # The address holds the token (Django then redirects to one without it, or says the
+            # link does not work): send no Referer at all from it. The other pages keep the
+            # portal's same-origin policy, which sends none to other sites either; no-referrer
+            # there would make browsers send "Origin: null" with the form, which CSRF refuses.
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.validlink:
+            response_kwargs.setdefault("status", 410)
+        return super().render_to_response(context, **response_kwargs)
+
+
+class PasswordResetCompleteView(PasswordResetPage, auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -109,6 +109,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# A forgotten-password link works for a day, and once: Django's token is spent when the password
+# (or the last sign-in) changes.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
