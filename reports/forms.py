@@ -56,6 +56,31 @@ class RichTextWidget(forms.Textarea):
         js = [forms.Script("js/section-editor.js", type="module")]
 
 
+# Shown under every rich-text field: without JavaScript the field is a plain text box, read as
+# `RichTextField` reads it.
+PLAIN_TEXT_BOX_HINT = (
+    '<noscript><p class="form-text">Without JavaScript this is a plain text box: leave a blank '
+    "line between paragraphs. (HTML tags such as &lt;h3&gt;, &lt;ul&gt; and &lt;strong&gt; also "
+    "work.)</p></noscript>"
+)
+
+
+class RichTextField(forms.CharField):
+    """The text of a rich-text editor, as HTML (the server sanitises it when it is stored).
+
+    Without JavaScript the editor is a plain textarea (see `PLAIN_TEXT_BOX_HINT`): text with no
+    HTML tag is plain text, where blank lines make paragraphs; text with tags is HTML.
+    """
+
+    widget = RichTextWidget
+
+    def clean(self, value):
+        body = super().clean(value)
+        if body and not _HAS_TAG.search(body):
+            return paragraphs_from_plain_text(body)
+        return _LIST_ITEM_PARAGRAPH.sub(r"<li>\1</li>", body)
+
+
 COMPLETED_CHOICES = [("yes", "Yes, I have completed this section"), ("no", "No, I will come back")]
 
 
@@ -63,7 +88,7 @@ class SectionForm(forms.Form):
     """The text of one section. ``based_on_version`` travels with every save (see
     `services.save_section`)."""
 
-    body = forms.CharField(label="Section text", required=False, widget=RichTextWidget)
+    body = RichTextField(label="Section text", required=False)
     completed = forms.TypedChoiceField(
         label="Have you completed this section?",
         choices=COMPLETED_CHOICES,
@@ -103,9 +128,7 @@ class SectionForm(forms.Form):
                 '<p class="form-text word-count" id="word-count" data-word-count>'
                 "{{ word_count }} word{{ word_count|pluralize }}</p>"
                 '<p class="visually-hidden" aria-live="polite" id="word-count-announcement"></p>'
-                '<noscript><p class="form-text">Without JavaScript this is a plain text box: '
-                "leave a blank line between paragraphs. (HTML tags such as &lt;h3&gt;, "
-                "&lt;ul&gt; and &lt;strong&gt; also work.)</p></noscript>"
+                + PLAIN_TEXT_BOX_HINT
             ),
             Field("completed"),
             "based_on_version",
@@ -117,12 +140,6 @@ class SectionForm(forms.Form):
             self.helper.add_input(
                 Submit("save_next", "Save and go to the next section", css_class="btn-secondary")
             )
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        if body and not _HAS_TAG.search(body):
-            return paragraphs_from_plain_text(body)
-        return _LIST_ITEM_PARAGRAPH.sub(r"<li>\1</li>", body)
 
     def clean(self):
         cleaned = super().clean()
