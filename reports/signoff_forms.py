@@ -1,20 +1,10 @@
 """Forms of the review, sign-off, countersign, publish and withdraw pages."""
 
-import re
-
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 
-from .forms import paragraphs_from_plain_text, submit_helper
-from .richtext import to_text
-
-_BLOCK = re.compile(r"</(?:p|li|h3|h4|blockquote)>", re.IGNORECASE)
-
-
-def html_to_paragraphs(html: str) -> str:
-    """Rich text as plain paragraphs separated by blank lines, for a plain text box."""
-    blocks = [to_text(block) for block in _BLOCK.split(html or "")]
-    return "\n\n".join(block for block in blocks if block)
+from .forms import PLAIN_TEXT_BOX_HINT, RichTextField, submit_helper
 
 
 def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:
@@ -34,20 +24,34 @@ class SectionCommentForm(forms.Form):
 
 
 class ReflectionsForm(forms.Form):
-    text = forms.CharField(
+    """The local area's "Immediate reflections", in the section editor. ``based_on_version``
+    travels with every save (see `services.write_local_reflections`)."""
+
+    body = RichTextField(
         label="The local area's reflections",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="The local area's own reflections on the project, in its own words. Leave a "
-        "blank line between paragraphs.",
+        help_text="The local area's own reflections on the project, in its own words.",
     )
+    based_on_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    prefix = "reflections"
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, action: str, button: str = "Save reflections", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, "Save reflections", "btn btn-secondary")
+        self.helper = _helper(action, button, "btn btn-secondary")
+        self.helper.layout = Layout(
+            Field("body", css_class="section-editor-text"),
+            HTML(PLAIN_TEXT_BOX_HINT),
+            "based_on_version",
+        )
 
-    def body_html(self) -> str:
-        return paragraphs_from_plain_text(self.cleaned_data["text"])
+    def clean(self):
+        cleaned = super().clean()
+        # Only a hand-made or truncated request lacks the version: say so, not "field required".
+        if self.errors.pop("based_on_version", None):
+            self.add_error(
+                None, "The form was incomplete, so nothing was saved: reload the page and try again"
+            )
+        return cleaned
 
 
 class RequestChangesForm(forms.Form):

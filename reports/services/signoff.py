@@ -25,6 +25,7 @@ from ..models import (
 from ..richtext import sanitise, to_text
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import TransitionNotAllowed
+from .authoring import SectionConflict
 
 LOCAL_REFLECTIONS = "local_reflections"
 
@@ -75,19 +76,35 @@ def add_section_comment(*, report, actor, section_key: str, body: str) -> Sectio
 
 
 @transaction.atomic
-def write_local_reflections(*, report, actor, body: str) -> ReportSection:
-    """The local area writes its "Immediate reflections" section itself, during review."""
-    _lock_for_review(report, actor)
-    section, created = ReportSection.objects.select_for_update().get_or_create(
-        report=report, key=LOCAL_REFLECTIONS
+def write_local_reflections(*, report, actor, body: str, based_on_version: int) -> ReportSection:
+    """The local area writes its "Immediate reflections" section itself, during review, if the
+    section is still the version the writer started from.
+
+    ``based_on_version`` is the version the text was based on (0 when the section had no row
+    yet). If the stored section has moved on, raises SectionConflict and saves nothing. Saving the
+    same text again changes nothing (no new version).
+    """
+    locked = _lock_for_review(report, actor)
+    clean = sanitise(body)
+    section = (
+        ReportSection.objects.select_for_update()
+        .filter(report=locked, key=LOCAL_REFLECTIONS)
+        .first()
     )
-    cleaned = sanitise(body)
-    if not created and cleaned == section.body:
-        return section
-    section.body = cleaned
-    section.version = section.version if created else section.version + 1
-    section.status = SectionStatus.COMPLETED if to_text(cleaned) else SectionStatus.NOT_STARTED
+    if section is not None and section.body == clean:
+        return section  # the same words, whichever version they started from
+    stored_version = section.version if section else 0
+    if based_on_version != stored_version:
+        raise SectionConflict(section=section, mine=clean, key=LOCAL_REFLECTIONS)
+    if section is None:
+        section = ReportSection(report=locked, key=LOCAL_REFLECTIONS)
+    section.body = clean
+    section.version = stored_version + 1
+    section.status = SectionStatus.COMPLETED if to_text(clean) else SectionStatus.NOT_STARTED
     section.updated_by = actor
+    # A sign-off link's holder is not signed in: name them in the history ourselves.
+    section._history_user = actor
+    section._change_reason = "saved"
     section.save()
     return section
 

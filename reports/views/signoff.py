@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from partnerships.models import with_agencies
 
 from .. import access, review, services, signoff_links, workflow
+from ..diffs import html_diff
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature
 from ..rendering import RenderedSection, build_document
 from ..signoff_forms import (
@@ -28,7 +29,6 @@ from ..signoff_forms import (
     SendSignoffLinkForm,
     SignOffForm,
     WithdrawForm,
-    html_to_paragraphs,
 )
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import TransitionNotAllowed
@@ -128,8 +128,25 @@ def _actions(actor, report):
     return links
 
 
-def _review_page(request, report, actor, link, *, bound=None, status=200):
-    """Render the review page; ``bound`` holds a form that failed validation."""
+def _reflections_form(report, section=None, *, conflict=None):
+    """The reflections in the section editor, based on the stored version; after a conflict, the
+    writer's own text based on the version that is stored now."""
+    if conflict is not None:
+        stored = conflict.section
+        body, button = conflict.mine, "Save my version"
+    else:
+        stored = section
+        body, button = (section.body if section else ""), "Save reflections"
+    return ReflectionsForm(
+        initial={"body": body, "based_on_version": stored.version if stored else 0},
+        action=_url("report-reflections", report),
+        button=button,
+    )
+
+
+def _review_page(request, report, actor, link, *, bound=None, conflict=None, status=200):
+    """Render the review page; ``bound`` holds a form that failed validation, ``conflict`` a
+    save of the reflections that was based on an old version (nothing was saved)."""
     bound = bound or {}
     can_review = access.can_review(actor, report)
     visit = ReviewVisit.objects.filter(report=report, user=actor).first()
@@ -175,10 +192,14 @@ def _review_page(request, report, actor, link, *, bound=None, status=200):
         ).count(),
         "can_request_changes": workflow.can(actor, report, "request_changes"),
         "reflections_form": bound.get("reflections")
-        or ReflectionsForm(
-            initial={"text": html_to_paragraphs(reflections.body if reflections else "")},
-            action=_url("report-reflections", report),
+        or _reflections_form(report, reflections, conflict=conflict),
+        "conflict": conflict,
+        "conflict_diff": (
+            html_diff(conflict.section.body if conflict.section else "", conflict.mine)
+            if conflict is not None
+            else ""
         ),
+        "keep_stored_url": _url("report-review", report) + "#local-reflections",
         "changes_form": bound.get("changes")
         or RequestChangesForm(action=_url("report-request-changes", report)),
         "error_form": next(iter(bound.values()), None),
@@ -218,12 +239,19 @@ def add_comment(request, report, actor, link, section_key):
 @acting
 def write_reflections(request, report, actor, link):
     form = ReflectionsForm(request.POST, action=_url("report-reflections", report))
-    if not form.is_valid():  # pragma: no cover - an optional text field is always valid
+    if not form.is_valid():
         return _review_page(request, report, actor, link, bound={"reflections": form}, status=400)
     try:
-        services.write_local_reflections(report=report, actor=actor, body=form.body_html())
+        services.write_local_reflections(
+            report=report,
+            actor=actor,
+            body=form.cleaned_data["body"],
+            based_on_version=form.cleaned_data["based_on_version"],
+        )
     except TransitionNotAllowed as error:
         return _refuse(request, report, error)
+    except services.SectionConflict as conflict:
+        return _review_page(request, report, actor, link, conflict=conflict, status=409)
     messages.success(request, "The local area's reflections are saved.")
     return redirect(_url("report-review", report) + "#local-reflections")
 

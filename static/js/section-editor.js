@@ -1,5 +1,6 @@
 // The section editor: django-prose-editor's Tiptap build on the section's textarea, a live word
-// count, and autosave (htmx posts the form when this script says "autosave").
+// count, and autosave (htmx posts the form when this script says "autosave"). The review page
+// uses it too, for the local area's reflections (no word count, no autosave there).
 //
 // django-prose-editor's own widget loads its modules through an inline import map and lets Tiptap
 // inject an inline <style>; our Content Security Policy allows neither. So this module imports the
@@ -306,7 +307,9 @@ function setUpToolbarKeys(element, label) {
 function createEditor(textarea) {
   const label = document.querySelector(`label[for="${textarea.id}"]`)
   if (label && !label.id) label.id = `${textarea.id}-label`
-  const describedBy = [textarea.getAttribute("aria-describedby"), "word-count"]
+  // Not every page with an editor counts words (the local area's reflections do not).
+  const wordCount = document.getElementById("word-count") ? "word-count" : ""
+  const describedBy = [textarea.getAttribute("aria-describedby"), wordCount]
     .filter(Boolean)
     .join(" ")
   const element = document.createElement("div")

@@ -97,15 +97,22 @@ def test_the_local_lead_writes_the_reflections_themselves(client, report, people
     client.force_login(people.local_lead)
     response = client.post(
         url("report-reflections", report),
-        {"text": "We learned a lot.\n\nWe will <keep> going."},
+        {
+            # As the editor sends it: each list item's text in a paragraph.
+            "reflections-body": "<p>We learned a lot.</p><ul><li><p>We keep going.</p></li></ul>",
+            "reflections-based_on_version": 0,
+        },
     )
     assert response.status_code == 302
     section = report.sections.get(key="local_reflections")
-    assert section.body == "<p>We learned a lot.</p><p>We will &lt;keep&gt; going.</p>"
+    assert section.body == "<p>We learned a lot.</p><ul><li>We keep going.</li></ul>"
     assert section.updated_by == people.local_lead
     # The author cannot write the local area's section.
     client.force_login(people.partner)
-    client.post(url("report-reflections", report), {"text": "Not mine to write."})
+    client.post(
+        url("report-reflections", report),
+        {"reflections-body": "Not mine to write.", "reflections-based_on_version": 1},
+    )
     assert "Not mine" not in report.sections.get(key="local_reflections").body
 
 

@@ -1,0 +1,231 @@
+"""The local area's "Immediate reflections": rich text in the section editor, sanitised, and saved
+only over the version the writer started from. Through the real service and pages."""
+
+import pytest
+from django.urls import reverse
+
+from reports import services, signoff_links
+from reports.models import ReportSection, SectionStatus, Status
+from reports.workflow import TransitionNotAllowed
+from tests.factories import UserFactory
+from tests.reports.signoff_helpers import complete_report, people_for, walk_to
+
+KEY = "local_reflections"
+
+
+@pytest.fixture
+def report(db):
+    return complete_report()
+
+
+@pytest.fixture
+def people(report):
+    people = people_for(report)
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    return people
+
+
+@pytest.fixture
+def second_lead(report, people):
+    return UserFactory(
+        role=people.local_lead.role, partnership=report.bsp.partnership, full_name="Kit Second"
+    )
+
+
+def url(name, report):
+    return reverse(f"reports:{name}", kwargs={"slug": report.slug})
+
+
+def write(report, actor, body, based_on_version):
+    return services.write_local_reflections(
+        report=report, actor=actor, body=body, based_on_version=based_on_version
+    )
+
+
+def stored(report):
+    return ReportSection.objects.get(report=report, key=KEY)
+
+
+def post(client, report, body, version):
+    return client.post(
+        url("report-reflections", report),
+        {"reflections-body": body, "reflections-based_on_version": version},
+    )
+
+
+# --- The service ---------------------------------------------------------------------------------
+
+
+def test_each_fresh_save_is_a_new_version_in_the_sections_history(report, people):
+    first = write(report, people.local_lead, "<p>First thoughts.</p>", 0)
+    assert (first.version, first.status) == (1, SectionStatus.COMPLETED)
+    second = write(report, people.local_lead, "<p>Second thoughts.</p>", 1)
+    assert (second.pk, second.version, second.body) == (first.pk, 2, "<p>Second thoughts.</p>")
+    history = list(second.history.order_by("history_date", "history_id"))
+    assert [h.body for h in history] == ["<p>First thoughts.</p>", "<p>Second thoughts.</p>"]
+    assert {h.history_user for h in history} == {people.local_lead}
+    assert {h.history_change_reason for h in history} == {"saved"}
+
+
+def test_a_save_based_on_an_old_version_is_refused_and_overwrites_nothing(
+    report, people, second_lead
+):
+    write(report, people.local_lead, "<p>Lou's words.</p>", 0)
+    with pytest.raises(services.SectionConflict) as refused:
+        write(report, second_lead, "<p>Kit's words.</p>", 0)
+    assert refused.value.section.body == "<p>Lou's words.</p>"
+    assert refused.value.mine == "<p>Kit's words.</p>"
+    section = stored(report)
+    assert (section.body, section.version, section.updated_by) == (
+        "<p>Lou's words.</p>",
+        1,
+        people.local_lead,
+    )
+    assert section.history.count() == 1
+    # Based on the version now stored, the same words are saved.
+    assert write(report, second_lead, "<p>Kit's words.</p>", 1).version == 2
+
+
+def test_the_same_words_from_an_old_version_are_no_conflict_and_no_new_version(report, people):
+    write(report, people.local_lead, "<p>Agreed words.</p>", 0)
+    again = write(report, people.local_lead, "<p>Agreed words.</p>", 0)
+    assert again.version == 1
+    assert again.history.count() == 1
+
+
+def test_a_list_and_a_link_are_kept(report, people):
+    section = write(
+        report,
+        people.local_lead,
+        '<p>We will <strong>keep</strong> the <a href="https://example.org/forum">forum</a>.</p>'
+        "<ul><li>Meet monthly</li><li>Share data</li></ul><ol><li>First</li></ol>",
+        0,
+    )
+    assert section.body == (
+        "<p>We will <strong>keep</strong> the "
+        '<a href="https://example.org/forum" rel="noopener noreferrer">forum</a>.</p>'
+        "<ul><li>Meet monthly</li><li>Share data</li></ul><ol><li>First</li></ol>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        pytest.param(
+            '<p>Before<script>alert("x")</script>after</p>', "<p>Beforeafter</p>", id="script"
+        ),
+        pytest.param(
+            '<p style="color:red">Red</p><style>p { display: none }</style>',
+            "<p>Red</p>",
+            id="style",
+        ),
+        pytest.param(
+            '<p onclick="alert(1)">Click</p><a href="https://example.org" onmouseover="x()">x</a>',
+            '<p>Click</p><a href="https://example.org" rel="noopener noreferrer">x</a>',
+            id="event handlers",
+        ),
+        pytest.param(
+            '<p><a href="javascript:alert(1)">link</a></p>',
+            '<p><a rel="noopener noreferrer">link</a></p>',
+            id="javascript link",
+        ),
+    ],
+)
+def test_scripts_styles_and_handlers_are_stripped(report, people, sent, kept):
+    body = write(report, people.local_lead, sent, 0).body
+    assert body == kept
+    for fragment in ("<script", "<style", "style=", "onclick", "onmouseover", "javascript:"):
+        assert fragment not in body
+
+
+def test_only_the_local_area_writes_them_while_the_report_awaits_sign_off(report, people):
+    with pytest.raises(TransitionNotAllowed):
+        write(report, people.partner, "<p>Not mine.</p>", 0)
+    walk_to(report, people, Status.SIGNED_OFF)
+    with pytest.raises(TransitionNotAllowed):
+        write(report, people.local_lead, "<p>Too late.</p>", 0)
+    assert not ReportSection.objects.filter(report=report, key=KEY).exists()
+
+
+# --- The review page -----------------------------------------------------------------------------
+
+
+def test_the_review_page_has_the_section_editor_with_the_stored_version(client, report, people):
+    write(report, people.local_lead, "<p>Stored words.</p>", 0)
+    client.force_login(people.local_lead)
+    page = client.get(url("report-review", report)).content.decode()
+    # The section editor's textarea, holding the stored HTML, and its module script.
+    assert 'name="reflections-body"' in page and "data-rich-text" in page
+    assert "&lt;p&gt;Stored words.&lt;/p&gt;</textarea>" in page
+    assert 'name="reflections-based_on_version" value="1"' in page
+    assert 'src="/static/js/section-editor.js" type="module"' in page
+    assert "Without JavaScript this is a plain text box" in page
+
+
+def test_without_javascript_plain_text_makes_paragraphs(client, report, people):
+    client.force_login(people.local_lead)
+    response = post(client, report, "We learned a lot.\n\nWe will keep going, 5 < 6.", 0)
+    assert response.status_code == 302
+    assert stored(report).body == "<p>We learned a lot.</p><p>We will keep going, 5 &lt; 6.</p>"
+
+
+def test_a_stale_save_shows_both_texts_with_a_409(client, report, people, second_lead):
+    client.force_login(people.local_lead)
+    client.get(url("report-review", report))  # the form says version 0: no reflections yet
+    write(report, second_lead, "<p>Kit's words.</p>", 0)
+
+    response = post(client, report, "<p>Lou's words.</p>", 0)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "<title>Not saved: Review:" in page
+    assert "Your reflections have not been saved" in page
+    assert "Kit Second saved the local area's reflections while you were writing" in page
+    assert "Your text has not been saved, and nothing has been overwritten." in page
+    # Theirs in the editor, now based on the stored version; the stored one shown beside it.
+    assert "&lt;p&gt;Lou&#x27;s words.&lt;/p&gt;</textarea>" in page
+    assert 'name="reflections-based_on_version" value="1"' in page
+    assert "Save my version" in page
+    assert '<div class="saved-version section-text" data-saved-version><p>Kit\'s words.</p>' in page
+    assert "<del>" in page and "<ins>" in page
+    assert stored(report).body == "<p>Kit's words.</p>"
+
+    # "Save my version" posts the form of that page; Kit's words stay in the history.
+    response = post(client, report, "<p>Lou's words.</p>", 1)
+    assert response.status_code == 302
+    section = stored(report)
+    assert (section.body, section.version) == ("<p>Lou's words.</p>", 2)
+    assert set(section.history.values_list("body", flat=True)) == {
+        "<p>Kit's words.</p>",
+        "<p>Lou's words.</p>",
+    }
+
+
+def test_a_save_without_its_version_is_refused_plainly(client, report, people):
+    client.force_login(people.local_lead)
+    response = client.post(url("report-reflections", report), {"reflections-body": "Words."})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "The form was incomplete, so nothing was saved" in page
+    assert not ReportSection.objects.filter(report=report, key=KEY).exists()
+
+
+def test_a_sign_off_link_visitor_writes_the_reflections(client, report, people):
+    link = services.send_signoff_link(
+        report=report, actor=people.tce_lead, email="vicky@example.gov.uk", full_name="Vicky Finn"
+    )
+    client.get(signoff_links.link_path(link))  # not signed in: the link grants this report only
+    page = client.get(url("report-review", report)).content.decode()
+    assert 'name="reflections-body"' in page and "section-editor.js" in page
+
+    response = post(client, report, "<p>Vicky's view.</p><ul><li>Keep the forum</li></ul>", 0)
+    assert response.status_code == 302
+    section = stored(report)
+    assert section.body == "<p>Vicky's view.</p><ul><li>Keep the forum</li></ul>"
+    assert section.updated_by == link.recipient
+    assert section.history.get().history_user == link.recipient
+
+    # A stale save by the link's holder gets the same 409 page.
+    response = post(client, report, "<p>Older words.</p>", 0)
+    assert response.status_code == 409
+    assert "Your reflections have not been saved" in response.content.decode()
