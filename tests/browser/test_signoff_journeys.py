@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
+from reports import services, signoff_links
 from reports.models import LearningReport, ReportSection, Status
 from tests.browser.conftest import sign_in
 from tests.factories import BespokeSupportProjectFactory, LearningReportFactory
@@ -45,6 +46,14 @@ def draft(live_demo):
             report=report, key=section.key, body=section.body, status=section.status
         )
     return report
+
+
+def reflections_editor(page):
+    """The local area's reflections in the section editor, once section-editor.js is ready."""
+    editor = page.get_by_role("textbox", name="The local area's reflections")
+    expect(editor).to_be_visible()
+    expect(editor).to_have_attribute("contenteditable", "true")
+    return editor
 
 
 def send_for_signoff(page, live, report):
@@ -88,6 +97,9 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     page.keyboard.press("Enter")
     page.keyboard.type("The three aims were agreed with the partnership board.")
     page.get_by_label("Yes, I have completed this section").check()
+    # Ticking autosaves; let that finish first (two writes at once lock SQLite's shared-cache
+    # test database: "database table is locked").
+    expect(page.locator("#section-form")).to_have_attribute("data-save-state", "saved")
     page.get_by_role("button", name="Save and return to the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(draft.title)
     send_for_signoff(page, live, draft)
@@ -104,11 +116,28 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     ).to_have_count(1)
     expect(changes.get_by_role("link", name="Overall goal of BSP")).to_be_visible()
     axe_check(page, "the review page with changes")
-    page.get_by_label("The local area's reflections").fill(
-        "The project changed how we talk about exploitation.\n\nWe will keep the new forum."
-    )
+    # The reflections are written in the section editor: paragraphs and a bulleted list.
+    editor = reflections_editor(page)
+    editor.click()
+    page.keyboard.type("The project changed how we talk about exploitation.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("We will:")
+    page.keyboard.press("Enter")
+    page.locator("#local-reflections").get_by_role("button", name="Bulleted list").click()
+    page.keyboard.type("keep the new forum")
+    page.keyboard.press("Enter")
+    page.keyboard.type("share data every month")
+    expect(editor.locator("li")).to_have_count(2)
+    axe_check(page, "the review page with the reflections editor")
     page.get_by_role("button", name="Save reflections").click()
     expect(page.get_by_role("status").first).to_contain_text("reflections are saved")
+    assert ReportSection.objects.get(report=draft, key="local_reflections").body == (
+        "<p>The project changed how we talk about exploitation.</p><p>We will:</p>"
+        "<ul><li>keep the new forum</li><li>share data every month</li></ul>"
+    )
+    # Back on the review page, the editor holds the saved text.
+    expect(reflections_editor(page).locator(":scope > p")).to_have_count(2)
+    expect(reflections_editor(page).locator("li")).to_have_count(2)
     page.get_by_role("link", name="Continue to sign off").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Sign off the report for the local area"
@@ -151,7 +180,11 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     expect(signoff).to_contain_text("Chris Penrose, Partnership business manager")
     expect(signoff).to_contain_text("Sam Whitfield")
     expect(signoff).to_contain_text("Yes, agreed by the local area")
-    expect(page.locator(".section-local_reflections")).to_contain_text("keep the new forum")
+    reflections = page.locator(".section-local_reflections")
+    expect(reflections.locator("p")).to_have_text(
+        ["The project changed how we talk about exploitation.", "We will:"]
+    )
+    expect(reflections.locator("li")).to_have_text(["keep the new forum", "share data every month"])
 
 
 def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_check):
@@ -202,6 +235,56 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     assert response.status == 404
     page.goto(live.url + reverse("home"))
     expect(page.get_by_role("link", name="Torbay")).to_have_count(0)
+
+
+def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
+    live_demo, browser, axe_check
+):
+    """The demo local lead and a sign-off link's holder both write Torbay's reflections."""
+    live = live_demo
+    torbay = LearningReport.objects.get(slug="torbay")
+    link = services.send_signoff_link(
+        report=torbay,
+        actor=User.objects.get(email="lead@example.org"),
+        email="nadine.ward@torbay.example.gov.uk",
+        full_name="Nadine Ward",
+    )
+    lead_context, nadine_context = browser.new_context(), browser.new_context()
+    lead, nadine = lead_context.new_page(), nadine_context.new_page()
+    sign_in_as(lead, live, "local@example.org")
+    lead.goto(review_url(live, "torbay"))
+    nadine.goto(live.url + signoff_links.link_path(link))  # no account: the link opens the page
+    expect(nadine.get_by_role("status").first).to_contain_text("You are using the sign-off link")
+
+    # Both start from the same (empty) reflections; the link's holder saves first.
+    for tab, words in ((lead, "The lead's reflections."), (nadine, "Nadine's reflections.")):
+        reflections_editor(tab).click()
+        tab.keyboard.type(words)
+    nadine.get_by_role("button", name="Save reflections").click()
+    expect(nadine.get_by_role("status").first).to_contain_text("reflections are saved")
+
+    # The local lead's save is refused: both texts are shown, theirs still in the editor.
+    lead.get_by_role("button", name="Save reflections").click()
+    expect(lead.get_by_role("alert").first).to_contain_text("Your reflections have not been saved")
+    expect(lead.locator("[data-saved-version]")).to_have_text("Nadine's reflections.")
+    expect(reflections_editor(lead)).to_have_text("The lead's reflections.")
+    stored = ReportSection.objects.get(report=torbay, key="local_reflections")
+    assert stored.body == "<p>Nadine's reflections.</p>"
+    axe_check(lead, "the review page with a conflict on the reflections")
+
+    # The local lead keeps their own version; Nadine's stays in the section's history.
+    lead.get_by_role("link", name="See both versions and choose what to keep").click()
+    lead.get_by_role("button", name="Save my version").click()
+    expect(lead.get_by_role("status").first).to_contain_text("reflections are saved")
+    stored.refresh_from_db()
+    assert (stored.body, stored.updated_by.email) == (
+        "<p>The lead's reflections.</p>",
+        "local@example.org",
+    )
+    kept = set(stored.history.values_list("body", flat=True))
+    assert "<p>Nadine's reflections.</p>" in kept
+    lead_context.close()
+    nadine_context.close()
 
 
 def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_check):

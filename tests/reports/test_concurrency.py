@@ -1,4 +1,5 @@
-"""Two local leads press "Sign off" at the same moment: exactly one signature (PostgreSQL)."""
+"""Two local leads press "Sign off" at the same moment: exactly one signature; two save the
+reflections from one version at the same moment: one save, one conflict (PostgreSQL)."""
 
 import threading
 
@@ -9,7 +10,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from partnerships.reference_data import load_reference_data
-from reports.models import ReportEvent, Signature, Status
+from reports import services
+from reports.models import ReportEvent, ReportSection, Signature, Status
 from tests.factories import UserFactory
 from tests.reports.signoff_helpers import complete_report, people_for, walk_to
 
@@ -60,3 +62,46 @@ def test_two_simultaneous_sign_offs_make_one_signature(
     assert ReportEvent.objects.filter(report=report, transition="sign_off").count() == 1
     report.refresh_from_db()
     assert report.status == Status.SIGNED_OFF
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_saves_of_the_reflections_give_one_save_and_one_conflict(
+    transactional_db, django_db_serialized_rollback
+):
+    from django.apps import apps
+
+    load_reference_data(apps)
+    report = complete_report()
+    people = people_for(report)
+    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    second_lead = UserFactory(role=Role.LOCAL_LEAD, partnership=report.bsp.partnership)
+    barrier = threading.Barrier(2)
+    outcomes, errors = {}, []
+
+    def save(lead, text):
+        try:
+            barrier.wait(timeout=30)
+            services.write_local_reflections(
+                report=report, actor=lead, body=f"<p>{text}</p>", based_on_version=0
+            )
+            outcomes[text] = "saved"
+        except services.SectionConflict:
+            outcomes[text] = "conflict"
+        except Exception as error:  # reported below, in the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(people.local_lead, "First")),
+        threading.Thread(target=save, args=(second_lead, "Second")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    winner = next(text for text, outcome in outcomes.items() if outcome == "saved")
+    section = ReportSection.objects.get(report=report, key="local_reflections")
+    assert (section.body, section.version) == (f"<p>{winner}</p>", 1)
