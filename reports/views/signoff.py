@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from partnerships.models import with_agencies
@@ -20,6 +22,7 @@ from .. import access, review, services, signoff_links, workflow
 from ..diffs import html_diff
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature
 from ..rendering import RenderedSection, build_document
+from ..richtext import sanitise
 from ..signoff_forms import (
     CountersignForm,
     PublishForm,
@@ -217,6 +220,18 @@ def _refuse(request, report, error):
     return redirect(_url("report-review", report))
 
 
+def _not_saved(request, report, link, error, *, what, text_html):
+    """A refused write that carried someone's words (a comment, the reflections, a request for
+    changes): show the reason and give them their text back, never lose it."""
+    context = {"report": report, "link": link, "reason": str(error), "what": what}
+    context["text_html"] = text_html
+    return render(request, "reports/signoff/not_saved.html", context, status=409)
+
+
+def _plain_text_html(text):
+    return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
+
+
 @require_POST
 @acting
 def add_comment(request, report, actor, link, section_key):
@@ -225,12 +240,13 @@ def add_comment(request, report, actor, link, section_key):
     form = _comment_form(report, section_key, request.POST)
     if not form.is_valid():
         return _review_page(request, report, actor, link, bound={section_key: form}, status=400)
+    body = form.cleaned_data["body"]
     try:
-        services.add_section_comment(
-            report=report, actor=actor, section_key=section_key, body=form.cleaned_data["body"]
-        )
+        services.add_section_comment(report=report, actor=actor, section_key=section_key, body=body)
     except TransitionNotAllowed as error:
-        return _refuse(request, report, error)
+        return _not_saved(
+            request, report, link, error, what="your comment", text_html=_plain_text_html(body)
+        )
     messages.success(request, f"Your comment on “{SECTIONS_BY_KEY[section_key].heading}” is saved.")
     return redirect(_url("report-review", report) + f"#section-{section_key}")
 
@@ -249,7 +265,14 @@ def write_reflections(request, report, actor, link):
             based_on_version=form.cleaned_data["based_on_version"],
         )
     except TransitionNotAllowed as error:
-        return _refuse(request, report, error)
+        return _not_saved(
+            request,
+            report,
+            link,
+            error,
+            what="your reflections",
+            text_html=mark_safe(sanitise(form.cleaned_data["body"])),  # noqa: S308 - nh3-cleaned
+        )
     except services.SectionConflict as conflict:
         return _review_page(request, report, actor, link, conflict=conflict, status=409)
     messages.success(request, "The local area's reflections are saved.")
@@ -262,10 +285,18 @@ def request_changes(request, report, actor, link):
     form = RequestChangesForm(request.POST, action=_url("report-request-changes", report))
     if not form.is_valid():
         return _review_page(request, report, actor, link, bound={"changes": form}, status=400)
+    comment = form.cleaned_data["comment"]
     try:
-        services.request_changes(report=report, actor=actor, comment=form.cleaned_data["comment"])
+        services.request_changes(report=report, actor=actor, comment=comment)
     except TransitionNotAllowed as error:
-        return _refuse(request, report, error)
+        return _not_saved(
+            request,
+            report,
+            link,
+            error,
+            what="your request for changes",
+            text_html=_plain_text_html(comment),
+        )
     messages.success(request, "The report has gone back to its authors with your comments.")
     return redirect(_url("report-review", report))
 

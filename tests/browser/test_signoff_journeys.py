@@ -302,3 +302,20 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     expect(page.locator("table.audit-log tbody tr").last).to_contain_text(
         "The local area asked us to."
     )
+
+
+def test_a_comment_written_while_the_report_was_signed_off_is_given_back(
+    live_demo, page, axe_check
+):
+    torbay = LearningReport.objects.get(slug="torbay")
+    local = User.objects.get(email="local@example.org")
+    sign_in_as(page, live_demo, "local@example.org")
+    page.goto(review_url(live_demo, torbay.slug))
+    page.locator("#section-overall_goal summary").click()
+    page.get_by_label("Your comment on “Overall goal of BSP”").fill("Which three aims?")
+    # Meanwhile someone else signs the report off for the local area.
+    services.sign_off(report=torbay, actor=local, full_name="Sam Other", role="Chair", consent=True)
+    page.locator("#section-overall_goal").get_by_role("button", name="Add comment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your comment could not be saved")
+    expect(page.locator(".saved-version")).to_have_text("Which three aims?")
+    axe_check(page, "the not-saved page")

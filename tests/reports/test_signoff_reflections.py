@@ -229,3 +229,59 @@ def test_a_sign_off_link_visitor_writes_the_reflections(client, report, people):
     response = post(client, report, "<p>Older words.</p>", 0)
     assert response.status_code == 409
     assert "Your reflections have not been saved" in response.content.decode()
+
+
+# --- Words written while someone else moved the report on are never lost -------------------------
+
+
+def _posted_after_sign_off(client, report, people, name, data):
+    """Someone's words, posted from a review page opened before the report was signed off."""
+    client.force_login(people.local_lead)
+    assert client.get(url("report-review", report)).status_code == 200
+    walk_to(report, people, Status.SIGNED_OFF)
+    response = client.post(url(name, report), data)
+    assert response.status_code == 409
+    return response.content.decode()
+
+
+def test_reflections_refused_by_the_reports_state_are_given_back(client, report, people):
+    page = _posted_after_sign_off(
+        client,
+        report,
+        people,
+        "report-reflections",
+        {
+            "reflections-body": "<p>We learned <strong>a lot</strong>.</p><script>x()</script>",
+            "reflections-based_on_version": 0,
+        },
+    )
+    assert "Your reflections could not be saved" in page
+    assert "<p>We learned <strong>a lot</strong>.</p>" in page
+    assert "<script>x()" not in page
+    assert not ReportSection.objects.filter(report=report, key=KEY).exclude(body="").exists()
+
+
+def test_a_comment_refused_by_the_reports_state_is_given_back(client, report, people):
+    page = _posted_after_sign_off(
+        client,
+        report,
+        people,
+        "report-request-changes",
+        {"comment": "Please say more <b>about</b> the data.\n\nAnd the board."},
+    )
+    assert "Your request for changes could not be saved" in page
+    assert "<p>Please say more &lt;b&gt;about&lt;/b&gt; the data.</p>" in page
+    assert "<p>And the board.</p>" in page
+
+
+def test_a_section_comment_refused_by_the_reports_state_is_given_back(client, report, people):
+    client.force_login(people.local_lead)
+    walk_to(report, people, Status.SIGNED_OFF)
+    address = reverse(
+        "reports:report-comment", kwargs={"slug": report.slug, "section_key": "overall_goal"}
+    )
+    response = client.post(address, {"overall_goal-body": "Which three aims?"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Your comment could not be saved" in page
+    assert "<p>Which three aims?</p>" in page
