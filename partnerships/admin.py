@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Agency,
@@ -73,7 +74,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(BespokeSupportProject)
-class BespokeSupportProjectAdmin(admin.ModelAdmin):
+class BespokeSupportProjectAdmin(SimpleHistoryAdmin):
     list_display = [
         "local_area",
         "programme_year",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Region(models.Model):
@@ -276,6 +277,9 @@ class BespokeSupportProject(models.Model):
         verbose_name="TCE project lead",
     )
 
+    # Who changed the details and when (the report's details page, the admin): a record, as for
+    # sections. The assigned people and the register's themes are not report content.
+    history = HistoricalRecords(m2m_fields=["methodologies"])
     objects = BespokeSupportProjectQuerySet.as_manager()
 
     class Meta:

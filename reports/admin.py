@@ -48,6 +48,7 @@ class LearningReportAdmin(SimpleHistoryAdmin):
         "published_at",
         "withdrawn_at",
         "withdrawal_reason",
+        "details_version",
         "created_at",
         "updated_at",
     ]

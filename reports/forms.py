@@ -7,10 +7,12 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 
 from partnerships.models import BespokeSupportProject, DeliveryMode, Methodology
 
+from .models import LearningReport
 from .richtext import to_text
 
 _HAS_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
@@ -153,9 +155,34 @@ MONTH_CHOICES = [("", "Select a month")] + [
 ]
 
 
-class BSPDetailsForm(forms.ModelForm):
-    """The details table at the top of the report."""
+TITLE_MAX_LENGTH = LearningReport._meta.get_field("title").max_length
+VERSION_MISSING = (
+    "Your changes could not be saved: the form did not say which version of the details it "
+    "started from. Reload the page and make your changes again."
+)
+COMMENCED_LABEL = "Date the BSP commenced"
+NOT_GIVEN = "Not given"
 
+
+class BSPDetailsForm(forms.ModelForm):
+    """The details at the top of the report: its title and the BSP's details table.
+    ``based_on_version`` (the report's ``details_version``) travels with every save (see
+    `services.update_bsp_details`)."""
+
+    title = forms.CharField(
+        label="Title of the report",
+        max_length=TITLE_MAX_LENGTH,
+        help_text="Usually the local area's name. The report's web address stays the same.",
+        error_messages={
+            "required": "Enter the title of the report",
+            "max_length": f"Enter a title of {TITLE_MAX_LENGTH} characters or fewer",
+        },
+    )
+    based_on_version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": VERSION_MISSING, "invalid": VERSION_MISSING},
+    )
     commenced_month = forms.TypedChoiceField(
         label="Month",
         choices=MONTH_CHOICES,
@@ -219,8 +246,10 @@ class BSPDetailsForm(forms.ModelForm):
             "delivery_mode": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, report, submit_label="Save the details", **kwargs):
+        super().__init__(*args, instance=report.bsp, **kwargs)
+        self.initial.setdefault("title", report.title)
+        self.initial.setdefault("based_on_version", report.details_version)
         self.fields["methodologies"].queryset = Methodology.objects.order_by("name")
         self.fields["delivery_mode"].choices = DeliveryMode.choices
         self.fields["delivery_mode"].required = False
@@ -230,6 +259,7 @@ class BSPDetailsForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
+            "title",
             "size",
             "number_of_local_authorities",
             "local_authorities_as_stated",
@@ -238,7 +268,7 @@ class BSPDetailsForm(forms.ModelForm):
             "methodology_as_stated",
             "delivery_mode",
             Fieldset(
-                "Date the BSP commenced",
+                COMMENCED_LABEL,
                 Div(
                     Div("commenced_month", css_class="col-sm-5"),
                     Div("commenced_year", css_class="col-sm-3"),
@@ -246,11 +276,15 @@ class BSPDetailsForm(forms.ModelForm):
                 ),
                 css_class="commenced-fieldset",
             ),
+            "based_on_version",
         )
-        self.helper.add_input(Submit("save", "Save the details"))
+        self.helper.add_input(Submit("save", submit_label))
 
     def clean(self):
         cleaned = super().clean()
+        if self._errors.pop("based_on_version", None):
+            # A hidden field: say it where people read it, not beside an input they cannot see.
+            self.add_error(None, VERSION_MISSING)
         month, year = cleaned.get("commenced_month"), cleaned.get("commenced_year")
         if month and year:
             cleaned["commenced"] = datetime.date(year, month, 1)
@@ -264,10 +298,36 @@ class BSPDetailsForm(forms.ModelForm):
         return cleaned
 
     def details(self) -> dict:
-        """The cleaned values as the service takes them."""
-        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        """The cleaned values as the service takes them (the title first, as on the page)."""
+        data = {"title": self.cleaned_data["title"]}
+        data.update({field: self.cleaned_data[field] for field in self.Meta.fields})
         data["commenced"] = self.cleaned_data["commenced"]
         return data
+
+    def comparison(self, conflict) -> list[tuple[str, str, str]]:
+        """The rows of the conflict page: (detail, the stored value, the value not saved) for
+        each detail where they differ (``conflict`` is a `services.DetailsConflict`)."""
+        return [
+            (
+                COMMENCED_LABEL if key == "commenced" else self.fields[key].label,
+                self.shown(key, conflict.stored[key]),
+                self.shown(key, conflict.mine[key]),
+            )
+            for key in conflict.changed
+        ]
+
+    @staticmethod
+    def shown(key, value) -> str:
+        """A detail's value as people read it."""
+        if key == "methodologies":
+            return ", ".join(m.name for m in value) or "None ticked"
+        if value in ("", None):
+            return NOT_GIVEN
+        if key == "delivery_mode":
+            return DeliveryMode(value).label
+        if key == "commenced":
+            return format_date(value, "F Y")
+        return str(value)
 
 
 class CreateReportForm(forms.Form):

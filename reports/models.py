@@ -95,6 +95,9 @@ class LearningReport(models.Model):
     # serves the SQLite fallback and the highlighted snippets.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # The version of the details page (the title and the BSP's details): every save there raises
+    # it and says which version it started from, so a save based on an older one is refused.
+    details_version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["search_vector", "search_text"])
     objects = LearningReportQuerySet.as_manager()
@@ -114,6 +117,9 @@ class LearningReport(models.Model):
                 condition=~models.Q(status=Status.WITHDRAWN) | ~models.Q(withdrawal_reason=""),
                 name="report_withdrawn_has_reason",
                 violation_error_message="Give the public reason for withdrawing the report.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(details_version__gte=1), name="report_details_version_positive"
             ),
         ]
         indexes = [models.Index(fields=["status", "published_at"])]

@@ -1,6 +1,7 @@
 """Keep derived things in step with the data.
 
-- Any change to a report's content after sign-off voids its signatures (see services).
+- Any change to a report's content after sign-off (a section's text, the title) voids its
+  signatures (see services).
 - A report or section change refreshes that report's search document; any change to what the
   public pages show (reports, sections, the register) bumps the cache version (see
   ``reports.caching``).
@@ -93,3 +94,23 @@ def void_signoff_on_content_change(sender, instance, raw=False, **kwargs):
         changed_by=latest.history_user if latest is not None else None,
         what=f"“{instance.heading}”",
     )
+
+
+@receiver(post_save, sender=LearningReport, dispatch_uid="void_signoff_on_title_change")
+def void_signoff_on_title_change(sender, instance, created=False, raw=False, **kwargs):
+    """The title heads the report, its page and its PDF: changed after sign-off (in the admin,
+    the shell), it voids the sign-off as changed text does. The content hash covers the sections
+    only (signatures already stored keep matching), so the change is read from the history."""
+    if raw or created or instance.status not in workflow.SIGNED_STATES:
+        return
+    # simple-history recorded this save just before us: compare it with the one before.
+    records = list(instance.history.order_by("-history_date", "-history_id")[:2])
+    if len(records) < 2 or records[0].title == records[1].title:
+        return
+    event = services.void_signoff(
+        report_id=instance.pk, changed_by=records[0].history_user, what="The title"
+    )
+    if event is not None:
+        # The object that was saved follows the database: saving it again cannot undo the void.
+        for field in ("status", "consent_to_publish"):
+            setattr(instance, field, getattr(event.report, field))

@@ -1,4 +1,4 @@
-"""Writes of drafting: starting a report, saving and restoring sections, the BSP details."""
+"""Writes of drafting: starting a report, saving and restoring sections, title and details."""
 
 import datetime
 
@@ -140,15 +140,100 @@ def restore_revision(*, report, revision, actor, based_on_version: int) -> Repor
     )
 
 
+DETAILS_SAVED = "title and BSP details saved"
+
+
+class DetailsConflict(Exception):
+    """A save of the details page was based on an older version than the one stored: nothing was
+    saved. ``report`` is the stored report (its ``details_version`` is the one to base the next
+    save on), ``stored`` and ``mine`` the stored details and those not saved (same keys),
+    ``changed`` the keys where they differ, ``saved`` the report's history record of the save
+    that made the stored version (None if no save on the details page made it)."""
+
+    def __init__(self, *, report, stored, mine, changed, saved):
+        super().__init__("The details changed since this edit started.")
+        self.report = report
+        self.stored = stored
+        self.mine = mine
+        self.changed = changed
+        self.saved = saved
+
+
+def _stored_details(report, keys) -> dict:
+    """The stored values of ``keys``: "title" is the report's, the others its BSP's."""
+    bsp = report.bsp
+    stored = {}
+    for key in keys:
+        if key == "title":
+            stored[key] = report.title
+        elif key == "methodologies":
+            stored[key] = list(bsp.methodologies.order_by("name"))
+        else:
+            stored[key] = getattr(bsp, key)
+    return stored
+
+
+def _changed(stored: dict, mine: dict) -> list[str]:
+    def comparable(key, value):
+        if key == "methodologies":
+            return {m.pk for m in value}
+        return value
+
+    return [key for key in mine if comparable(key, mine[key]) != comparable(key, stored[key])]
+
+
 @transaction.atomic
-def update_bsp_details(*, report, actor, details: dict) -> None:
-    """Change the BSP details shown at the top of the report (a validated form's cleaned data)."""
+def update_bsp_details(*, report, actor, details: dict, based_on_version: int) -> LearningReport:
+    """Change the details at the top of the report, if they are still the version the author
+    started from: its title and its BSP's details (a validated form's cleaned data).
+
+    ``based_on_version`` is the report's ``details_version`` the form was filled from. If the
+    stored version has moved on, raises DetailsConflict and saves nothing. Returns the stored
+    report; saving the same details again changes nothing (no new version). The slug never
+    changes: the report's addresses are stable.
+    """
     locked = _lock_for_authoring(report=report, actor=actor)
+    mine = dict(details)
+    if "methodologies" in mine:
+        mine["methodologies"] = sorted(mine["methodologies"], key=lambda m: m.name)
+    stored = _stored_details(locked, mine)
+    changed = _changed(stored, mine)
+    if based_on_version != locked.details_version:
+        if not changed:
+            return locked  # the same details reached the same place: nothing to choose between
+        saved = (
+            locked.history.filter(
+                details_version=locked.details_version, history_change_reason=DETAILS_SAVED
+            )
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+            .first()
+        )
+        raise DetailsConflict(report=locked, stored=stored, mine=mine, changed=changed, saved=saved)
+    if not changed:
+        return locked
     bsp = locked.bsp
-    methodologies = details.pop("methodologies", None)
-    for field, value in details.items():
+    title = mine.pop("title", locked.title)
+    methodologies = mine.pop("methodologies", None)
+    for field, value in mine.items():
         setattr(bsp, field, value)
     bsp.full_clean()
-    bsp.save()
     if methodologies is not None:
-        bsp.methodologies.set(methodologies)
+        # One history record per save: the one bsp.save() makes below, methodologies included.
+        bsp.skip_history_when_saving = True
+        try:
+            bsp.methodologies.set(methodologies)
+        finally:
+            del bsp.skip_history_when_saving
+    bsp._history_user = actor
+    bsp._change_reason = DETAILS_SAVED
+    bsp.save()
+    locked.title = title
+    locked.details_version += 1
+    locked._history_user = actor
+    locked._change_reason = DETAILS_SAVED
+    locked.full_clean()
+    locked.save()
+    # The caller's object follows the database.
+    report.title, report.details_version = locked.title, locked.details_version
+    return locked

@@ -233,7 +233,22 @@ def void_signoff_if_content_changed(*, report_id, changed_by=None, what="") -> R
     hashes = {s.content_hash for s in signatures}
     if hashes == {current}:
         return None
-    signatures.update(superseded_at=timezone.now())
+    return _void_signoff(report, changed_by=changed_by, what=what)
+
+
+@transaction.atomic
+def void_signoff(*, report_id, changed_by=None, what="") -> ReportEvent | None:
+    """A change the content hash does not cover (the title) was made after sign-off: as for
+    changed text, supersede the signatures and send the report back for sign-off. Does nothing
+    while the report is not signed."""
+    report = LearningReport.objects.select_for_update().get(pk=report_id)
+    if report.status not in workflow.SIGNED_STATES:
+        return None
+    return _void_signoff(report, changed_by=changed_by, what=what)
+
+
+def _void_signoff(report, *, changed_by, what) -> ReportEvent:
+    report.signatures.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
     who = f" by {changed_by.full_name}" if changed_by is not None else ""
     comment = f"{what or 'The content'} was changed{who} after sign-off: the signatures are void."
 

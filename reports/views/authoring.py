@@ -204,16 +204,40 @@ def _why_not_editable(user, report) -> str:
 
 @login_required
 def details_edit(request, slug):
-    """The BSP details table at the top of the report."""
+    """The report's title and the BSP details table at the top of the report."""
     report = _report(request, slug, details=True)
     if not access.can_edit_content(request.user, report):
         return _refuse_edit(request, report, _why_not_editable(request.user, report))
-    form = BSPDetailsForm(request.POST if request.method == "POST" else None, instance=report.bsp)
+    form = BSPDetailsForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
-        services.update_bsp_details(report=report, actor=request.user, details=form.details())
-        messages.success(request, "The BSP details have been saved.")
+        try:
+            services.update_bsp_details(
+                report=report,
+                actor=request.user,
+                details=form.details(),
+                based_on_version=form.cleaned_data["based_on_version"],
+            )
+        except services.DetailsConflict as conflict:
+            return _details_conflict(request, conflict)
+        messages.success(request, "The title and BSP details have been saved.")
         return redirect("reports:report-overview", slug=report.slug)
     return render(request, "reports/authoring/details_edit.html", {"report": report, "form": form})
+
+
+def _details_conflict(request, conflict):
+    """A save based on old details: show the stored values beside the ones not saved, and the
+    form again with the person's own input, now based on the stored version. Nothing was saved."""
+    stored = conflict.report
+    data = request.POST.copy()
+    data["based_on_version"] = stored.details_version
+    form = BSPDetailsForm(data, report=stored, submit_label="Save my version")
+    context = {
+        "report": stored,
+        "form": form,
+        "conflict": conflict,
+        "comparison": form.comparison(conflict),
+    }
+    return render(request, "reports/authoring/details_edit.html", context, status=409)
 
 
 def _next_section_url(report, key):

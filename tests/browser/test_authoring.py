@@ -172,6 +172,49 @@ def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, br
     lead_context.close()
 
 
+def test_a_stale_save_of_the_details_shows_the_conflict_page(live, world, browser, axe_check):
+    partner_context, lead_context = browser.new_context(), browser.new_context()
+    partner, lead = partner_context.new_page(), lead_context.new_page()
+    details = address(live, "reports:details-edit", world.report)
+    for tab, person in ((partner, world.partner), (lead, world.lead)):
+        sign_in(tab, live.url, person.email, PASSWORD)
+        tab.goto(details)
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Title and BSP details")
+
+    partner.get_by_label("Title of the report").fill("Swindon: the partner's title")
+    partner.get_by_role("button", name="Save the details").click()
+    expect(partner.locator(".messages")).to_contain_text("The title and BSP details have been")
+
+    # The lead's page was loaded before that save: their save is refused, nothing is lost.
+    lead.get_by_label("Title of the report").fill("Swindon: the lead's title")
+    lead.get_by_label("BSP size (as the report should state it)").fill("Unitary")
+    lead.get_by_role("button", name="Save the details").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text(
+        "Someone else changed the details while you were editing them"
+    )
+    expect(lead.get_by_role("alert")).to_contain_text(
+        f"{world.partner.full_name} saved the details at"
+    )
+    table = lead.get_by_role("table", name="What differs between the saved details and yours")
+    title_row = table.get_by_role("row", name=re.compile("Title of the report"))
+    expect(title_row.get_by_role("cell").nth(0)).to_have_text("Swindon: the partner's title")
+    expect(title_row.get_by_role("cell").nth(1)).to_have_text("Swindon: the lead's title")
+    expect(lead.get_by_label("Title of the report")).to_have_value("Swindon: the lead's title")
+    expect(lead.get_by_label("BSP size (as the report should state it)")).to_have_value("Unitary")
+    world.report.refresh_from_db()
+    assert world.report.title == "Swindon: the partner's title"
+    axe_check(lead, "details conflict page")
+
+    # The lead saves their version, now based on the partner's.
+    lead.get_by_role("button", name="Save my version").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Swindon: the lead's title")
+    world.report.refresh_from_db()
+    assert (world.report.title, world.report.details_version) == ("Swindon: the lead's title", 3)
+    assert world.report.bsp.size == "Unitary"
+    partner_context.close()
+    lead_context.close()
+
+
 def test_history_compare_and_restore(live, world, page, axe_check):
     for version, text in enumerate(["The first words.", "The second words."], start=1):
         services.save_section(

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from reports import services
-from reports.models import ReportSection
+from reports.models import LearningReport, ReportSection, Status
 from tests.factories import BespokeSupportProjectFactory
 
 ROLES = [
@@ -87,8 +87,16 @@ def section_post(world):
     return {"body": "<p>New words.</p>", "based_on_version": 3}
 
 
+NEW_TITLE = "A title from the details page"
+
+
 def details_post(world):
-    return {"number_of_local_authorities": 1, "delivery_mode": "digital"}
+    return {
+        "title": NEW_TITLE,
+        "based_on_version": 1,
+        "number_of_local_authorities": 1,
+        "delivery_mode": "digital",
+    }
 
 
 def create_post(world):
@@ -248,6 +256,27 @@ def test_authoring_access(world, client, role, page, method, build_url, build_da
     data = build_data(world) if build_data else None
     response = client.post(address, data) if method == "post" else client.get(address)
     check(response, outcomes[role], world)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_authors_change_the_title_and_never_its_address(world, client, role):
+    slug = world.report.slug
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    client.post(reverse("reports:details-edit", kwargs={"slug": slug}), details_post(world))
+    report = LearningReport.objects.get(pk=world.report.pk)
+    assert (report.title == NEW_TITLE) == (role in AUTHORS)
+    assert report.slug == slug
+
+
+@pytest.mark.parametrize("role", sorted(AUTHORS))
+def test_once_sent_for_sign_off_the_authors_cannot_change_the_title(world, client, role):
+    LearningReport.objects.filter(pk=world.report.pk).update(status=Status.AWAITING_SIGNOFF)
+    client.force_login(getattr(world, role))
+    address = reverse("reports:details-edit", kwargs={"slug": world.report.slug})
+    assert client.post(address, details_post(world)).status_code == 403
+    assert client.get(address).url == OVERVIEW.url(world.report)
+    assert LearningReport.objects.get(pk=world.report.pk).title != NEW_TITLE
 
 
 def test_every_authoring_url_is_walked():

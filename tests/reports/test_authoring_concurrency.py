@@ -1,4 +1,5 @@
-"""Two saves of one section at the same moment, from the same version: one wins, one conflicts.
+"""Two saves of one section (or of the details page) at the same moment, from the same version:
+one wins, one conflicts.
 
 Needs real row locks (SELECT ... FOR UPDATE), so it runs on PostgreSQL only.
 """
@@ -11,7 +12,7 @@ from django.db import connection
 
 from partnerships.reference_data import load_reference_data
 from reports import services
-from reports.models import ReportSection
+from reports.models import LearningReport, ReportSection
 from tests.factories import authoring_cast
 
 
@@ -53,3 +54,44 @@ def test_simultaneous_saves_from_one_version_give_one_save_and_one_conflict():
     winner = next(text for text, outcome in outcomes.items() if outcome == "saved")
     section = ReportSection.objects.get(report=cast.report, key="reasons")
     assert (section.body, section.version) == (f"<p>{winner}</p>", 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_details_saves_from_one_version_give_one_save_and_one_conflict():
+    load_reference_data(apps)
+    cast = authoring_cast()
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def save(person, title):
+        try:
+            start.wait()
+            services.update_bsp_details(
+                report=cast.report,
+                actor=person,
+                details={"title": title, "size": f"Size chosen by {title}"},
+                based_on_version=1,
+            )
+            outcomes[title] = "saved"
+        except services.DetailsConflict:
+            outcomes[title] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(cast.partner, "Partner")),
+        threading.Thread(target=save, args=(cast.lead, "Lead")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    winner = next(title for title, outcome in outcomes.items() if outcome == "saved")
+    report = LearningReport.objects.select_related("bsp").get(pk=cast.report.pk)
+    assert (report.title, report.bsp.size, report.details_version) == (
+        winner,
+        f"Size chosen by {winner}",
+        2,
+    )

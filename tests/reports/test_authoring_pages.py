@@ -304,7 +304,11 @@ def test_the_bsp_details_form(cast, client):
     page = client.get(url("reports:details-edit", cast.report)).content.decode()
     assert 'id="id_delivery_mode_0"' in page and 'id="id_commenced_month"' in page
     assert 'id="id_methodologies_0"' in page
+    assert f'value="{cast.report.title}"' in page
+    assert 'name="based_on_version" value="1"' in page
     data = {
+        "title": cast.report.title,
+        "based_on_version": 1,
         "size": "Unitary",
         "number_of_local_authorities": 1,
         "methodologies": [methodology.pk],
@@ -325,6 +329,126 @@ def test_the_bsp_details_form(cast, client):
         "2021-03-01",
     )
     assert list(bsp.methodologies.all()) == [methodology]
+
+
+def details_data(report, **changes):
+    """What the details page posts for ``report`` as it is stored, with some changes."""
+    bsp = report.bsp
+    data = {
+        "title": report.title,
+        "based_on_version": report.details_version,
+        "size": bsp.size,
+        "number_of_local_authorities": bsp.number_of_local_authorities,
+        "local_authorities_as_stated": bsp.local_authorities_as_stated,
+        "regional_area_as_stated": bsp.regional_area_as_stated,
+        "methodologies": [m.pk for m in bsp.methodologies.all()],
+        "methodology_as_stated": bsp.methodology_as_stated,
+        "delivery_mode": bsp.delivery_mode,
+        "commenced_month": str(bsp.commenced.month) if bsp.commenced else "",
+        "commenced_year": str(bsp.commenced.year) if bsp.commenced else "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_title_is_changed_on_the_details_page_and_the_address_stays(cast, client):
+    slug = cast.report.slug
+    client.force_login(cast.partner)
+    details = url("reports:details-edit", cast.report)
+    response = client.post(details, details_data(cast.report, title="  Swindon and Wiltshire  "))
+    assert response.url == url("reports:report-overview", cast.report)
+    report = LearningReport.objects.get(pk=cast.report.pk)
+    assert (report.title, report.slug, report.details_version) == ("Swindon and Wiltshire", slug, 2)
+    page = client.get(response.url).content.decode()
+    assert "<h1>Swindon and Wiltshire</h1>" in page
+    assert "The title and BSP details have been saved." in page
+    # The search document follows the title.
+    assert "Swindon and Wiltshire" in report.search_text
+
+
+@pytest.mark.parametrize(
+    ("title", "error"),
+    [
+        ("", "Enter the title of the report"),
+        ("   ", "Enter the title of the report"),
+        ("x" * 201, "Enter a title of 200 characters or fewer"),
+    ],
+)
+def test_the_title_is_required_and_at_most_200_characters(cast, client, title, error):
+    client.force_login(cast.partner)
+    response = client.post(
+        url("reports:details-edit", cast.report), details_data(cast.report, title=title)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<a href="#id_title">{error}</a>' in page
+    assert "<title>Error: " in page
+    report = LearningReport.objects.get(pk=cast.report.pk)
+    assert (report.title, report.details_version) == (cast.report.title, 1)
+
+
+def test_a_details_form_without_its_version_says_so_in_the_summary(cast, client):
+    client.force_login(cast.partner)
+    data = details_data(cast.report, title="A new title")
+    del data["based_on_version"]
+    response = client.post(url("reports:details-edit", cast.report), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<li>Your changes could not be saved: the form did not say which version" in page
+    assert 'href="#id_based_on_version"' not in page
+    assert LearningReport.objects.get(pk=cast.report.pk).title == cast.report.title
+
+
+def test_a_stale_details_save_shows_both_versions_and_keeps_my_input(cast, client):
+    """The partner opens the page; the lead saves other details; the partner's save is
+    refused with a 409 page that compares the two and keeps the partner's input."""
+    partners = details_data(cast.report, title="The partner's title", size="Unitary")
+    client.force_login(cast.lead)
+    client.post(
+        url("reports:details-edit", cast.report),
+        details_data(cast.report, title="The lead's title", delivery_mode="mixed"),
+    )
+    client.force_login(cast.partner)
+    response = client.post(url("reports:details-edit", cast.report), partners)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "<h1>Someone else changed the details while you were editing them</h1>" in page
+    assert "<title>Someone else changed the details: " in page
+    assert "Your changes have not been saved, and nothing has been overwritten." in page
+    assert "Sam Lead saved the details at" in page
+    table = page[page.index('<table class="table details-comparison"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>', table
+    )
+    assert rows == [
+        ("Title of the report", "The lead&#x27;s title", "The partner&#x27;s title"),
+        ("BSP size (as the report should state it)", "Not given", "Unitary"),
+        ("Digital, face to face or mixed delivery", "Mixed", "Not given"),
+    ]
+    # The form holds the partner's input, based now on the stored version.
+    assert 'value="The partner&#x27;s title"' in page
+    assert 'name="based_on_version" value="2"' in page
+    assert 'value="Save my version"' in page
+    report = LearningReport.objects.get(pk=cast.report.pk)
+    assert (report.title, report.details_version, report.bsp.size, report.bsp.delivery_mode) == (
+        "The lead's title",
+        2,
+        "",
+        "mixed",
+    )
+    # Saving again from the conflict page saves the partner's version.
+    response = client.post(
+        url("reports:details-edit", cast.report), {**partners, "based_on_version": 2}
+    )
+    assert response.url == url("reports:report-overview", cast.report)
+    report = LearningReport.objects.get(pk=cast.report.pk)
+    assert (report.title, report.details_version, report.bsp.size, report.bsp.delivery_mode) == (
+        "The partner's title",
+        3,
+        "Unitary",
+        "",
+    )
 
 
 # Check and send ----------------------------------------------------------------------------------

@@ -186,20 +186,138 @@ def test_restoring_an_earlier_revision_is_a_new_version(cast):
         )
 
 
-def test_bsp_details_are_saved_by_authors_only(cast):
-    details = {
-        "delivery_mode": "mixed",
-        "commenced": datetime.date(2021, 5, 1),
-        "methodologies": [],
+def details(cast, **changes):
+    """The details page's values for the cast's report as the form gives them, with changes."""
+    bsp = cast.report.bsp
+    values = {
+        "title": cast.report.title,
+        "size": bsp.size,
+        "number_of_local_authorities": bsp.number_of_local_authorities,
+        "local_authorities_as_stated": bsp.local_authorities_as_stated,
+        "regional_area_as_stated": bsp.regional_area_as_stated,
+        "methodologies": list(bsp.methodologies.all()),
+        "methodology_as_stated": bsp.methodology_as_stated,
+        "delivery_mode": bsp.delivery_mode,
+        "commenced": bsp.commenced,
     }
-    services.update_bsp_details(report=cast.report, actor=cast.partner, details=dict(details))
+    values.update(changes)
+    return values
+
+
+def save_details(cast, *, version, who=None, form=None, **changes):
+    """Save the details as ``who`` (the partner); ``form``: values read before, else now."""
+    return services.update_bsp_details(
+        report=cast.report,
+        actor=who or cast.partner,
+        details=form or details(cast, **changes),
+        based_on_version=version,
+    )
+
+
+def test_bsp_details_are_saved_by_authors_only(cast):
+    changes = {"delivery_mode": "mixed", "commenced": datetime.date(2021, 5, 1)}
+    save_details(cast, version=1, **changes)
     cast.report.bsp.refresh_from_db()
     assert (cast.report.bsp.delivery_mode, cast.report.bsp.commenced) == (
         "mixed",
         datetime.date(2021, 5, 1),
     )
     with pytest.raises(PermissionDenied):
-        services.update_bsp_details(report=cast.report, actor=cast.local, details=dict(details))
+        save_details(cast, version=2, who=cast.local, delivery_mode="digital")
+    cast.report.bsp.refresh_from_db()
+    assert cast.report.bsp.delivery_mode == "mixed"
+
+
+def test_a_details_save_raises_the_version_changes_the_title_and_never_the_slug(cast):
+    slug = cast.report.slug
+    assert cast.report.details_version == 1
+    saved = save_details(cast, version=1, title="Swindon and Wiltshire", size="Unitary")
+    assert (saved.title, saved.details_version, saved.slug) == ("Swindon and Wiltshire", 2, slug)
+    stored = LearningReport.objects.get(pk=cast.report.pk)
+    assert (stored.title, stored.details_version, stored.slug) == (
+        "Swindon and Wiltshire",
+        2,
+        slug,
+    )
+    assert stored.bsp.size == "Unitary"
+    # The caller's object follows, so its next save is based on the new version.
+    assert cast.report.details_version == 2
+    save_details(cast, version=2, size="Standard")
+    assert LearningReport.objects.get(pk=cast.report.pk).details_version == 3
+
+
+def test_saving_the_same_details_again_makes_no_new_version(cast):
+    save_details(cast, version=1, size="Unitary")
+    records = cast.report.bsp.history.count()
+    save_details(cast, version=2, size="Unitary")
+    cast.report.refresh_from_db()
+    assert cast.report.details_version == 2
+    assert cast.report.bsp.history.count() == records
+
+
+def test_a_stale_details_save_is_refused_and_overwrites_nothing(cast):
+    from partnerships.models import Methodology
+
+    data = Methodology.objects.get(name="Data")
+    # The partner opens the page; the lead saves; the partner saves what they entered.
+    partners = details(cast, title="The partner's title", size="Unitary")
+    save_details(cast, version=1, who=cast.lead, title="The lead's title", methodologies=[data])
+    with pytest.raises(services.DetailsConflict) as refused:
+        save_details(cast, version=1, form=partners)
+    conflict = refused.value
+    assert conflict.report.details_version == 2
+    assert conflict.changed == ["title", "size", "methodologies"]
+    assert conflict.stored["title"] == "The lead's title"
+    assert conflict.stored["methodologies"] == [data]
+    assert (conflict.mine["title"], conflict.mine["size"]) == ("The partner's title", "Unitary")
+    assert conflict.saved.history_user == cast.lead
+    stored = LearningReport.objects.get(pk=cast.report.pk)
+    assert (stored.title, stored.details_version, stored.bsp.size) == ("The lead's title", 2, "")
+    assert list(stored.bsp.methodologies.all()) == [data]
+    # Based on the stored version, the same input is saved.
+    save_details(cast, version=2, form=partners)
+    stored = LearningReport.objects.get(pk=cast.report.pk)
+    assert (stored.title, stored.details_version, stored.bsp.size) == (
+        "The partner's title",
+        3,
+        "Unitary",
+    )
+    assert not stored.bsp.methodologies.exists()
+
+
+def test_a_stale_save_of_the_stored_details_is_no_conflict(cast):
+    save_details(cast, version=1, who=cast.lead, size="Unitary")
+    saved = save_details(cast, version=1, size="Unitary")
+    assert saved.details_version == 2
+
+
+def test_every_details_save_is_recorded_with_who_made_it(cast):
+    from partnerships.models import Methodology
+
+    strategy = Methodology.objects.get(name="Strategy")
+    save_details(cast, version=1, title="New title", size="Unitary", methodologies=[strategy])
+    bsp_record = cast.report.bsp.history.latest()
+    assert (bsp_record.size, bsp_record.history_user, bsp_record.history_change_reason) == (
+        "Unitary",
+        cast.partner,
+        services.DETAILS_SAVED,
+    )
+    # One record for the save, the methodologies with it (not a second one for them).
+    assert cast.report.bsp.history.filter(history_change_reason=services.DETAILS_SAVED).count() == 1
+    assert [m.methodology for m in bsp_record.methodologies.all()] == [strategy]
+    report_record = cast.report.history.latest()
+    assert (report_record.title, report_record.details_version, report_record.history_user) == (
+        "New title",
+        2,
+        cast.partner,
+    )
+
+
+def test_the_details_of_a_report_sent_for_sign_off_cannot_be_changed(cast):
+    LearningReport.objects.filter(pk=cast.report.pk).update(status=Status.AWAITING_SIGNOFF)
+    with pytest.raises(PermissionDenied):
+        save_details(cast, version=1, title="Too late")
+    assert LearningReport.objects.get(pk=cast.report.pk).title != "Too late"
 
 
 def test_is_author_answers_from_prefetched_partners_without_a_query(

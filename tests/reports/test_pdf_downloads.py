@@ -323,3 +323,40 @@ def test_a_renamed_partnership_re_renders_only_published_pdfs(
     assert list(DBTaskResult.objects.values_list("args_kwargs", flat=True)) == [
         {"args": [east_sussex.pk], "kwargs": {}}
     ]
+
+
+def test_a_new_title_after_publication_leaves_no_stale_pdf_page_or_search_text(
+    db, client, django_capture_on_commit_callbacks
+):
+    """A title changed after publication (in the admin, the shell) is a change of content: as for
+    a section, the sign-off is void, the report leaves the microsite with its PDF, and its search
+    text follows at once. Published again, its PDF carries the new title at the same address."""
+    from tests.reports.signoff_helpers import complete_report, people_for, walk_to
+
+    report = complete_report(title="Old Title", slug="old-title")
+    people = people_for(report)
+    with django_capture_on_commit_callbacks(execute=True):
+        walk_to(report, people, Status.PUBLISHED)
+    name = ReportPdf.objects.get(report=report).file.name
+    assert default_storage.exists(name)
+    assert "Old Title" in client.get(report.get_absolute_url()).content.decode()
+    assert "Old Title" in client.get(reverse("reports:report-list")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report.title = "New Title"
+        report.save()
+    assert report.status == Status.AWAITING_SIGNOFF
+    assert not ReportPdf.objects.exists()
+    assert not default_storage.exists(name)
+    assert client.get(report.get_absolute_url()).status_code == 404
+    assert "Old Title" not in client.get(reverse("reports:report-list")).content.decode()
+    assert LearningReport.objects.all().search("New Title").filter(pk=report.pk).exists()
+    assert not LearningReport.objects.all().search("Old Title").filter(pk=report.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        walk_to(report, people, Status.PUBLISHED)
+    response = get_pdf(client, report)
+    assert response.status_code == 200
+    assert read_pdf(pdf_bytes(response)).title == "Project Learning Report: New Title"
+    assert report.get_absolute_url().endswith("/old-title/")
+    assert "New Title" in client.get(report.get_absolute_url()).content.decode()

@@ -1,6 +1,8 @@
 """The local area reviews, comments, writes its reflections and signs; the programme
 countersigns, publishes and withdraws. Through the real pages, forms and services."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -338,6 +340,103 @@ def test_an_edit_in_the_admin_voids_the_sign_off_and_names_the_editor(client, re
     assert report.status == Status.AWAITING_SIGNOFF
     void = report.events.get(transition="void_signoff")
     assert "by Ada Admin" in void.comment
+
+
+class FormValues(HTMLParser):
+    """What a browser would send for the forms of a page, as it is: inputs, text areas and the
+    selected options (not the buttons, not unticked boxes, not the admin's empty templates)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._textarea, self._select = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name", "")
+        if tag == "input" and name and "__prefix__" not in name:
+            kind = attrs.get("type", "text")
+            if kind not in ("submit", "checkbox", "radio") or "checked" in attrs:
+                self.values[name] = attrs.get("value", "")
+        elif tag == "textarea" and "__prefix__" not in name:
+            self._textarea, self.values[name] = name, ""
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def form_values(page: str) -> dict:
+    parser = FormValues()
+    parser.feed(page)
+    return parser.values
+
+
+@pytest.mark.parametrize("status", [Status.SIGNED_OFF, Status.COUNTERSIGNED, Status.PUBLISHED])
+def test_a_title_change_after_sign_off_voids_the_signatures(report, people, status):
+    walk_to(report, people, status)
+    old = list(report.signatures.all())
+    report.title = "A late new title"
+    report.save()
+    # The object that was saved follows: saving it again cannot put the old status back.
+    assert (report.status, report.consent_to_publish) == (Status.AWAITING_SIGNOFF, None)
+    report.save()
+    report = LearningReport.objects.get(pk=report.pk)
+    assert (report.status, report.consent_to_publish, report.title) == (
+        Status.AWAITING_SIGNOFF,
+        None,
+        "A late new title",
+    )
+    assert report.current_signatures == {}
+    for signature in old:
+        signature.refresh_from_db()
+        assert signature.superseded_at is not None
+    void = report.events.get(transition="void_signoff")
+    assert (void.actor, void.from_status) == (None, status)
+    assert void.comment == "The title was changed after sign-off: the signatures are void."
+    # Signed again, the report goes on as any other.
+    walk_to(report, people, Status.PUBLISHED)
+
+
+def test_saving_a_signed_report_with_the_same_title_voids_nothing(report, people):
+    walk_to(report, people, Status.COUNTERSIGNED)
+    report.save()
+    report.refresh_from_db()
+    assert report.status == Status.COUNTERSIGNED
+    assert not report.events.filter(transition="void_signoff").exists()
+
+
+def test_a_title_change_in_the_admin_voids_the_sign_off_and_keeps_the_address(
+    client, report, people
+):
+    walk_to(report, people, Status.PUBLISHED)
+    slug = report.slug
+    people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    change = reverse("admin:reports_learningreport_change", args=[report.pk])
+    data = form_values(client.get(change).content.decode())
+    assert data["title"] == report.title
+    data["title"] = "A title fixed in the admin"
+    response = client.post(change, data)
+    assert response.status_code == 302
+    report = LearningReport.objects.get(pk=report.pk)
+    assert (report.title, report.slug, report.status) == (
+        "A title fixed in the admin",
+        slug,
+        Status.AWAITING_SIGNOFF,
+    )
+    void = report.events.get(transition="void_signoff")
+    assert "The title was changed by Ada Admin after sign-off" in void.comment
 
 
 def test_the_admin_cannot_set_the_status_by_hand(client, report, people):
