@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -13,9 +14,65 @@ from .models import (
 )
 
 
+class VersionCheckedForm(forms.ModelForm):
+    """An admin form that, like the authoring pages, saves only over the version it was opened
+    at: someone else's save in between is a form error, never silently overwritten. A save that
+    changes anything raises the version, so the pages' own version checks see the admin's edit.
+
+    ``version_field`` names the model's version; ``checked_fields`` the fields it guards.
+    """
+
+    version_field = "version"
+    checked_fields: tuple[str, ...] = ()
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["based_on_version"].initial = getattr(self.instance, self.version_field)
+
+    def _guarded_change(self) -> bool:
+        return self.instance.pk is not None and any(
+            name in self.changed_data for name in self.checked_fields
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self._guarded_change():
+            # The admin's view runs in one transaction: the lock holds until the save is done.
+            stored = (
+                type(self.instance)
+                ._default_manager.select_for_update()
+                .values_list(self.version_field, flat=True)
+                .get(pk=self.instance.pk)
+            )
+            if cleaned.get("based_on_version") != stored:
+                raise forms.ValidationError(
+                    "Someone saved this since you opened the page, so nothing was saved: "
+                    "open it again to see their version, then make your change.",
+                    code="stale",
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        if self._guarded_change():
+            setattr(self.instance, self.version_field, self.cleaned_data["based_on_version"] + 1)
+        return super().save(commit=commit)
+
+
+class SectionAdminForm(VersionCheckedForm):
+    checked_fields = ("body", "status")
+
+
+class ReportAdminForm(VersionCheckedForm):
+    version_field = "details_version"
+    checked_fields = ("title",)
+
+
 class ReportSectionInline(admin.StackedInline):
     model = ReportSection
-    fields = ["key", "status", "version", "body"]
+    form = SectionAdminForm
+    fields = ["key", "status", "version", "body", "based_on_version"]
     readonly_fields = ["version"]
     extra = 0
 
@@ -35,6 +92,7 @@ class SignatureInline(admin.TabularInline):
 
 @admin.register(LearningReport)
 class LearningReportAdmin(SimpleHistoryAdmin):
+    form = ReportAdminForm
     list_display = ["title", "status", "consent_to_publish", "published_at", "updated_at"]
     list_filter = ["status", "consent_to_publish", "bsp__region", "bsp__programme_year"]
     search_fields = ["title", "bsp__local_area", "bsp__partnership__name"]
@@ -61,7 +119,12 @@ class ReportSectionAdmin(SimpleHistoryAdmin):
     list_filter = ["key", "status"]
     search_fields = ["report__title", "body"]
     list_select_related = ["report", "updated_by"]
+    form = SectionAdminForm
     readonly_fields = ["version", "updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Signature)

@@ -333,7 +333,13 @@ def test_an_edit_in_the_admin_voids_the_sign_off_and_names_the_editor(client, re
     people.admin.save()
     response = client.post(
         reverse("admin:reports_reportsection_change", args=[section.pk]),
-        {"report": report.pk, "key": "reasons", "status": "completed", "body": "<p>Edited.</p>"},
+        {
+            "report": report.pk,
+            "key": "reasons",
+            "status": "completed",
+            "body": "<p>Edited.</p>",
+            "based_on_version": section.version,
+        },
     )
     assert response.status_code == 302
     report.refresh_from_db()
