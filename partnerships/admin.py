@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -48,9 +50,71 @@ class NamedTermAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class BSPAdminForm(forms.ModelForm):
+    """The admin's BSP form takes part in the report's version check: the details at the top of
+    a learning report (its "details" page) are the BSP's fields, versioned by the report's
+    ``details_version``. An admin save over details someone saved since the page was opened is
+    refused; an admin change raises the version, so a details page opened before it conflicts
+    instead of overwriting it."""
+
+    report_details_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        report = self._report()
+        if report is not None and "report_details_version" in self.fields:
+            self.fields["report_details_version"].initial = report.details_version
+
+    def _report(self):
+        if self.instance.pk is None:
+            return None
+        return getattr(self.instance, "learning_report", None)
+
+    def _changes_report_details(self) -> bool:
+        from reports.forms import BSPDetailsForm  # the fields the details page edits
+
+        shown = {*BSPDetailsForm.Meta.fields, "commenced"}
+        return self._report() is not None and bool(shown & set(self.changed_data))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self._changes_report_details():
+            report = self._report()
+            # The admin's view runs in one transaction: the lock holds until the save is done.
+            stored = (
+                type(report)
+                .objects.select_for_update()
+                .values_list("details_version", flat=True)
+                .get(pk=report.pk)
+            )
+            if cleaned.get("report_details_version") != stored:
+                raise forms.ValidationError(
+                    "Someone saved this BSP's details on its learning report since you opened "
+                    "the page, so nothing was saved: open it again to see them, then make your "
+                    "change.",
+                    code="stale",
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        if self._changes_report_details():
+            report = self._report()
+            type(report).objects.filter(pk=report.pk).update(
+                details_version=models.F("details_version") + 1
+            )
+        return super().save(commit=commit)
+
+
 class BespokeSupportProjectInline(admin.TabularInline):
     model = BespokeSupportProject
-    fields = ["local_area", "programme_year", "bsp_type", "number_of_local_authorities"]
+    form = BSPAdminForm
+    fields = [
+        "local_area",
+        "programme_year",
+        "bsp_type",
+        "number_of_local_authorities",
+        "report_details_version",
+    ]
     extra = 0
     show_change_link = True
 
@@ -75,6 +139,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 @admin.register(BespokeSupportProject)
 class BespokeSupportProjectAdmin(SimpleHistoryAdmin):
+    form = BSPAdminForm
     list_display = [
         "local_area",
         "programme_year",

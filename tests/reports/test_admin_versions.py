@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from reports import services
 from reports.models import LearningReport, ReportSection
+from tests.reports.test_authoring_services import save_details
 from tests.reports.test_signoff import form_values
 
 
@@ -103,3 +104,45 @@ def test_a_title_changed_in_the_admin_meanwhile_makes_the_details_page_conflict(
     assert response.status_code == 200
     assert "Someone saved this since you opened the page" in response.content.decode()
     assert LearningReport.objects.get(pk=report.pk).title == "Title from the first admin"
+
+
+def test_a_bsp_changed_in_the_admin_makes_a_stale_details_page_save_conflict(admin_client, cast):
+    bsp = cast.report.bsp
+    change = reverse("admin:partnerships_bespokesupportproject_change", args=[bsp.pk])
+    data = form_values(admin_client.get(change).content.decode())
+    assert data["report_details_version"] == "1"
+    data["number_of_local_authorities"] = "4"
+    response = admin_client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert LearningReport.objects.get(pk=cast.report.pk).details_version == 2
+
+    # The details page was opened at version 1: its save is refused, the admin's 4 stays.
+    with pytest.raises(services.DetailsConflict):
+        save_details(cast, version=1, number_of_local_authorities=2)
+    bsp.refresh_from_db()
+    assert bsp.number_of_local_authorities == 4
+
+
+def test_a_bsp_admin_page_opened_before_a_details_save_is_refused(admin_client, cast):
+    bsp = cast.report.bsp
+    change = reverse("admin:partnerships_bespokesupportproject_change", args=[bsp.pk])
+    data = form_values(admin_client.get(change).content.decode())
+    save_details(cast, version=1, number_of_local_authorities=3)
+    data["number_of_local_authorities"] = "5"
+    response = admin_client.post(change, data)
+    assert response.status_code == 200
+    assert "Someone saved this BSP&#x27;s details" in response.content.decode()
+    bsp.refresh_from_db()
+    assert bsp.number_of_local_authorities == 3
+
+
+def test_admin_changes_to_what_the_details_page_does_not_edit_need_no_version(admin_client, cast):
+    """The focus as the register states it is not on the details page: no check, no version."""
+    bsp = cast.report.bsp
+    change = reverse("admin:partnerships_bespokesupportproject_change", args=[bsp.pk])
+    data = form_values(admin_client.get(change).content.decode())
+    save_details(cast, version=1, number_of_local_authorities=3)
+    data["focus_as_stated"] = "Data and disruption"
+    data["number_of_local_authorities"] = "3"
+    assert admin_client.post(change, data).status_code == 302
+    assert LearningReport.objects.get(pk=cast.report.pk).details_version == 2
