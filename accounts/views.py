@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 
+from tce_portal.after_response import RedirectThen
+
 from . import services
 from .forms import InvitationForm, NewPasswordForm, PasswordResetForm, SetPasswordForm
 from .models import Invitation
@@ -99,6 +101,12 @@ class PasswordResetView(PasswordResetPage, auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
     success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def form_valid(self, form):
+        # Django's view saves the form (which prepares the e-mail) and redirects; the e-mail goes
+        # once that redirect has been sent, so the answer takes as long with or without an account.
+        response = super().form_valid(form)
+        return RedirectThen(response["Location"], then=form.send_later)
 
     @property
     def extra_email_context(self):

@@ -2,8 +2,8 @@
 
 A public request never renders a PDF. It serves the stored file when it is current; otherwise it
 answers "being prepared" (503 with Retry-After) and queues the render once its response has been
-sent (``_QueueAfterResponse``), so that even the immediate task back end of development does the
-work after the visitor has their answer, not during it.
+sent (``tce_portal.after_response``), so that even the immediate task back end of development
+does the work after the visitor has their answer, not during it.
 """
 
 import logging
@@ -13,7 +13,7 @@ from functools import partial
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -21,6 +21,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 from partnerships.models import programme_year_label
+from tce_portal.after_response import AfterResponse, RedirectThen
 
 from .. import access, pdf, tasks
 from ..models import Compendium, LearningReport
@@ -34,30 +35,7 @@ BUSY_RETRY_AFTER_SECONDS = 60  # when too many compendiums are being prepared al
 POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
 
 
-class _QueueAfterResponse:
-    """A response that runs ``then`` once it has been sent (WSGI servers call ``close()`` after
-    the last byte)."""
-
-    def __init__(self, *args, then=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._then = then
-
-    def close(self):
-        then, self._then = self._then, None
-        try:
-            if then is not None:
-                then()
-        except Exception:
-            logger.exception("Could not queue background work after a response")
-        finally:
-            super().close()
-
-
-class QueueingTemplateResponse(_QueueAfterResponse, TemplateResponse):
-    pass
-
-
-class QueueingRedirect(_QueueAfterResponse, HttpResponseRedirect):
+class QueueingTemplateResponse(AfterResponse, TemplateResponse):
     pass
 
 
@@ -245,7 +223,7 @@ def compendium(request):
         then = None
         if asked.needs_building:
             then = partial(tasks.build_compendium.enqueue, str(compendium.pk))
-        return QueueingRedirect(compendium.get_absolute_url(), then=then)
+        return RedirectThen(compendium.get_absolute_url(), then=then)
     source = pdf.compendium_source(reports, programme_year=year, section_key=section_key)
     context = {
         "title": source.title,

@@ -279,3 +279,26 @@ def test_the_link_sends_no_referrer_and_no_page_has_inline_script_or_style(robin
 def test_the_admin_sign_in_links_to_the_reset_page(db, client):
     page = client.get(reverse("admin:login")).content.decode()
     assert f'href="{reverse("accounts:password-reset")}">Forgotten your password?' in page
+
+
+def test_the_email_goes_once_the_page_has_been_sent(robin, rf):
+    """Sent during the request, a slow mail server would make the answer slower for an address
+    with an account than for one without: the e-mail waits until the response is sent."""
+    from accounts.views import PasswordResetView
+
+    request = rf.post(reverse("accounts:password-reset"), {"email": robin.email})
+    request._dont_enforce_csrf_checks = True
+    response = PasswordResetView.as_view()(request)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password-reset-sent")
+    assert mail.outbox == []
+    response.close()  # what a WSGI server does after the last byte
+    assert [message.to for message in mail.outbox] == [[robin.email]]
+    assert link_in(mail.outbox[0])
+
+
+def test_a_failing_mail_server_still_gives_the_same_page(robin, client, settings):
+    settings.EMAIL_BACKEND = "tests.support.failing_email.EmailBackend"
+    response = ask_for_link(client, robin.email)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password-reset-sent")
