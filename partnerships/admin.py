@@ -79,21 +79,15 @@ class BSPAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self._changes_report_details():
-            report = self._report()
-            # The admin's view runs in one transaction: the lock holds until the save is done.
-            stored = (
-                type(report)
-                .objects.select_for_update()
-                .values_list("details_version", flat=True)
-                .get(pk=report.pk)
+            from reports.admin import refuse_stale_version
+
+            refuse_stale_version(
+                self._report(),
+                "details_version",
+                cleaned.get("report_details_version"),
+                "Someone saved this BSP's details on its learning report since you opened the "
+                "page, so nothing was saved: open it again to see them, then make your change.",
             )
-            if cleaned.get("report_details_version") != stored:
-                raise forms.ValidationError(
-                    "Someone saved this BSP's details on its learning report since you opened "
-                    "the page, so nothing was saved: open it again to see them, then make your "
-                    "change.",
-                    code="stale",
-                )
         return cleaned
 
     def save(self, commit=True):

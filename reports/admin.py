@@ -14,6 +14,19 @@ from .models import (
 )
 
 
+def refuse_stale_version(obj, version_field: str, submitted, message: str) -> None:
+    """Lock ``obj``'s row and raise a form error unless its stored ``version_field`` is still
+    ``submitted``. The admin's view runs in one transaction: the lock holds until it has saved."""
+    stored = (
+        type(obj)
+        ._default_manager.select_for_update()
+        .values_list(version_field, flat=True)
+        .get(pk=obj.pk)
+    )
+    if submitted != stored:
+        raise forms.ValidationError(message, code="stale")
+
+
 class VersionCheckedForm(forms.ModelForm):
     """An admin form that, like the authoring pages, saves only over the version it was opened
     at: someone else's save in between is a form error, never silently overwritten. A save that
@@ -39,19 +52,13 @@ class VersionCheckedForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self._guarded_change():
-            # The admin's view runs in one transaction: the lock holds until the save is done.
-            stored = (
-                type(self.instance)
-                ._default_manager.select_for_update()
-                .values_list(self.version_field, flat=True)
-                .get(pk=self.instance.pk)
+            refuse_stale_version(
+                self.instance,
+                self.version_field,
+                cleaned.get("based_on_version"),
+                "Someone saved this since you opened the page, so nothing was saved: open it "
+                "again to see their version, then make your change.",
             )
-            if cleaned.get("based_on_version") != stored:
-                raise forms.ValidationError(
-                    "Someone saved this since you opened the page, so nothing was saved: "
-                    "open it again to see their version, then make your change.",
-                    code="stale",
-                )
         return cleaned
 
     def save(self, commit=True):
