@@ -40,6 +40,21 @@ def submit_helper(
     return helper
 
 
+def autosave_attrs(action: str, *, status_id: str) -> dict[str, str]:
+    """A rich-text form that saves as you type: htmx posts it to ``action`` when
+    section-editor.js says "autosave", and puts the view's answer (a status partial, with an
+    ``X-Section-Save`` header) in the element ``status_id``."""
+    return {
+        "data-autosave": "",
+        "data-save-status": status_id,
+        "hx-post": action,
+        "hx-trigger": "autosave",
+        "hx-target": f"#{status_id}",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:queue last",
+    }
+
+
 class RichTextWidget(forms.Textarea):
     """A textarea that `static/js/section-editor.js` turns into a django-prose-editor (Tiptap)
     editor. Without JavaScript it stays a plain textarea."""
@@ -112,18 +127,8 @@ class SectionForm(forms.Form):
         self.helper.form_action = action_url
         self.helper.attrs = {"novalidate": "", "id": "section-form"}
         if autosave:
-            # htmx posts the form to the same URL when section-editor.js says "autosave"; the
-            # view answers with the "save-status" partial.
-            self.helper.attrs.update(
-                {
-                    "data-autosave": "",
-                    "hx-post": action_url,
-                    "hx-trigger": "autosave",
-                    "hx-target": "#save-status",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "this:queue last",
-                }
-            )
+            # The view answers an autosave with the "save-status" partial.
+            self.helper.attrs.update(autosave_attrs(action_url, status_id="save-status"))
         self.helper.layout = Layout(
             Field("body", css_class="section-editor-text"),
             HTML(

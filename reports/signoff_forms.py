@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 
-from .forms import PLAIN_TEXT_BOX_HINT, RichTextField, submit_helper
+from .forms import PLAIN_TEXT_BOX_HINT, RichTextField, autosave_attrs, submit_helper
 
 
 def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:
@@ -24,8 +24,9 @@ class SectionCommentForm(forms.Form):
 
 
 class ReflectionsForm(forms.Form):
-    """The local area's "Immediate reflections", in the section editor. ``based_on_version``
-    travels with every save (see `services.write_local_reflections`)."""
+    """The local area's "Immediate reflections", in the section editor, saved as you type (unless
+    ``autosave`` is False: the form that resolves a conflict is saved on purpose only).
+    ``based_on_version`` travels with every save (see `services.write_local_reflections`)."""
 
     body = RichTextField(
         label="The local area's reflections",
@@ -35,9 +36,16 @@ class ReflectionsForm(forms.Form):
     based_on_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     prefix = "reflections"
 
-    def __init__(self, *args, action: str, button: str = "Save reflections", **kwargs):
+    def __init__(
+        self, *args, action: str, button: str = "Save reflections", autosave=True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.helper = _helper(action, button, "btn btn-secondary")
+        self.helper.attrs["id"] = "reflections-form"
+        if autosave:
+            # The view answers an autosave with the review page's "reflections-save-status"
+            # partial.
+            self.helper.attrs.update(autosave_attrs(action, status_id="reflections-save-status"))
         self.helper.layout = Layout(
             Field("body", css_class="section-editor-text"),
             HTML(PLAIN_TEXT_BOX_HINT),

@@ -103,9 +103,7 @@ def save_section(
         section = ReportSection(report=locked, key=key, version=0)
     elif section.body == clean and section.status == status:
         return section
-    previous = None
-    if section.pk:
-        previous = section.history.order_by("-history_date", "-history_id").first()
+    previous = latest_revision(section)
     section.body = clean
     section.status = status
     section.version = stored_version + 1
@@ -113,15 +111,28 @@ def save_section(
     section._history_user = actor
     section._change_reason = AUTOSAVE if autosave else (change_reason or "saved")
     section.save()
+    if autosave:
+        forget_replaced_autosave(previous, actor=actor)
+    return section
+
+
+def latest_revision(section: ReportSection):
+    """The section's newest history row, before a save adds another (None for a new section)."""
+    if section.pk is None:
+        return None
+    return section.history.order_by("-history_date", "-history_id").first()
+
+
+def forget_replaced_autosave(previous, *, actor) -> None:
+    """After an autosave by ``actor``: drop ``previous`` (the row before it) if it was their own
+    autosave of the same sitting, so the history keeps one version per sitting."""
     if (
-        autosave
-        and previous is not None
+        previous is not None
         and previous.history_change_reason == AUTOSAVE
         and previous.history_user_id == actor.pk
         and timezone.now() - previous.history_date < AUTOSAVE_SQUASH_WINDOW
     ):
         previous.delete()
-    return section
 
 
 @transaction.atomic

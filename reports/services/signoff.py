@@ -25,7 +25,7 @@ from ..models import (
 from ..richtext import sanitise, to_text
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import TransitionNotAllowed
-from .authoring import SectionConflict
+from .authoring import AUTOSAVE, SectionConflict, forget_replaced_autosave, latest_revision
 
 LOCAL_REFLECTIONS = "local_reflections"
 
@@ -76,13 +76,16 @@ def add_section_comment(*, report, actor, section_key: str, body: str) -> Sectio
 
 
 @transaction.atomic
-def write_local_reflections(*, report, actor, body: str, based_on_version: int) -> ReportSection:
+def write_local_reflections(
+    *, report, actor, body: str, based_on_version: int, autosave: bool = False
+) -> ReportSection:
     """The local area writes its "Immediate reflections" section itself, during review, if the
     section is still the version the writer started from.
 
     ``based_on_version`` is the version the text was based on (0 when the section had no row
     yet). If the stored section has moved on, raises SectionConflict and saves nothing. Saving the
-    same text again changes nothing (no new version).
+    same text again changes nothing (no new version). Autosaves of one sitting are one version in
+    the history, as a section's are.
     """
     locked = _lock_for_review(report, actor)
     clean = sanitise(body)
@@ -98,14 +101,17 @@ def write_local_reflections(*, report, actor, body: str, based_on_version: int) 
         raise SectionConflict(section=section, mine=clean, key=LOCAL_REFLECTIONS)
     if section is None:
         section = ReportSection(report=locked, key=LOCAL_REFLECTIONS)
+    previous = latest_revision(section)
     section.body = clean
     section.version = stored_version + 1
     section.status = SectionStatus.COMPLETED if to_text(clean) else SectionStatus.NOT_STARTED
     section.updated_by = actor
     # A sign-off link's holder is not signed in: name them in the history ourselves.
     section._history_user = actor
-    section._change_reason = "saved"
+    section._change_reason = AUTOSAVE if autosave else "saved"
     section.save()
+    if autosave:
+        forget_replaced_autosave(previous, actor=actor)
     return section
 
 

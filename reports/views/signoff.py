@@ -144,6 +144,7 @@ def _reflections_form(report, section=None, *, conflict=None):
         initial={"body": body, "based_on_version": stored.version if stored else 0},
         action=_url("report-reflections", report),
         button=button,
+        autosave=conflict is None,  # choosing between two versions is saved on purpose only
     )
 
 
@@ -194,6 +195,7 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
             report=report, sent_with__isnull=True
         ).count(),
         "can_request_changes": workflow.can(actor, report, "request_changes"),
+        "reflections": reflections,
         "reflections_form": bound.get("reflections")
         or _reflections_form(report, reflections, conflict=conflict),
         "conflict": conflict,
@@ -254,17 +256,24 @@ def add_comment(request, report, actor, link, section_key):
 @require_POST
 @acting
 def write_reflections(request, report, actor, link):
+    """Saves the reflections: "Save reflections", or an autosave (htmx) while the person types,
+    which is answered with the "saved at" line instead of a page."""
     form = ReflectionsForm(request.POST, action=_url("report-reflections", report))
     if not form.is_valid():
+        if request.htmx:
+            return _reflections_save_status(request, form=form)
         return _review_page(request, report, actor, link, bound={"reflections": form}, status=400)
     try:
-        services.write_local_reflections(
+        saved = services.write_local_reflections(
             report=report,
             actor=actor,
             body=form.cleaned_data["body"],
             based_on_version=form.cleaned_data["based_on_version"],
+            autosave=bool(request.htmx),
         )
     except TransitionNotAllowed as error:
+        if request.htmx:
+            return _reflections_save_status(request, refused=True)
         return _not_saved(
             request,
             report,
@@ -274,9 +283,27 @@ def write_reflections(request, report, actor, link):
             text_html=mark_safe(sanitise(form.cleaned_data["body"])),  # noqa: S308 - nh3-cleaned
         )
     except services.SectionConflict as conflict:
+        if request.htmx:
+            return _reflections_save_status(request, conflict=conflict)
         return _review_page(request, report, actor, link, conflict=conflict, status=409)
+    if request.htmx:
+        return _reflections_save_status(request, saved=saved)
     messages.success(request, "The local area's reflections are saved.")
     return redirect(_url("report-review", report) + "#local-reflections")
+
+
+def _reflections_save_status(request, *, saved=None, conflict=None, refused=False, form=None):
+    """The autosave answer, as for a section: the "saved at" line and the new version for the
+    next save, or why nothing was saved."""
+    response = render(
+        request,
+        "reports/signoff/review.html#reflections-save-status",
+        {"saved": saved, "autosave_conflict": conflict, "refused": refused, "invalid_form": form},
+    )
+    # section-editor.js reads this to know whether the words on screen are stored.
+    result = "conflict" if conflict else "refused" if refused else "invalid" if form else "saved"
+    response["X-Section-Save"] = result
+    return response
 
 
 @require_POST

@@ -1,6 +1,6 @@
 // The section editor: django-prose-editor's Tiptap build on the section's textarea, a live word
 // count, and autosave (htmx posts the form when this script says "autosave"). The review page
-// uses it too, for the local area's reflections (no word count, no autosave there).
+// uses it too, for the local area's reflections (no word count there, but the same autosave).
 //
 // django-prose-editor's own widget loads its modules through an inline import map and lets Tiptap
 // inject an inline <style>; our Content Security Policy allows neither. So this module imports the
@@ -224,6 +224,7 @@ function setUpAutosave(form, editor) {
   if (!form.hasAttribute("data-autosave")) return
   // data-save-state: "saved", "unsaved" (changes wait for the next autosave), "saving" or
   // "not-saved" (the server refused: a conflict, or the report can no longer be changed).
+  // data-save-status names the form's own status line (a page may have several forms).
   let timer = null
   const state = (value) => {
     form.dataset.saveState = value
@@ -234,7 +235,7 @@ function setUpAutosave(form, editor) {
     form.dispatchEvent(new CustomEvent("autosave"))
   }
   state("saved")
-  const status = document.getElementById("save-status")
+  const status = document.getElementById(form.dataset.saveStatus)
   if (status && !status.textContent.trim()) status.textContent = "Your text is saved as you type."
   editor.on("update", () => {
     if (form.dataset.saveState !== "not-saved") state("unsaved")

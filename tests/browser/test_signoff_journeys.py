@@ -56,6 +56,14 @@ def reflections_editor(page):
     return editor
 
 
+def expect_reflections_saved(page):
+    """The reflections' "saved at" line is shown and no change waits for a later autosave. Wait
+    for this before pressing a submit button: an autosave still in flight and the submit would
+    be two writes at once, which lock SQLite's shared-cache test database."""
+    expect(page.locator("#reflections-save-status")).to_contain_text("Saved at")
+    expect(page.locator("#reflections-form")).to_have_attribute("data-save-state", "saved")
+
+
 def send_for_signoff(page, live, report):
     """The author's "check and send" page (authoring)."""
     page.goto(live.url + reverse("reports:report-send", args=[report.slug]))
@@ -128,6 +136,7 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     page.keyboard.press("Enter")
     page.keyboard.type("share data every month")
     expect(editor.locator("li")).to_have_count(2)
+    expect_reflections_saved(page)
     axe_check(page, "the review page with the reflections editor")
     page.get_by_role("button", name="Save reflections").click()
     expect(page.get_by_role("status").first).to_contain_text("reflections are saved")
@@ -237,6 +246,43 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     expect(page.get_by_role("link", name="Torbay")).to_have_count(0)
 
 
+def test_the_local_leads_reflections_are_saved_as_they_type(live_demo, page, axe_check):
+    live = live_demo
+    sign_in_as(page, live, "local@example.org")
+    page.goto(review_url(live, "torbay"))
+    status = page.locator("#reflections-save-status")
+    expect(status).to_have_text("Your text is saved as you type.")
+    reflections_editor(page).click()
+    page.keyboard.type("We learned to ask the children first.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("The forum stays.")
+    expect_reflections_saved(page)
+    expect(status).to_have_attribute("role", "status")
+    axe_check(page, "the review page with autosaved reflections")
+    section = ReportSection.objects.get(report__slug="torbay", key="local_reflections")
+    assert section.body == "<p>We learned to ask the children first.</p><p>The forum stays.</p>"
+
+    # A later change is saved over the version the last autosave made (each answer carries the
+    # new version into the form), not refused as a conflict with itself.
+    first_version = section.version
+    page.keyboard.type(" It meets monthly.")
+    expect(page.locator("#reflections-form")).to_have_attribute("data-save-state", "saved")
+    expect(status).to_contain_text("Saved at")
+    section.refresh_from_db()
+    assert section.version > first_version
+    assert section.body == (
+        "<p>We learned to ask the children first.</p><p>The forum stays. It meets monthly.</p>"
+    )
+    expect(page.locator("#id_reflections-based_on_version")).to_have_value(str(section.version))
+
+    # The text is there after a reload.
+    page.reload()
+    expect(reflections_editor(page).locator("p")).to_have_text(
+        ["We learned to ask the children first.", "The forum stays. It meets monthly."]
+    )
+    expect(status).to_contain_text("Last saved")
+
+
 def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
     live_demo, browser, axe_check
 ):
@@ -256,14 +302,25 @@ def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
     nadine.goto(live.url + signoff_links.link_path(link))  # no account: the link opens the page
     expect(nadine.get_by_role("status").first).to_contain_text("You are using the sign-off link")
 
-    # Both start from the same (empty) reflections; the link's holder saves first.
-    for tab, words in ((lead, "The lead's reflections."), (nadine, "Nadine's reflections.")):
-        reflections_editor(tab).click()
-        tab.keyboard.type(words)
-    nadine.get_by_role("button", name="Save reflections").click()
-    expect(nadine.get_by_role("status").first).to_contain_text("reflections are saved")
+    # Both start from the same (empty) reflections; the link's holder's words are saved first,
+    # as she types.
+    reflections_editor(lead)
+    reflections_editor(nadine).click()
+    nadine.keyboard.type("Nadine's reflections.")
+    expect_reflections_saved(nadine)
 
-    # The local lead's save is refused: both texts are shown, theirs still in the editor.
+    # The local lead's page was loaded before that save: their autosave is refused...
+    reflections_editor(lead).click()
+    lead.keyboard.type("The lead's reflections.")
+    expect(lead.locator("#reflections-save-status")).to_contain_text(
+        "Not saved: Nadine Ward changed the reflections at "
+    )
+    expect(lead.locator("#reflections-save-status")).to_contain_text(
+        "Select “Save reflections” to see both versions and choose."
+    )
+    expect(lead.locator("#reflections-form")).to_have_attribute("data-save-state", "not-saved")
+
+    # ...and saving shows both texts, theirs still in the editor.
     lead.get_by_role("button", name="Save reflections").click()
     expect(lead.get_by_role("alert").first).to_contain_text("Your reflections have not been saved")
     expect(lead.locator("[data-saved-version]")).to_have_text("Nadine's reflections.")

@@ -1,8 +1,12 @@
 """The local area's "Immediate reflections": rich text in the section editor, sanitised, and saved
 only over the version the writer started from. Through the real service and pages."""
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from reports import services, signoff_links
 from reports.models import ReportSection, SectionStatus, Status
@@ -50,6 +54,15 @@ def post(client, report, body, version):
     return client.post(
         url("report-reflections", report),
         {"reflections-body": body, "reflections-based_on_version": version},
+    )
+
+
+def autosave(client, report, body, version):
+    """What htmx posts when section-editor.js says "autosave"."""
+    return client.post(
+        url("report-reflections", report),
+        {"reflections-body": body, "reflections-based_on_version": version},
+        headers={"HX-Request": "true"},
     )
 
 
@@ -229,6 +242,157 @@ def test_a_sign_off_link_visitor_writes_the_reflections(client, report, people):
     response = post(client, report, "<p>Older words.</p>", 0)
     assert response.status_code == 409
     assert "Your reflections have not been saved" in response.content.decode()
+
+
+# --- Autosave (htmx), as in the section editor --------------------------------------------------
+
+
+def test_the_reflections_form_autosaves_into_its_own_status_line(client, report, people):
+    write(report, people.local_lead, "<p>Stored words.</p>", 0)
+    client.force_login(people.local_lead)
+    page = client.get(url("report-review", report)).content.decode()
+    action = url("report-reflections", report)
+    form = re.search(r'<form[^>]*id="reflections-form"[^>]*>', page).group(0)
+    for attribute in (
+        "data-autosave",
+        'data-save-status="reflections-save-status"',
+        f'hx-post="{action}"',
+        'hx-trigger="autosave"',
+        'hx-target="#reflections-save-status"',
+        'hx-sync="this:queue last"',
+    ):
+        assert attribute in form
+    status = re.search(r'<p id="reflections-save-status"[^>]*>(.*?)</p>', page)
+    assert 'class="save-status" role="status"' in status.group(0)
+    assert status.group(1).startswith("Last saved ") and status.group(1).endswith(
+        f"by {people.local_lead.full_name}"
+    )
+    # The other forms of the page (comments, request changes) do not autosave.
+    assert page.count("data-autosave") == 1
+
+
+def test_an_autosave_answers_with_the_saved_at_status_and_the_new_version(client, report, people):
+    client.force_login(people.local_lead)
+    response = autosave(client, report, "<p>Typing…</p>", 0)
+    assert response.status_code == 200
+    assert response["X-Section-Save"] == "saved"
+    page = response.content.decode()
+    section = stored(report)
+    assert page.startswith(f"Saved at {timezone.localtime(section.updated_at):%H:%M:%S}")
+    assert "<html" not in page
+    # The next autosave must say it starts from version 1: the form's field, swapped out of band.
+    assert re.search(
+        r'name="reflections-based_on_version" id="id_reflections-based_on_version" value="1" '
+        r'hx-swap-oob="true"',
+        page,
+    )
+    assert (section.body, section.version) == ("<p>Typing…</p>", 1)
+    assert section.history.get().history_change_reason == "autosave"
+
+
+def test_autosaves_of_one_sitting_are_one_version_in_the_history(client, report, people):
+    client.force_login(people.local_lead)
+    autosave(client, report, "<p>One.</p>", 0)
+    autosave(client, report, "<p>One, two.</p>", 1)
+    autosave(client, report, "<p>One, two, three.</p>", 2)
+    section = stored(report)
+    assert section.version == 3
+    assert [(h.body, h.history_change_reason) for h in section.history.all()] == [
+        ("<p>One, two, three.</p>", "autosave")
+    ]
+    # "Save reflections" is a version of its own.
+    assert post(client, report, "<p>One, two, three. Done.</p>", 3).status_code == 302
+    assert section.history.count() == 2
+
+
+def test_an_autosave_carries_the_forms_csrf_token(report, people):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.local_lead)
+    page = client.get(url("report-review", report)).content.decode()
+    form = page[page.index('id="reflections-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = {
+        "csrfmiddlewaretoken": token,
+        "reflections-body": "<p>Protected.</p>",
+        "reflections-based_on_version": 0,
+    }
+    address = url("report-reflections", report)
+    forged = client.post(address, {**data, "csrfmiddlewaretoken": ""}, headers={"HX-Request": "1"})
+    assert forged.status_code == 403
+    response = client.post(address, data, headers={"HX-Request": "true"})
+    assert response["X-Section-Save"] == "saved"
+    assert stored(report).body == "<p>Protected.</p>"
+
+
+def test_a_stale_autosave_says_not_saved_and_keeps_the_stored_text(
+    client, report, people, second_lead
+):
+    client.force_login(people.local_lead)
+    saved = write(report, second_lead, "<p>Kit's words.</p>", 0)
+    response = autosave(client, report, "<p>Lou's words.</p>", 0)
+    assert response.status_code == 200
+    assert response["X-Section-Save"] == "conflict"
+    page = response.content.decode()
+    assert (
+        f"Not saved: Kit Second changed the reflections at "
+        f"{timezone.localtime(saved.updated_at):%H:%M}. Select “Save reflections” to see both "
+        "versions and choose."
+    ) in page
+    assert "hx-swap-oob" not in page
+    assert stored(report).body == "<p>Kit's words.</p>"
+    # The normal save still shows both versions, and that page's form does not autosave.
+    response = post(client, report, "<p>Lou's words.</p>", 0)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Save my version" in page and "data-autosave" not in page
+
+
+def test_an_autosave_the_reports_state_refuses_says_so(client, report, people):
+    client.force_login(people.local_lead)
+    walk_to(report, people, Status.SIGNED_OFF)
+    response = autosave(client, report, "<p>Too late.</p>", 0)
+    assert response.status_code == 200
+    assert response["X-Section-Save"] == "refused"
+    assert "Not saved: this report cannot be changed now." in response.content.decode()
+    assert not ReportSection.objects.filter(report=report, key=KEY).exclude(body="").exists()
+
+
+def test_an_incomplete_autosave_says_why(client, report, people):
+    client.force_login(people.local_lead)
+    response = client.post(
+        url("report-reflections", report),
+        {"reflections-body": "<p>Words.</p>"},
+        headers={"HX-Request": "true"},
+    )
+    assert response["X-Section-Save"] == "invalid"
+    assert "Not saved: The form was incomplete, so nothing was saved" in (response.content.decode())
+    assert not ReportSection.objects.filter(report=report, key=KEY).exists()
+
+
+def test_another_partnerships_local_lead_cannot_autosave(client, report, people):
+    client.force_login(people.other_local_lead)
+    assert autosave(client, report, "<p>Not mine.</p>", 0).status_code == 404
+    assert not ReportSection.objects.filter(report=report, key=KEY).exists()
+
+
+def test_a_sign_off_link_holder_autosaves_too(client, report, people):
+    link = services.send_signoff_link(
+        report=report, actor=people.tce_lead, email="vicky@example.gov.uk", full_name="Vicky Finn"
+    )
+    client.get(signoff_links.link_path(link))  # not signed in: the link grants this report only
+    page = client.get(url("report-review", report)).content.decode()
+    assert 'data-save-status="reflections-save-status"' in page
+
+    response = autosave(client, report, "<p>Vicky's view.</p>", 0)
+    assert response["X-Section-Save"] == "saved"
+    assert "Saved at" in response.content.decode()
+    section = stored(report)
+    assert (section.body, section.updated_by) == ("<p>Vicky's view.</p>", link.recipient)
+    assert section.history.get().history_user == link.recipient
+
+    response = autosave(client, report, "<p>Vicky's older view.</p>", 0)
+    assert response["X-Section-Save"] == "conflict"
+    assert "Not saved: Vicky Finn changed the reflections" in response.content.decode()
 
 
 # --- Words written while someone else moved the report on are never lost -------------------------
