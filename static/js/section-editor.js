@@ -254,6 +254,23 @@ function setUpAutosave(form, editor) {
   form.addEventListener("htmx:beforeRequest", () => {
     if (form.dataset.saveState !== "not-saved") state("saving")
   })
+  // An answer without the save header is not ours to show: a sign-in page (the session or the
+  // sign-off link has ended) or an error page. Say so in words instead. (htmx fires beforeSwap
+  // on the target, the status line, which may be outside the form.)
+  const notSaved = (text) => {
+    if (status) status.textContent = text
+  }
+  status?.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.xhr.getResponseHeader("X-Section-Save")) return
+    event.detail.shouldSwap = false
+    notSaved(
+      "Not saved: you may have been signed out, or the portal had a problem. Keep this page " +
+        "open, copy your text somewhere safe, and sign in again in a new tab.",
+    )
+  })
+  form.addEventListener("htmx:sendError", () => {
+    notSaved("Not saved: the portal could not be reached. Your text is still here: keep this page open.")
+  })
   form.addEventListener("htmx:afterRequest", (event) => {
     const result = event.detail.xhr.getResponseHeader("X-Section-Save")
     if (!event.detail.successful || result !== "saved") state("not-saved")

@@ -341,3 +341,25 @@ def test_the_toolbar_is_one_tab_stop_and_the_arrow_keys_move_along_it(live, worl
     expect(editor).to_be_focused()
     page.keyboard.press("Shift+Tab")
     expect(page.locator(":focus")).to_have_accessible_name("Bulleted list")
+
+
+def test_an_autosave_after_the_session_ended_says_so_in_words(live, world, page):
+    sign_in(page, live.url, world.partner.email, PASSWORD)
+    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    editor = editor_of(page)
+    editor.click()
+    page.keyboard.type("Written before the session ended.")
+    expect_saved(page)
+    page.context.clear_cookies()  # signed out (the session expired, say)
+    page.keyboard.type(" Written after.")
+    form = page.locator("#section-form")
+    expect(form).to_have_attribute("data-save-state", "not-saved")
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Not saved: you may have been signed out")
+    # The sign-in page the server answered with is not pasted into the status line.
+    expect(status.get_by_role("button")).to_have_count(0)
+    expect(editor).to_contain_text("Written before the session ended. Written after.")
+    assert (
+        ReportSection.objects.get(report=world.report, key="reasons").body
+        == "<p>Written before the session ended.</p>"
+    )
