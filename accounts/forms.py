@@ -6,8 +6,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
-from django.core.mail import EmailMultiAlternatives
-from django.template import loader
 
 from partnerships.models import BespokeSupportProject, Partnership
 
@@ -139,34 +137,16 @@ class PasswordResetForm(DjangoPasswordResetForm):
         self.helper.add_input(Submit("submit", "Send me a link"))
         self.outbox = []  # the e-mails to send once the page has been sent (see send_later)
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        """Build the e-mail as Django does, but keep it for ``send_later``: sent during the
-        request, a slow mail server would make the page slower for an address with an account,
-        telling who has one."""
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
-        if html_email_template_name is not None:
-            html = loader.render_to_string(html_email_template_name, context)
-            message.attach_alternative(html, "text/html")
-        self.outbox.append(message)
+    def send_mail(self, *args, **kwargs):
+        """Keep Django's e-mail for ``send_later``: sent during the request, a slow mail server
+        would make the page slower for an address with an account, telling who has one."""
+        self.outbox.append((args, kwargs))
 
     def send_later(self):
-        """Send what ``save()`` prepared; a failure is logged, never shown to the visitor."""
-        for message in self.outbox:
-            try:
-                message.send()
-            except Exception:
-                logger.exception("Could not send a password reset e-mail")
-        self.outbox = []
+        """Send what ``save()`` prepared, as Django does (a failure is logged, never shown)."""
+        outbox, self.outbox = self.outbox, []
+        for args, kwargs in outbox:
+            super().send_mail(*args, **kwargs)
 
     def get_users(self, email):
         for user in super().get_users(email):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from partnerships.models import BespokeSupportProject, with_agencies
@@ -370,8 +371,15 @@ def _conflict(request, report, spec, conflict, completed):
 
 
 def _not_saved(request, report, spec, body):
-    context = {"report": report, "spec": spec, "mine": sanitise(body)}
-    return render(request, "reports/authoring/not_saved.html", context, status=403)
+    context = {
+        "report": report,
+        "what": "your text",
+        "reason": _why_not_editable(request.user, report),
+        "text_html": mark_safe(sanitise(body)),  # noqa: S308 - nh3-cleaned
+        "back_url": reverse("reports:report-overview", kwargs={"slug": report.slug}),
+        "breadcrumbs": "reports/authoring/_breadcrumbs.html",
+    }
+    return render(request, "reports/not_saved.html", context, status=403)
 
 
 @login_required

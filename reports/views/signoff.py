@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,7 @@ from partnerships.models import with_agencies
 
 from .. import access, review, services, signoff_links, workflow
 from ..diffs import html_diff
+from ..forms import paragraphs_from_plain_text
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature
 from ..rendering import RenderedSection, build_document
 from ..richtext import sanitise
@@ -225,13 +225,20 @@ def _refuse(request, report, error):
 def _not_saved(request, report, link, error, *, what, text_html):
     """A refused write that carried someone's words (a comment, the reflections, a request for
     changes): show the reason and give them their text back, never lose it."""
-    context = {"report": report, "link": link, "reason": str(error), "what": what}
-    context["text_html"] = text_html
-    return render(request, "reports/signoff/not_saved.html", context, status=409)
+    context = {
+        "report": report,
+        "link": link,
+        "what": what,
+        "reason": str(error),
+        "text_html": text_html,
+        "back_url": _url("report-review", report),
+        "breadcrumbs": "reports/signoff/_breadcrumbs.html",
+    }
+    return render(request, "reports/not_saved.html", context, status=409)
 
 
 def _plain_text_html(text):
-    return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
+    return mark_safe(paragraphs_from_plain_text(text))  # noqa: S308 - escaped by it
 
 
 @require_POST

@@ -288,7 +288,10 @@ def test_a_save_after_the_report_went_for_sign_off_shows_the_text_back(cast, cli
         section_url(cast.report), {"body": "<p>Words to keep.</p>", "based_on_version": 1}
     )
     assert response.status_code == 403
-    assert "<p>Words to keep.</p>" in response.content.decode()
+    page = response.content.decode()
+    assert "Your text could not be saved" in page
+    assert "This report cannot be changed now: it is awaiting local sign-off." in page
+    assert "<p>Words to keep.</p>" in page
     response = client.get(section_url(cast.report))
     assert response.url == url("reports:report-overview", cast.report)
 
