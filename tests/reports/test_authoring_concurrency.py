@@ -16,6 +16,35 @@ from reports.models import LearningReport, ReportSection
 from tests.factories import authoring_cast
 
 
+def saved_at_once(cast, save, conflict) -> str:
+    """Run ``save(person, text)`` for the partner ("Partner") and the lead ("Lead") at the same
+    moment, each on its own connection; check that one saved and the other met ``conflict``, and
+    return the text that was saved."""
+    start = threading.Barrier(2)
+    outcomes = {}
+
+    def attempt(person, text):
+        try:
+            start.wait()
+            save(person, text)
+            outcomes[text] = "saved"
+        except conflict:
+            outcomes[text] = "conflict"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=attempt, args=(cast.partner, "Partner")),
+        threading.Thread(target=attempt, args=(cast.lead, "Lead")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["conflict", "saved"]
+    return next(text for text, outcome in outcomes.items() if outcome == "saved")
+
+
 @pytest.mark.postgres
 # Serialized rollback: every transactional test restores the migrations' data the same way, so
 # the flush after one never leaves content types that clash with the next one's restore.
@@ -23,35 +52,17 @@ from tests.factories import authoring_cast
 def test_simultaneous_saves_from_one_version_give_one_save_and_one_conflict():
     load_reference_data(apps)
     cast = authoring_cast()
-    start = threading.Barrier(2)
-    outcomes = {}
 
     def save(person, text):
-        try:
-            start.wait()
-            services.save_section(
-                report=cast.report,
-                key="reasons",
-                actor=person,
-                body=f"<p>{text}</p>",
-                based_on_version=1,
-            )
-            outcomes[text] = "saved"
-        except services.SectionConflict:
-            outcomes[text] = "conflict"
-        finally:
-            connection.close()
+        services.save_section(
+            report=cast.report,
+            key="reasons",
+            actor=person,
+            body=f"<p>{text}</p>",
+            based_on_version=1,
+        )
 
-    threads = [
-        threading.Thread(target=save, args=(cast.partner, "Partner")),
-        threading.Thread(target=save, args=(cast.lead, "Lead")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes.values()) == ["conflict", "saved"]
-    winner = next(text for text, outcome in outcomes.items() if outcome == "saved")
+    winner = saved_at_once(cast, save, services.SectionConflict)
     section = ReportSection.objects.get(report=cast.report, key="reasons")
     assert (section.body, section.version) == (f"<p>{winner}</p>", 2)
 
@@ -61,34 +72,16 @@ def test_simultaneous_saves_from_one_version_give_one_save_and_one_conflict():
 def test_simultaneous_details_saves_from_one_version_give_one_save_and_one_conflict():
     load_reference_data(apps)
     cast = authoring_cast()
-    start = threading.Barrier(2)
-    outcomes = {}
 
     def save(person, title):
-        try:
-            start.wait()
-            services.update_bsp_details(
-                report=cast.report,
-                actor=person,
-                details={"title": title, "size": f"Size chosen by {title}"},
-                based_on_version=1,
-            )
-            outcomes[title] = "saved"
-        except services.DetailsConflict:
-            outcomes[title] = "conflict"
-        finally:
-            connection.close()
+        services.update_bsp_details(
+            report=cast.report,
+            actor=person,
+            details={"title": title, "size": f"Size chosen by {title}"},
+            based_on_version=1,
+        )
 
-    threads = [
-        threading.Thread(target=save, args=(cast.partner, "Partner")),
-        threading.Thread(target=save, args=(cast.lead, "Lead")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes.values()) == ["conflict", "saved"]
-    winner = next(title for title, outcome in outcomes.items() if outcome == "saved")
+    winner = saved_at_once(cast, save, services.DetailsConflict)
     report = LearningReport.objects.select_related("bsp").get(pk=cast.report.pk)
     assert (report.title, report.bsp.size, report.details_version) == (
         winner,
