@@ -65,7 +65,12 @@ _axe = Axe()
 
 
 def assert_accessible(page, context=""):
-    """Run axe-core in the page; fail with its report on any violation."""
+    """Run axe-core in the page; fail with its report on any violation.
+
+    Callers first wait for something on the page they expect (its heading): a click on a link
+    only starts the navigation, and axe run mid-navigation finds no document.
+    """
+    page.wait_for_load_state("load")
     results = _axe.run(page)
     assert results.violations_count == 0, (
         f"axe-core found {results.violations_count} violation(s) on {context or page.url}:\n"
