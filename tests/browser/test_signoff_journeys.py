@@ -223,7 +223,9 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     expect(page.get_by_role("status").first).to_contain_text("You are using the sign-off link")
     expect(page.get_by_role("heading", level=1)).to_have_text("Torbay")
     page.get_by_role("link", name="Continue to sign off").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign off the report for the local area")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sign off the report for the local area"
+    )
     axe_check(page, "the sign-off page")
     page.get_by_label("Your full name").fill("Nadine Ward")
     page.get_by_label("Your role").fill("Independent Scrutineer")
