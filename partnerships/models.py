@@ -280,6 +280,21 @@ class BespokeSupportProject(models.Model):
     # Who changed the details and when (the report's details page, the admin): a record, as for
     # sections. The assigned people and the register's themes are not report content.
     history = HistoricalRecords(m2m_fields=["methodologies"])
+
+    # The fields that the "Details of Bespoke Support Project (BSP)" table of the learning report
+    # is made from (with ``methodologies``): changed after sign-off, they void the signatures.
+    REPORT_DETAILS_FIELDS = (
+        "partnership",
+        "region",
+        "bsp_type",
+        "size",
+        "number_of_local_authorities",
+        "local_authorities_as_stated",
+        "regional_area_as_stated",
+        "methodology_as_stated",
+        "delivery_mode",
+        "commenced",
+    )
     objects = BespokeSupportProjectQuerySet.as_manager()
 
     class Meta:

@@ -1,7 +1,7 @@
 """Keep derived things in step with the data.
 
-- Any change to a report's content after sign-off (a section's text, the title) voids its
-  signatures (see services).
+- Any change to a report's content after sign-off (a section's text, the title, the BSP details
+  in its table) voids its signatures (see services).
 - A report or section change refreshes that report's search document; any change to what the
   public pages show (reports, sections, the register) bumps the cache version (see
   ``reports.caching``).
@@ -114,3 +114,53 @@ def void_signoff_on_title_change(sender, instance, created=False, raw=False, **k
         # The object that was saved follows the database: saving it again cannot undo the void.
         for field in ("status", "consent_to_publish"):
             setattr(instance, field, getattr(event.report, field))
+
+
+@receiver(post_save, sender=BespokeSupportProject, dispatch_uid="void_signoff_on_bsp_change")
+def void_signoff_on_bsp_change(sender, instance, created=False, raw=False, **kwargs):
+    """The BSP's fields make the report's "Details of Bespoke Support Project" table: changed
+    after sign-off (in the admin, the shell), they void the sign-off as changed text does."""
+    if raw or created:
+        return
+    report = _signed_report_of(instance.pk)
+    if report is None:
+        return
+    # simple-history recorded this save just before us: compare it with the one before.
+    records = list(instance.history.order_by("-history_date", "-history_id")[:2])
+    if len(records) < 2:
+        return
+    fields = [instance._meta.get_field(name) for name in instance.REPORT_DETAILS_FIELDS]
+    changed = [
+        f for f in fields if getattr(records[0], f.attname) != getattr(records[1], f.attname)
+    ]
+    if changed:
+        services.void_signoff(
+            report_id=report.pk,
+            changed_by=records[0].history_user,
+            what=f"The BSP details ({', '.join(str(f.verbose_name) for f in changed)})",
+        )
+
+
+@receiver(
+    m2m_changed,
+    sender=BespokeSupportProject.methodologies.through,
+    dispatch_uid="void_signoff_on_bsp_methodologies",
+)
+def void_signoff_on_bsp_methodologies(sender, instance, action, reverse, pk_set, **kwargs):
+    if reverse or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if action != "post_clear" and not pk_set:
+        return  # set() with nothing to change
+    report = _signed_report_of(instance.pk)
+    if report is None:
+        return
+    latest = instance.history.order_by("-history_date", "-history_id").first()
+    services.void_signoff(
+        report_id=report.pk,
+        changed_by=latest.history_user if latest is not None else None,
+        what="The BSP details (methodologies)",
+    )
+
+
+def _signed_report_of(bsp_id):
+    return LearningReport.objects.filter(bsp_id=bsp_id, status__in=workflow.SIGNED_STATES).first()

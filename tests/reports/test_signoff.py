@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships.models import Methodology, Theme
 from reports import services
 from reports.models import (
     LearningReport,
@@ -443,6 +444,72 @@ def test_a_title_change_in_the_admin_voids_the_sign_off_and_keeps_the_address(
     )
     void = report.events.get(transition="void_signoff")
     assert "The title was changed by Ada Admin after sign-off" in void.comment
+
+
+@pytest.mark.parametrize("status", [Status.SIGNED_OFF, Status.COUNTERSIGNED, Status.PUBLISHED])
+def test_a_change_to_the_bsp_details_after_sign_off_voids_the_signatures(report, people, status):
+    walk_to(report, people, status)
+    bsp = report.bsp
+    bsp.delivery_mode = "mixed"
+    bsp.number_of_local_authorities = 2
+    bsp.save()
+    report = LearningReport.objects.get(pk=report.pk)
+    assert (report.status, report.consent_to_publish) == (Status.AWAITING_SIGNOFF, None)
+    assert report.current_signatures == {}
+    void = report.events.get(transition="void_signoff")
+    assert (void.actor, void.from_status) == (None, status)
+    assert void.comment == (
+        "The BSP details (number of local authorities, delivery mode) was changed after "
+        "sign-off: the signatures are void."
+    )
+    walk_to(report, people, Status.PUBLISHED)
+
+
+def test_a_change_to_the_bsp_methodologies_after_sign_off_voids_the_signatures(report, people):
+    walk_to(report, people, Status.PUBLISHED)
+    bsp = report.bsp
+    bsp.methodologies.set([])  # nothing to remove: nothing changes
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED
+    bsp.methodologies.add(Methodology.objects.create(name="Peer review", slug="peer-review"))
+    report.refresh_from_db()
+    assert report.status == Status.AWAITING_SIGNOFF
+    void = report.events.get(transition="void_signoff")
+    assert void.comment.startswith("The BSP details (methodologies) was changed")
+
+
+def test_bsp_changes_outside_the_details_table_void_nothing(report, people):
+    walk_to(report, people, Status.PUBLISHED)
+    bsp = report.bsp
+    bsp.save()
+    bsp.tce_lead = people.admin
+    bsp.focus_as_stated = "Data / culture"
+    bsp.save()
+    bsp.themes.add(Theme.objects.first())
+    bsp.delivery_partners.remove(people.partner)
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED
+    assert not report.events.filter(transition="void_signoff").exists()
+
+
+def test_a_bsp_change_in_the_admin_voids_the_sign_off_and_names_who_made_it(
+    client, report, people
+):
+    walk_to(report, people, Status.COUNTERSIGNED)
+    people.admin.is_superuser = True
+    people.admin.save()
+    client.force_login(people.admin)
+    change = reverse("admin:partnerships_bespokesupportproject_change", args=[report.bsp.pk])
+    data = form_values(client.get(change).content.decode())
+    data["regional_area_as_stated"] = "Devon and Cornwall Police"
+    response = client.post(change, data)
+    assert response.status_code == 302
+    report = LearningReport.objects.get(pk=report.pk)
+    assert report.status == Status.AWAITING_SIGNOFF
+    [void] = report.events.filter(transition="void_signoff")
+    assert void.comment.startswith(
+        "The BSP details (regional area as stated) was changed by Ada Admin after sign-off"
+    )
 
 
 def test_the_admin_cannot_set_the_status_by_hand(client, report, people):
