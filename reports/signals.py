@@ -122,7 +122,9 @@ def void_signoff_on_bsp_change(sender, instance, created=False, raw=False, **kwa
     after sign-off (in the admin, the shell), they void the sign-off as changed text does."""
     if raw or created:
         return
-    report = _signed_report_of(instance.pk)
+    report = LearningReport.objects.filter(
+        bsp_id=instance.pk, status__in=workflow.SIGNED_STATES
+    ).first()
     if report is None:
         return
     # simple-history recorded this save just before us: compare it with the one before.
@@ -147,20 +149,23 @@ def void_signoff_on_bsp_change(sender, instance, created=False, raw=False, **kwa
     dispatch_uid="void_signoff_on_bsp_methodologies",
 )
 def void_signoff_on_bsp_methodologies(sender, instance, action, reverse, pk_set, **kwargs):
-    if reverse or action not in ("post_add", "post_remove", "post_clear"):
+    """Ticked or unticked methodologies (``bsp.methodologies``: simple-history, which records
+    them, does not support changes made from the methodology's side). A clear is seen before it
+    happens, so that clearing nothing changes nothing."""
+    if reverse:
         return
-    if action != "post_clear" and not pk_set:
-        return  # set() with nothing to change
-    report = _signed_report_of(instance.pk)
-    if report is None:
+    if action in ("post_add", "post_remove"):
+        if not pk_set:
+            return  # set() with nothing to change
+    elif action != "pre_clear" or not instance.methodologies.exists():
         return
-    latest = instance.history.order_by("-history_date", "-history_id").first()
-    services.void_signoff(
-        report_id=report.pk,
-        changed_by=latest.history_user if latest is not None else None,
-        what="The BSP details (methodologies)",
-    )
-
-
-def _signed_report_of(bsp_id):
-    return LearningReport.objects.filter(bsp_id=bsp_id, status__in=workflow.SIGNED_STATES).first()
+    report = LearningReport.objects.filter(
+        bsp_id=instance.pk, status__in=workflow.SIGNED_STATES
+    ).first()
+    if report is not None:
+        latest = instance.history.order_by("-history_date", "-history_id").first()
+        services.void_signoff(
+            report_id=report.pk,
+            changed_by=latest.history_user if latest is not None else None,
+            what="The BSP details (methodologies)",
+        )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role, User
-from partnerships.models import Agency, BespokeSupportProject, Methodology, PartnershipAgency
+from partnerships.models import Agency, BespokeSupportProject, PartnershipAgency
 from reports import workflow
 from reports.models import LearningReport, ReportPdf, ReportSection, Status
 from tests.factories import UserFactory
@@ -299,10 +299,13 @@ def test_changes_to_what_the_details_table_names_re_render_the_stored_pdf(
         PartnershipAgency.objects.filter(agency__name="Probation Service (Sussex)").delete()
     assert "Probation Service (Sussex)" not in _rendered_text(east_sussex)
 
-    # The report's own wording of its methodology wins over the ticked ones: drop it (quietly).
+    # The report's own wording of its methodology wins over the ticked ones: drop it (quietly),
+    # then rename a ticked one. (Ticking another voids the sign-off: see test_signoff.py.)
     BespokeSupportProject.objects.filter(pk=east_sussex.bsp_id).update(methodology_as_stated="")
+    methodology = east_sussex.bsp.methodologies.first()
     with django_capture_on_commit_callbacks(execute=True):
-        east_sussex.bsp.methodologies.add(Methodology.objects.create(name="Peer mentoring"))
+        methodology.name = "Peer mentoring"
+        methodology.save()
     assert "Peer mentoring" in _rendered_text(east_sussex)
     assert get_pdf(client, east_sussex).status_code == 200
 

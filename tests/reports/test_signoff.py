@@ -476,6 +476,18 @@ def test_a_change_to_the_bsp_methodologies_after_sign_off_voids_the_signatures(r
     assert report.status == Status.AWAITING_SIGNOFF
     void = report.events.get(transition="void_signoff")
     assert void.comment.startswith("The BSP details (methodologies) was changed")
+    # Removing one, and clearing them, as well.
+    walk_to(report, people, Status.PUBLISHED)
+    bsp.methodologies.add(Methodology.objects.create(name="Data walk", slug="data-walk"))
+    walk_to(report, people, Status.PUBLISHED)
+    bsp.methodologies.remove(Methodology.objects.get(name="Peer review"))
+    walk_to(report, people, Status.PUBLISHED)
+    bsp.methodologies.clear()
+    walk_to(report, people, Status.PUBLISHED)
+    bsp.methodologies.clear()  # nothing left to clear: nothing changes
+    report.refresh_from_db()
+    assert report.status == Status.PUBLISHED
+    assert report.events.filter(transition="void_signoff").count() == 4
 
 
 def test_bsp_changes_outside_the_details_table_void_nothing(report, people):
@@ -492,9 +504,7 @@ def test_bsp_changes_outside_the_details_table_void_nothing(report, people):
     assert not report.events.filter(transition="void_signoff").exists()
 
 
-def test_a_bsp_change_in_the_admin_voids_the_sign_off_and_names_who_made_it(
-    client, report, people
-):
+def test_a_bsp_change_in_the_admin_voids_the_sign_off_and_names_who_made_it(client, report, people):
     walk_to(report, people, Status.COUNTERSIGNED)
     people.admin.is_superuser = True
     people.admin.save()
