@@ -19,6 +19,7 @@ from .models import Invitation, Role, User
 # At most this many forgotten-password e-mails go to one address in an hour: the form cannot be
 # used to flood someone's inbox.
 PASSWORD_RESET_EMAILS_PER_HOUR = 3
+PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR = 10
 
 
 class InvitationInvalid(Exception):
@@ -121,17 +122,41 @@ def accept_invitation(*, token: str, password: str) -> User:
 
 
 def allow_password_reset_email(email: str) -> bool:
-    """Count one forgotten-password e-mail to ``email``; False once the hour's allowance is spent.
+    """Count one forgotten-password e-mail to ``email``; False once the hour's allowance is used."""
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()
+    return _within_hourly_allowance(
+        "password-reset-emails:" + digest, PASSWORD_RESET_EMAILS_PER_HOUR
+    )
 
-    The hour starts with the first e-mail. The count lives in the cache: one count for every
+
+def allow_password_reset_request(client: str | None) -> bool:
+    """Count one forgotten-password request from ``client`` (its IP address, as django-axes reads
+    it for sign-in); False once the hour's allowance is spent. Whatever the addresses asked for,
+    one client cannot send e-mails to many of them."""
+    return _within_hourly_allowance(
+        f"password-reset-requests:{client or 'unknown'}",
+        PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR,
+    )
+
+
+def _within_hourly_allowance(key: str, allowance: int) -> bool:
+    """Count one use of ``key``; False once more than ``allowance`` were counted this hour.
+
+    The hour starts with the first use. The count lives in the cache: one count for every
     process when REDIS_URL is set, one per process with the default in-memory cache.
     """
-    key = "password-reset-emails:" + hashlib.sha256(email.lower().encode()).hexdigest()
     hour = 60 * 60
     cache.add(key, 0, timeout=hour)
     try:
-        sent = cache.incr(key)
+        used = cache.incr(key)
     except ValueError:  # the hour ended between add() and incr()
         cache.set(key, 1, timeout=hour)
-        sent = 1
-    return sent <= PASSWORD_RESET_EMAILS_PER_HOUR
+        used = 1
+    return used <= allowance
+
+
+def sign_in_address(request, credentials) -> str:
+    """The e-mail address a sign-in attempt was for, as django-axes counts failures: one count
+    whatever the letter case (sign-in ignores it too)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return (source.get("username") or "").strip().lower()

@@ -1,3 +1,4 @@
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -103,6 +104,15 @@ class PasswordResetView(PasswordResetPage, auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password-reset-sent")
 
     def form_valid(self, form):
+        if not services.allow_password_reset_request(get_client_ip_address(self.request)):
+            response = render(
+                self.request,
+                "accounts/password_reset_too_many.html",
+                {"requests_per_hour": services.PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR},
+                status=429,
+            )
+            response["Retry-After"] = "3600"
+            return response
         # Django's view saves the form (which prepares the e-mail) and redirects; the e-mail goes
         # once that redirect has been sent, so the answer takes as long with or without an account.
         response = super().form_valid(form)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "accounts",
     "partnerships",
     "reports",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tce_portal.urls"
@@ -97,12 +100,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # django-sesame reads the tokens of sign-off links; passwords sign in as usual.
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses sign-in while an address is locked out (see below).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "sesame.backends.ModelBackend",
 ]
 SIGNOFF_LINK_DAYS = env.int("SIGNOFF_LINK_DAYS", default=14)
 SESAME_MAX_AGE = datetime.timedelta(days=SIGNOFF_LINK_DAYS)
 LOGIN_URL = "accounts:login"
+# Guessing passwords: after AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one
+# client, that address cannot sign in from that client for AXES_COOLOFF_TIME (django-axes keeps
+# the attempts in the database, so every process sees them; they are listed in the admin). The
+# client is REMOTE_ADDR: behind a reverse proxy, make the proxy pass the client's address there.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.services.sign_in_address"
+AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only: no log of every sign-in
+AXES_VERBOSE = False  # no banner on every command; attempts and lockouts are still logged
 LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_HASHERS = [

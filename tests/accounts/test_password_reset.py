@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import services
 from tests.factories import UserFactory
+from tests.support.signing_in import sign_in
 
 OLD_PASSWORD = "correct horse battery staple"  # the factory's
 NEW_PASSWORD = "a long enough passphrase 42"
@@ -46,10 +47,6 @@ def choose(client, path, password=NEW_PASSWORD, again=None):
 
 def confirm_url(uidb64, token):
     return reverse("accounts:password-reset-confirm", kwargs={"uidb64": uidb64, "token": token})
-
-
-def sign_in(client, email, password):
-    return client.post(reverse("accounts:login"), {"username": email, "password": password})
 
 
 def test_the_sign_in_page_links_to_the_reset_page(db, client):
@@ -302,3 +299,30 @@ def test_a_failing_mail_server_still_gives_the_same_page(robin, client, settings
     response = ask_for_link(client, robin.email)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password-reset-sent")
+
+
+def test_one_client_asks_for_ten_links_an_hour_at_most(db, client, monkeypatch):
+    """Whatever addresses it asks for, one client cannot have the site e-mail many people."""
+    limit = services.PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR
+    assert limit == 10
+    people = [UserFactory(email=f"person{n}@example.org") for n in range(limit + 1)]
+    for person in people[:limit]:
+        assert ask_for_link(client, person.email).url == reverse("accounts:password-reset-sent")
+    assert len(mail.outbox) == limit
+    refused = client.post(reverse("accounts:password-reset"), {"email": people[-1].email})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    page = refused.content.decode()
+    assert "<h1>Too many requests for a new password</h1>" in page
+    assert "no e-mail was sent" in page
+    assert len(mail.outbox) == limit
+    # Another client is not held back by it.
+    other = client.post(
+        reverse("accounts:password-reset"), {"email": people[-1].email}, REMOTE_ADDR="192.0.2.7"
+    )
+    assert other.url == reverse("accounts:password-reset-sent")
+    assert mail.outbox[-1].to == [people[-1].email]
+    # An hour later (the cache's clock), the first client can ask again.
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 60 * 60 + 1)
+    assert ask_for_link(client, people[0].email).url == reverse("accounts:password-reset-sent")

@@ -84,3 +84,20 @@ def test_the_admin_sign_in_offers_the_reset_page(live_demo, page, axe_check):
     axe_check(page, "admin sign-in with its reset link")
     page.get_by_role("link", name="Forgotten your password?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+
+
+def test_wrong_passwords_pause_signing_in_and_point_to_a_reset(live, robin, page, axe_check):
+    page.goto(live.url + reverse("accounts:login"))
+    for attempt in range(1, 6):
+        page.get_by_label("E-mail address").fill("robin@example.org")
+        page.get_by_label("Password").fill(f"wrong guess {attempt}")
+        page.get_by_role("button", name="Sign in").click()
+        if attempt < 5:
+            expect(page.get_by_role("alert")).to_contain_text(
+                "Enter a correct e-mail address and password."
+            )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts to sign in")
+    expect(page).to_have_title(re.compile("Too many attempts to sign in"))
+    axe_check(page, "the sign-in pause page")
+    page.get_by_role("link", name="choose a new one").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 
 from accounts.models import Role, User
 from partnerships.models import BespokeSupportProject, LocalAuthority
 from reports.models import LearningReport, ReportEvent, ReportSection, Signature, Status
+from tests.support.signing_in import sign_in
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 EAST_SUSSEX_SEED = SEEDS / "000_355be5435e6701e6.txt"
@@ -183,7 +185,7 @@ def test_one_demo_user_per_role_who_can_sign_in(demo, client):
         "local@example.org": Role.LOCAL_LEAD,
     }
     assert dict(User.objects.values_list("email", "role")) == expected
-    assert client.login(username="partner@example.org", password="demo")
+    assert sign_in(client, "partner@example.org").url == reverse("reports:dashboard")
     partner = User.objects.get(email="partner@example.org")
     assert set(partner.assigned_bsps.values_list("local_area", flat=True)) == {
         "East Sussex",

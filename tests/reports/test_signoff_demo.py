@@ -6,6 +6,7 @@ import datetime
 from django.urls import reverse
 
 from reports.models import LearningReport, Status
+from tests.support.signing_in import sign_in
 
 
 def test_east_sussex_sign_off_is_recorded_as_events_on_its_real_date(demo):
@@ -34,6 +35,6 @@ def test_torbay_waits_for_sign_off_after_the_partners_submission(demo):
 
 
 def test_the_demo_local_lead_can_review_torbay(demo, client):
-    client.login(username="local@example.org", password="demo")
+    assert sign_in(client, "local@example.org").status_code == 302
     page = client.get(reverse("reports:report-review", kwargs={"slug": "torbay"})).content.decode()
     assert "Continue to sign off" in page
