@@ -32,13 +32,18 @@ class LearningReportQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, consent_to_publish=True)
 
     def withdrawn(self):
-        return self.filter(status=Status.WITHDRAWN)
+        """Withdrawn from the microsite and not published since (perhaps re-opened for revision
+        meanwhile): their public address shows the withdrawal notice."""
+        return self.filter(
+            models.Q(status=Status.WITHDRAWN) | models.Q(withdrawn_at__isnull=False)
+        ).exclude(status=Status.PUBLISHED)
 
     def ever_public(self):
         """Published now or withdrawn after publication: what the microsite's state depends on."""
         return self.filter(
             models.Q(status=Status.PUBLISHED, consent_to_publish=True)
             | models.Q(status=Status.WITHDRAWN)
+            | models.Q(withdrawn_at__isnull=False)
         )
 
     def for_listing(self):

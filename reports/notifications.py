@@ -13,6 +13,7 @@ Who hears of what (the actor is never e-mailed about their own step):
 | countersigned                | the BSP's TCE project lead (to publish)                         |
 | published / not for publication | the BSP's delivery partners and the partnership's local leads |
 | withdrawn                    | the TCE project lead, delivery partners and local leads         |
+| re-opened as a draft         | the TCE project lead, delivery partners and local leads         |
 """
 
 import logging
@@ -38,6 +39,7 @@ SUBJECTS = {
     "countersign": "{title}: countersigned",
     "publish": "{title}: published on the microsite",
     "withdraw": "{title}: withdrawn from the microsite",
+    "reopen": "{title}: re-opened for revision",
     "void_signoff": "{title}: content changed since sign-off, it needs signing off again",
 }
 
@@ -49,6 +51,7 @@ HAPPENED = {
     "countersign": "countersigned the report",
     "publish": "published the report on the TCE Support Programme's microsite",
     "withdraw": "withdrew the report from the microsite",
+    "reopen": "re-opened the withdrawn report for revision: it is a draft again",
     "void_signoff": "voided the sign-off: the report's content changed after it was signed",
 }
 
@@ -68,6 +71,7 @@ def recipients_for(event: ReportEvent) -> list[User]:
         Status.PUBLISHED: partners + local_leads,
         Status.NOT_FOR_PUBLICATION: partners + local_leads,
         Status.WITHDRAWN: lead + partners + local_leads,
+        Status.DRAFT: lead + partners + local_leads,  # re-opened after a withdrawal
     }.get(event.to_status, [])
     unique = {}
     for person in people:

@@ -142,6 +142,19 @@ class WithdrawForm(forms.Form):
         self.helper = _helper(action, "Withdraw from the microsite", "btn btn-danger")
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="What needs revising",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The authors and the local area are e-mailed this; it is kept in the audit log.",
+        error_messages={"required": "Enter what needs revising"},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Re-open for revision")
+
+
 class SendSignoffLinkForm(forms.Form):
     full_name = forms.CharField(
         label="Local lead's full name",

@@ -72,6 +72,7 @@ urlpatterns = [
     path("my-reports/<slug:slug>/countersign/", signoff.countersign, name="report-countersign"),
     path("my-reports/<slug:slug>/publish/", signoff.publish, name="report-publish"),
     path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),
+    path("my-reports/<slug:slug>/reopen/", signoff.reopen, name="report-reopen"),
     path("my-reports/<slug:slug>/audit-log/", signoff.audit, name="report-audit"),
     path(
         "my-reports/<slug:slug>/sign-off-links/",

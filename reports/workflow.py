@@ -100,6 +100,16 @@ TRANSITIONS = {
             _admin,
             needs_comment=True,
         ),
+        # A withdrawn report comes back as a draft to be revised, signed and published again
+        # (services.reopen supersedes the old signatures).
+        Transition(
+            "reopen",
+            "Re-open for revision",
+            frozenset({Status.WITHDRAWN}),
+            Status.DRAFT,
+            _admin,
+            needs_comment=True,
+        ),
         # Made by the portal, not a person: content changed after sign-off voids the signatures
         # (services.void_signoff_if_content_changed, run on every save of a section).
         Transition(
@@ -154,6 +164,8 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     now = timezone.now()
     if locked.status == Status.PUBLISHED:
         locked.published_at = locked.published_at or now
+        # Published again after a withdrawal: the notice gives way to the report.
+        locked.withdrawn_at, locked.withdrawal_reason = None, ""
     if name == "withdraw":
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment.strip()

@@ -228,6 +228,21 @@ def withdraw(*, report, actor, reason: str) -> ReportEvent:
 
 
 @transaction.atomic
+def reopen(*, report, actor, reason: str) -> ReportEvent:
+    """Bring a withdrawn report back as a draft, to be revised, signed and published again. Its
+    signatures are superseded and the consent asked again; until it is published again, its
+    public address keeps the withdrawal notice."""
+
+    def supersede_signatures(locked):
+        locked.signatures.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
+        locked.consent_to_publish = None
+
+    return workflow.apply(
+        report=report, name="reopen", actor=actor, comment=reason, before_save=supersede_signatures
+    )
+
+
+@transaction.atomic
 def void_signoff_if_content_changed(*, report_id, changed_by=None, what="") -> ReportEvent | None:
     """Content changed after sign-off: supersede the signatures and send the report back for
     sign-off. Run on every save of a section; does nothing while the report is not signed."""

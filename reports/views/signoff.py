@@ -27,6 +27,7 @@ from ..signoff_forms import (
     CountersignForm,
     PublishForm,
     ReflectionsForm,
+    ReopenForm,
     RequestChangesForm,
     SectionCommentForm,
     SendSignoffLinkForm,
@@ -120,6 +121,7 @@ def _actions(actor, report):
         "countersign": _url("report-countersign", report),
         "publish": _url("report-publish", report),
         "withdraw": _url("report-withdraw", report),
+        "reopen": _url("report-reopen", report),
     }
     links = []
     for t in workflow.available(actor, report):
@@ -461,6 +463,31 @@ def withdraw(request, report):
     return render(
         request,
         "reports/signoff/withdraw.html",
+        {"report": report, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff
+def reopen(request, report):
+    if not workflow.can(request.user, report, "reopen"):
+        return _refuse(request, report, "Only a programme admin can re-open a withdrawn report.")
+    form = ReopenForm(
+        request.POST if request.method == "POST" else None, action=_url("report-reopen", report)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen(report=report, actor=request.user, reason=form.cleaned_data["reason"])
+        except TransitionNotAllowed as error:
+            return _refuse(request, report, error)
+        messages.success(
+            request,
+            "The report is a draft again: the authors can revise it, then send it for sign-off.",
+        )
+        return redirect(_url("report-review", report))
+    return render(
+        request,
+        "reports/signoff/reopen.html",
         {"report": report, "form": form},
         status=400 if form.errors else 200,
     )

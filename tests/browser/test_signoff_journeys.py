@@ -361,10 +361,29 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     page.get_by_label("Reason for withdrawing the report").fill("The local area asked us to.")
     page.get_by_role("button", name="Withdraw from the microsite").click()
     expect(page.locator(".status-tag")).to_have_text("Withdrawn from the microsite")
+    expect(page.locator("#withdrawn-notice")).to_contain_text("The local area asked us to.")
+    axe_check(page, "the review page of a withdrawn report")
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("table.audit-log tbody tr").last).to_contain_text(
         "The local area asked us to."
     )
+
+    # Later it is re-opened for revision: a draft again, its public page still the notice.
+    page.goto(review_url(live, "east-sussex"))
+    page.get_by_role("link", name="Re-open for revision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Re-open the report for revision")
+    page.get_by_role("button", name="Re-open for revision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter what needs revising")
+    axe_check(page, "the re-open page with an error")
+    page.get_by_label("What needs revising").fill("Update the figures, then publish it again.")
+    page.get_by_role("button", name="Re-open for revision").click()
+    expect(page.locator(".status-tag")).to_have_text("Draft")
+    expect(page.locator("#withdrawn-notice")).to_contain_text("It was re-opened for revision.")
+    page.context.clear_cookies()
+    page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
+    expect(
+        page.get_by_role("heading", name=re.compile("This report was withdrawn"))
+    ).to_be_visible()
 
 
 def test_a_comment_written_while_the_report_was_signed_off_is_given_back(

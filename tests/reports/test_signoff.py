@@ -4,6 +4,7 @@ countersigns, publishes and withdraws. Through the real pages, forms and service
 from html.parser import HTMLParser
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -282,6 +283,91 @@ def test_only_a_programme_admin_withdraws_and_gives_a_public_reason(client, repo
     assert (report.status, report.withdrawal_reason) == (Status.WITHDRAWN, "It named a child.")
     assert report.withdrawn_at is not None
     assert not LearningReport.objects.published().filter(pk=report.pk).exists()
+
+
+def test_a_withdrawn_report_is_reopened_revised_and_published_again(
+    client, report, people, django_capture_on_commit_callbacks
+):
+    walk_to(report, people, Status.WITHDRAWN)
+    old_signatures = list(report.signatures.all())
+    public = report.get_absolute_url()
+    # Only a programme admin re-opens, and says why.
+    client.force_login(people.tce_lead)
+    refused = client.post(url("report-reopen", report), {"reason": "Mine to re-open?"})
+    assert refused.url == url("report-review", report)
+    report.refresh_from_db()
+    assert report.status == Status.WITHDRAWN
+    client.force_login(people.admin)
+    review_page = client.get(url("report-review", report)).content.decode()
+    assert f'href="{url("report-reopen", report)}"' in review_page
+    assert "A programme admin can re-open it for revision." in review_page
+    page = client.get(url("report-reopen", report)).content.decode()
+    assert "<h1>Re-open the report for revision</h1>" in page
+    response = client.post(url("report-reopen", report), {"reason": ""})
+    assert response.status_code == 400
+    assert "Enter what needs revising" in response.content.decode()
+    mail.outbox.clear()
+    with_reason = {"reason": "Take out the child's name, then publish it again."}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("report-reopen", report), with_reason)
+    assert response.url == url("report-review", report)
+
+    report = LearningReport.objects.get(pk=report.pk)
+    assert (report.status, report.consent_to_publish) == (Status.DRAFT, None)
+    assert report.current_signatures == {}
+    for signature in old_signatures:
+        signature.refresh_from_db()
+        assert signature.superseded_at is not None
+    event = report.events.latest("created_at")
+    assert (event.transition, event.actor, event.from_status, event.to_status) == (
+        "reopen",
+        people.admin,
+        Status.WITHDRAWN,
+        Status.DRAFT,
+    )
+    assert event.comment == "Take out the child's name, then publish it again."
+    # The authors and the local area hear of it.
+    told = {address for message in mail.outbox for address in message.to}
+    assert {people.partner.email, people.local_lead.email, people.tce_lead.email} <= told
+    assert all("re-opened for revision" in message.subject for message in mail.outbox)
+    # The staff page says where it stands; the public still sees only the withdrawal notice.
+    page = client.get(url("report-review", report)).content.decode()
+    assert "It was re-opened for revision." in page
+    client.logout()
+    notice = client.get(public).content.decode()
+    assert "This report was withdrawn on" in notice
+    assert "Names a child." in notice
+    assert not LearningReport.objects.published().filter(pk=report.pk).exists()
+
+    # The authors revise it; it goes through sign-off again and is published again.
+    client.force_login(people.partner)
+    assert (
+        client.get(reverse("reports:section-edit", args=[report.slug, "reasons"])).status_code
+        == 200
+    )
+    section = report.sections.get(key="reasons")
+    services.save_section(
+        report=report,
+        key="reasons",
+        actor=people.partner,
+        body="<p>The reasons, with no one named.</p>",
+        based_on_version=section.version,
+    )
+    walk_to(report, people, Status.PUBLISHED)
+    report.refresh_from_db()
+    assert (report.withdrawn_at, report.withdrawal_reason) == (None, "")
+    client.logout()
+    page = client.get(public).content.decode()
+    assert "This report was withdrawn" not in page
+    assert "The reasons, with no one named." in page
+    assert [e.transition for e in report.events.order_by("created_at")][-6:] == [
+        "withdraw",
+        "reopen",
+        "submit",
+        "sign_off",
+        "countersign",
+        "publish",
+    ]
 
 
 # --- Void on edit -------------------------------------------------------------------------------

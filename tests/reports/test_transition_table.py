@@ -22,6 +22,7 @@ EXPECTED = {
     "countersign": ({Status.SIGNED_OFF}, PROGRAMME_LEAD, Status.COUNTERSIGNED),
     "publish": ({Status.COUNTERSIGNED}, PROGRAMME_LEAD, Status.PUBLISHED),
     "withdraw": ({Status.PUBLISHED}, {"admin"}, Status.WITHDRAWN),
+    "reopen": ({Status.WITHDRAWN}, {"admin"}, Status.DRAFT),
     # Only the portal voids a sign-off (when content changes); no person may.
     "void_signoff": (set(), set(), Status.AWAITING_SIGNOFF),
 }
