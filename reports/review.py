@@ -72,6 +72,18 @@ def voided_signoff(report) -> ReportEvent | None:
     return last if last is not None and last.transition == "void_signoff" else None
 
 
+def reopening(report) -> ReportEvent | None:
+    """Why a withdrawn report was re-opened, while it waits to be published again."""
+    if report.withdrawn_at is None or report.status == "withdrawn":
+        return None
+    return (
+        report.events.filter(transition="reopen")
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def last_changes_request(report) -> ReportEvent | None:
     return (
         report.events.filter(transition="request_changes")

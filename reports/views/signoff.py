@@ -190,6 +190,7 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
         ),
         "baseline_at": visit.baseline_at if visit is not None else None,
         "voided": review.voided_signoff(report),
+        "reopened": review.reopening(report),
         "changes_request": review.last_changes_request(report)
         if report.status == "changes_requested"
         else None,

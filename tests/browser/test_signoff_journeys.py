@@ -378,7 +378,10 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     page.get_by_label("What needs revising").fill("Update the figures, then publish it again.")
     page.get_by_role("button", name="Re-open for revision").click()
     expect(page.locator(".status-tag")).to_have_text("Draft")
-    expect(page.locator("#withdrawn-notice")).to_contain_text("It was re-opened for revision.")
+    expect(page.locator("#withdrawn-notice")).to_contain_text("It was re-opened for revision")
+    expect(page.locator("#withdrawn-notice blockquote").last).to_have_text(
+        "Update the figures, then publish it again."
+    )
     page.context.clear_cookies()
     page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
     expect(

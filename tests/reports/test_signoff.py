@@ -332,7 +332,10 @@ def test_a_withdrawn_report_is_reopened_revised_and_published_again(
     assert all("re-opened for revision" in message.subject for message in mail.outbox)
     # The staff page says where it stands; the public still sees only the withdrawal notice.
     page = client.get(url("report-review", report)).content.decode()
-    assert "It was re-opened for revision." in page
+    assert (
+        f"It was re-opened for revision on {timezone.localdate():%-d %B %Y} by Ada Admin." in page
+    )
+    assert "Take out the child&#x27;s name, then publish it again." in page
     client.logout()
     notice = client.get(public).content.decode()
     assert "This report was withdrawn on" in notice
