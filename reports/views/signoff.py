@@ -449,46 +449,48 @@ def publish(request, report):
 
 @staff
 def withdraw(request, report):
-    if not workflow.can(request.user, report, "withdraw"):
-        return _refuse(request, report, "Only a programme admin can withdraw a published report.")
-    form = WithdrawForm(
-        request.POST if request.method == "POST" else None, action=_url("report-withdraw", report)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.withdraw(report=report, actor=request.user, reason=form.cleaned_data["reason"])
-        except TransitionNotAllowed as error:
-            return _refuse(request, report, error)
-        messages.success(request, "The report is withdrawn from the microsite.")
-        return redirect(_url("report-review", report))
-    return render(
+    return _step_with_reason(
         request,
-        "reports/signoff/withdraw.html",
-        {"report": report, "form": form},
-        status=400 if form.errors else 200,
+        report,
+        name="withdraw",
+        form_class=WithdrawForm,
+        service=services.withdraw,
+        refusal="Only a programme admin can withdraw a published report.",
+        done="The report is withdrawn from the microsite.",
     )
 
 
 @staff
 def reopen(request, report):
-    if not workflow.can(request.user, report, "reopen"):
-        return _refuse(request, report, "Only a programme admin can re-open a withdrawn report.")
-    form = ReopenForm(
-        request.POST if request.method == "POST" else None, action=_url("report-reopen", report)
+    return _step_with_reason(
+        request,
+        report,
+        name="reopen",
+        form_class=ReopenForm,
+        service=services.reopen,
+        refusal="Only a programme admin can re-open a withdrawn report.",
+        done="The report is a draft again: the authors can revise it, then send it for sign-off.",
+    )
+
+
+def _step_with_reason(request, report, *, name, form_class, service, refusal, done):
+    """A step that needs a reason (withdraw, re-open): its page ``report-<name>`` with the form
+    (template ``reports/signoff/<name>.html``), the service, then back to the review page."""
+    if not workflow.can(request.user, report, name):
+        return _refuse(request, report, refusal)
+    form = form_class(
+        request.POST if request.method == "POST" else None, action=_url(f"report-{name}", report)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.reopen(report=report, actor=request.user, reason=form.cleaned_data["reason"])
+            service(report=report, actor=request.user, reason=form.cleaned_data["reason"])
         except TransitionNotAllowed as error:
             return _refuse(request, report, error)
-        messages.success(
-            request,
-            "The report is a draft again: the authors can revise it, then send it for sign-off.",
-        )
+        messages.success(request, done)
         return redirect(_url("report-review", report))
     return render(
         request,
-        "reports/signoff/reopen.html",
+        f"reports/signoff/{name}.html",
         {"report": report, "form": form},
         status=400 if form.errors else 200,
     )
