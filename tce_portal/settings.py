@@ -117,6 +117,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The sign-in form's field is "username" (Django's form), though the user model logs in by e-mail.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.services.sign_in_address"
 AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only: no log of every sign-in
