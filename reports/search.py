@@ -3,7 +3,8 @@
 PostgreSQL: a stored ``tsvector`` (title A; partnership, local area and region B; every section C)
 with a GIN index, queried in websearch syntax (``"soft intelligence" -london``), ranked, with
 ``ts_headline`` snippets. Elsewhere (SQLite in development): ``icontains`` over the stored plain
-text, honouring quoted phrases and ``-exclusions``, with a window of text around the first match.
+text, honouring quoted phrases, ``or`` and ``-exclusions``, with word endings dropped (a light
+stemming), and a window of text around the first match.
 
 Both return the queryset annotated with ``search_rank`` and ``search_snippet``. Snippets carry
 the match between ``MARK_START`` and ``MARK_END``; ``snippet_html`` escapes the text and turns
@@ -15,7 +16,7 @@ import shlex
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models.functions import Greatest, Lower, StrIndex, Substr
+from django.db.models.functions import Coalesce, Greatest, Lower, NullIf, StrIndex, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -107,40 +108,72 @@ def _search_postgres(queryset, query: str):
     )
 
 
-def parse_websearch(query: str) -> tuple[list[str], list[str]]:
-    """``'"soft intelligence" data -london'`` -> (["soft intelligence", "data"], ["london"]).
+def parse_websearch(query: str) -> tuple[list[list[str]], list[str]]:
+    """``'"soft intelligence" data or mace -london'`` ->
+    ([["soft intelligence"], ["data", "mace"]], ["london"]).
 
-    The fallback's reading of websearch syntax: quoted phrases, words, ``-`` to exclude; ``or``
-    is ignored (every other term must match).
+    The fallback's reading of websearch syntax: quoted phrases and words, each group of which
+    must match (``or`` joins the terms either side of it into one group, any of which will do),
+    and ``-`` to exclude.
     """
     try:
         tokens = shlex.split(query)
     except ValueError:  # an unbalanced quote: read the words as they are
         tokens = query.replace('"', " ").split()
-    include, exclude = [], []
+    groups: list[list[str]] = []
+    exclude: list[str] = []
+    join_next = False
     for token in tokens:
         if token.lower() == "or":
+            join_next = bool(groups)
             continue
         if token.startswith("-") and len(token) > 1:
             exclude.append(token[1:].lower())
         elif token.strip("-"):
-            include.append(token.lower())
-    return include, exclude
+            if join_next:
+                groups[-1].append(token.lower())
+            else:
+                groups.append([token.lower()])
+        join_next = False
+    return groups, exclude
+
+
+# The fallback's stemming: a word's common English endings are dropped, so that "exploited"
+# finds "exploitation" and "agencies" finds "agency" (``icontains`` matches the rest). Phrases
+# are matched as typed.
+_ENDINGS = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s")
+
+
+def stem(term: str) -> str:
+    if " " in term:
+        return term
+    for ending in _ENDINGS:
+        if term.endswith(ending) and len(term) - len(ending) >= 4 and not term.endswith("ss"):
+            return term[: -len(ending)]
+    return term
 
 
 def _search_fallback(queryset, query: str):
-    include, exclude = parse_websearch(query)
-    for term in include:
-        queryset = queryset.filter(search_text__icontains=term)
+    groups, exclude = parse_websearch(query)
+    groups = [[stem(term) for term in group] for group in groups]
+    for group in groups:
+        any_of = models.Q()
+        for term in group:
+            any_of |= models.Q(search_text__icontains=term)
+        queryset = queryset.filter(any_of)
     for term in exclude:
         queryset = queryset.exclude(search_text__icontains=term)
-    if not include:
+    if not groups:
         return queryset.annotate(
             search_rank=models.Value(0.0, output_field=models.FloatField()),
             search_snippet=Substr("search_text", 1, SNIPPET_CHARS),
         )
-    first = include[0]
-    position = StrIndex(Lower("search_text"), models.Value(first))
+    terms = [term for group in groups for term in group]
+    # The snippet starts near the first group's first match (of whichever term matched).
+    first_match = Coalesce(
+        *(NullIf(StrIndex(Lower("search_text"), models.Value(t)), 0) for t in groups[0]),
+        models.Value(1),
+    )
     title_hits = sum(
         (
             models.Case(
@@ -148,16 +181,16 @@ def _search_fallback(queryset, query: str):
                 default=models.Value(0.0),
                 output_field=models.FloatField(),
             )
-            for term in include
+            for term in terms
         ),
         start=models.Value(0.0, output_field=models.FloatField()),
     )
     return queryset.annotate(
         search_rank=title_hits,
         search_snippet=Substr(
-            "search_text", Greatest(position - SNIPPET_CHARS // 3, 1), SNIPPET_CHARS
+            "search_text", Greatest(first_match - SNIPPET_CHARS // 3, 1), SNIPPET_CHARS
         ),
-        search_terms=models.Value("\t".join(include)),
+        search_terms=models.Value("\t".join(terms)),
     )
 
 
@@ -171,7 +204,10 @@ def snippet_html(snippet: str, terms: str = "") -> SafeString:
     if MARK_START not in text and terms:
         # The fallback cut a window of characters: drop the words it may have cut in half.
         text = " ".join(text.split(" ")[1:-1]) or text
+        # A stemmed term marks the whole word it is in ("exploit" in "exploitation").
         pattern = "|".join(re.escape(t) for t in sorted(terms.split("\t"), key=len, reverse=True))
-        text = re.sub(f"({pattern})", f"{MARK_START}\\1{MARK_END}", text, flags=re.IGNORECASE)
+        text = re.sub(
+            f"(\\w*(?:{pattern})\\w*)", f"{MARK_START}\\1{MARK_END}", text, flags=re.IGNORECASE
+        )
     html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(html)  # noqa: S308 - escaped above; only our own <mark> tags are added

@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reports.models import LearningReport, ReportSection
-from reports.search import parse_websearch, snippet_html
+from reports.search import parse_websearch, snippet_html, stem
 
 from .conftest import make_report
 
@@ -29,8 +29,7 @@ def test_soft_intelligence_finds_east_sussex_with_the_phrase_highlighted(demo, c
     assert "<mark>soft</mark> <mark>intelligence</mark>" in page
 
 
-@postgres
-def test_websearch_syntax_phrases_and_exclusions(catalogue):
+def test_websearch_syntax_phrases_and_exclusions_on_every_database(catalogue):
     published = LearningReport.objects.published()
     assert [r.slug for r in published.search('"soft intelligence"')] == ["east-sussex"]
     # Words in the wrong order are not the phrase.
@@ -119,10 +118,35 @@ def test_snippets_are_escaped_and_only_our_marks_are_html():
 
 def test_the_fallback_reads_websearch_syntax():
     assert parse_websearch('"soft intelligence" data -london or MACE') == (
-        ["soft intelligence", "data", "mace"],
+        [["soft intelligence"], ["data", "mace"]],
         ["london"],
     )
-    assert parse_websearch('unbalanced "quote') == (["unbalanced", "quote"], [])
+    assert parse_websearch("a or b or c d") == ([["a", "b", "c"], ["d"]], [])
+    # An "or" with nothing before it, or nothing after it, joins nothing.
+    assert parse_websearch("or data or") == ([["data"]], [])
+    assert parse_websearch('unbalanced "quote') == ([["unbalanced"], ["quote"]], [])
+
+
+def test_the_fallback_drops_common_word_endings():
+    assert [stem(w) for w in ["exploitation", "exploited", "agencies", "meetings", "learning"]] == [
+        "exploit",
+        "exploit",
+        "agenc",
+        "meet",
+        "learn",
+    ]
+    # Short words, "-ss" words and phrases are left as they are.
+    assert [stem(w) for w in ["uses", "data", "process", "soft intelligence"]] == [
+        "uses",
+        "data",
+        "process",
+        "soft intelligence",
+    ]
+
+
+def test_the_fallback_marks_whole_words():
+    html = snippet_html("The exploitation of children was exploited by", "exploit")
+    assert html == "<mark>exploitation</mark> of children was <mark>exploited</mark>"
 
 
 def test_an_empty_result_says_so_and_suggests_removing_filters(demo, client):
