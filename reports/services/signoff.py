@@ -259,9 +259,9 @@ def void_signoff_if_content_changed(*, report_id, changed_by=None, what="") -> R
 
 @transaction.atomic
 def void_signoff(*, report_id, changed_by=None, what="") -> ReportEvent | None:
-    """A change the content hash does not cover (the title) was made after sign-off: as for
-    changed text, supersede the signatures and send the report back for sign-off. Does nothing
-    while the report is not signed."""
+    """A change the content hash does not cover (the title, the BSP details in the report's
+    table) was made after sign-off: as for changed text, supersede the signatures and send the
+    report back for sign-off. Does nothing while the report is not signed."""
     report = LearningReport.objects.select_for_update().get(pk=report_id)
     if report.status not in workflow.SIGNED_STATES:
         return None
