@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts import services
 from tests.browser.conftest import sign_in
 from tests.factories import UserFactory
 
@@ -101,3 +102,17 @@ def test_wrong_passwords_pause_signing_in_and_point_to_a_reset(live, robin, page
     axe_check(page, "the sign-in pause page")
     page.get_by_role("link", name="choose a new one").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+
+
+def test_too_many_requests_from_one_client_get_a_clear_page(live, robin, page, axe_check):
+    # The live server runs in this process: its cache holds this client's count.
+    for _ in range(services.PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR):
+        assert services.allow_password_reset_request("127.0.0.1")
+    page.goto(live.url + reverse("accounts:password-reset"))
+    page.get_by_label("E-mail address").fill("robin@example.org")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Too many requests for a new password"
+    )
+    axe_check(page, "reset: too many requests")
+    assert mail.outbox == []
