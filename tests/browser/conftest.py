@@ -61,6 +61,32 @@ def live_demo(live):
     return live
 
 
+@pytest.fixture
+def draft(live_demo):
+    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text)."""
+    from accounts.models import User
+    from reports.models import LearningReport, ReportSection
+    from tests.factories import BespokeSupportProjectFactory, LearningReportFactory
+
+    torbay = LearningReport.objects.get(slug="torbay")
+    bsp = BespokeSupportProjectFactory(
+        partnership=torbay.bsp.partnership,
+        region=torbay.bsp.region,
+        local_area="Torbay",
+        programme_year=2021,
+        delivery_mode="digital",
+        methodology_as_stated="Cultural Change Project",
+        tce_lead=User.objects.get(email="lead@example.org"),
+    )
+    bsp.delivery_partners.add(User.objects.get(email="partner@example.org"))
+    report = LearningReportFactory(bsp=bsp, title="Torbay (2021-22)", slug="torbay-2021-22")
+    for section in torbay.sections.exclude(key="local_reflections"):
+        ReportSection.objects.create(
+            report=report, key=section.key, body=section.body, status=section.status
+        )
+    return report
+
+
 _axe = Axe()
 
 

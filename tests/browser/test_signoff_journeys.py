@@ -4,7 +4,6 @@ again, the local lead signs, the TCE project lead countersigns and publishes."""
 
 import re
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -13,7 +12,6 @@ from accounts.models import User
 from reports import services, signoff_links
 from reports.models import LearningReport, ReportSection, Status
 from tests.browser.conftest import sign_in
-from tests.factories import BespokeSupportProjectFactory, LearningReportFactory
 
 
 def review_url(live, slug):
@@ -24,28 +22,6 @@ def sign_in_as(page, live, email):
     page.context.clear_cookies()
     sign_in(page, live.url, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("My reports")
-
-
-@pytest.fixture
-def draft(live_demo):
-    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text)."""
-    torbay = LearningReport.objects.get(slug="torbay")
-    bsp = BespokeSupportProjectFactory(
-        partnership=torbay.bsp.partnership,
-        region=torbay.bsp.region,
-        local_area="Torbay",
-        programme_year=2021,
-        delivery_mode="digital",
-        methodology_as_stated="Cultural Change Project",
-        tce_lead=User.objects.get(email="lead@example.org"),
-    )
-    bsp.delivery_partners.add(User.objects.get(email="partner@example.org"))
-    report = LearningReportFactory(bsp=bsp, title="Torbay (2021-22)", slug="torbay-2021-22")
-    for section in torbay.sections.exclude(key="local_reflections"):
-        ReportSection.objects.create(
-            report=report, key=section.key, body=section.body, status=section.status
-        )
-    return report
 
 
 def reflections_editor(page):
