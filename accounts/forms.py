@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 
@@ -110,6 +111,31 @@ class NewPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = "New password"
         self.fields["new_password2"].label = "Confirm the new password"
+
+
+class ChangePasswordForm(DjangoPasswordChangeForm):
+    """Change the password of the signed-in person: the current one, then the new one twice."""
+
+    error_messages = {
+        **DjangoPasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again.",
+        "password_mismatch": "The two new passwords do not match.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels_and_messages = {
+            "old_password": ("Your current password", "Enter your current password."),
+            "new_password1": ("New password", "Enter a new password."),
+            "new_password2": ("Confirm the new password", "Enter the new password again."),
+        }
+        for name, (label, required) in labels_and_messages.items():
+            self.fields[name].label = label
+            self.fields[name].error_messages["required"] = required
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", "Change my password"))
 
 
 class PasswordResetForm(DjangoPasswordResetForm):

@@ -17,6 +17,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.account, name="account"),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("invite/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),

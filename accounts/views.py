@@ -11,7 +11,13 @@ from django.urls import reverse, reverse_lazy
 from tce_portal.after_response import RedirectThen
 
 from . import services
-from .forms import InvitationForm, NewPasswordForm, PasswordResetForm, SetPasswordForm
+from .forms import (
+    ChangePasswordForm,
+    InvitationForm,
+    NewPasswordForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from .models import Invitation
 
 INVALID_STATUS = {"unknown": 404, "accepted": 410, "replaced": 410, "expired": 410}
@@ -80,6 +86,34 @@ def _invalid(request, invalid):
         },
         status=INVALID_STATUS[invalid.reason],
     )
+
+
+@login_required
+def account(request):
+    """Who you are in the portal, and a way to change your password."""
+    return render(request, "accounts/account.html")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change your password while signed in (Django's view: the current password first, the new
+    one through the validators). This session stays signed in; every other one is signed out."""
+
+    form_class = ChangePasswordForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_usable_password():
+            messages.error(request, "Your account has no password to change.")
+            return redirect("accounts:account")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Your password is changed. Anywhere else you were signed in, you are not."
+        )
+        return response
 
 
 class PasswordResetPage:

@@ -113,3 +113,24 @@ def test_every_public_page_is_accessible(live_demo, page, axe_check, viewport):
         page.goto(live_demo.url + url(reports))
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         axe_check(page, f"{name} at {viewport['width']}px")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_menu_on_a_phone(live_demo, browser, javascript):
+    """With JavaScript the menu sits behind its button; without, it is simply shown."""
+    context = browser.new_context(java_script_enabled=javascript, viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_demo.url + reverse("home"))
+    menu = page.get_by_role("navigation", name="Main")
+    button = menu.get_by_role("button", name="Show or hide the menu")
+    reports = menu.get_by_role("link", name="Reports", exact=True)
+    if javascript:
+        expect(reports).to_be_hidden()
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+    else:
+        expect(button).to_be_hidden()
+    expect(reports).to_be_visible()
+    reports.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Project Learning Reports")
+    context.close()

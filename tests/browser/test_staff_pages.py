@@ -16,6 +16,8 @@ PAGES = {
         ("My reports", "reports:dashboard", {}),
         ("start a report", "reports:report-create", {}),
         ("invite someone", "accounts:invite", {}),
+        ("your account", "accounts:account", {}),
+        ("change your password", "accounts:password-change", {}),
         ("report overview", "reports:report-overview", {"slug": DRAFT}),
         ("BSP details", "reports:details-edit", {"slug": DRAFT}),
         ("section editor", "reports:section-edit", {"slug": DRAFT, "key": "reasons"}),
