@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from partnerships.models import BespokeSupportProject, with_agencies
 
-from .. import access, services, workflow
+from .. import access, review, services, workflow
 from ..diffs import html_diff
 from ..forms import (
     BSPDetailsForm,
@@ -185,6 +185,7 @@ def report_overview(request, slug):
         "written": written,
         "required": required,
         "can_submit": workflow.can(request.user, report, "submit"),
+        "reopened": review.reopening(report),
     }
     return render(request, "reports/authoring/overview.html", context)
 

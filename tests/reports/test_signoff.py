@@ -344,6 +344,9 @@ def test_a_withdrawn_report_is_reopened_revised_and_published_again(
 
     # The authors revise it; it goes through sign-off again and is published again.
     client.force_login(people.partner)
+    overview = client.get(reverse("reports:report-overview", args=[report.slug])).content.decode()
+    assert "Re-opened for revision" in overview
+    assert "Take out the child&#x27;s name, then publish it again." in overview
     assert (
         client.get(reverse("reports:section-edit", args=[report.slug, "reasons"])).status_code
         == 200
