@@ -358,6 +358,9 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     expect(page.locator("#withdrawn-notice blockquote").last).to_have_text(
         "Update the figures, then publish it again."
     )
+    page.goto(live.url + reverse("reports:report-overview", kwargs={"slug": "east-sussex"}))
+    expect(page.get_by_role("heading", name="Re-opened for revision")).to_be_visible()
+    axe_check(page, "the overview of a re-opened report")
     page.context.clear_cookies()
     page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
     expect(
