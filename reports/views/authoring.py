@@ -186,6 +186,9 @@ def report_overview(request, slug):
         "required": required,
         "can_submit": workflow.can(request.user, report, "submit"),
         "reopened": review.reopening(report),
+        "changes_request": review.last_changes_request(report)
+        if report.status == Status.CHANGES_REQUESTED
+        else None,
     }
     return render(request, "reports/authoring/overview.html", context)
 

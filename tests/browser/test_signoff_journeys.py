@@ -74,6 +74,9 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     expect(page.locator("#changes-requested-heading + p + blockquote")).to_contain_text(
         "One section needs more detail."
     )
+    page.goto(live.url + reverse("reports:report-overview", args=[draft.slug]))
+    expect(page.get_by_role("heading", name="Changes requested")).to_be_visible()
+    axe_check(page, "the overview with the changes requested")
     page.goto(live.url + reverse("reports:section-edit", args=[draft.slug, "overall_goal"]))
     editor = page.locator("[data-rich-text-editor]")
     editor.click()

@@ -140,6 +140,16 @@ def test_requesting_changes_sends_the_comments_back_to_the_authors(client, repor
     page = client.get(url("report-review", report)).content.decode()
     assert "Changes requested" in page
     assert "Nearly there." in page and "Name the three aims." in page
+    assert 'href="#section-overall_goal">Overall goal of BSP</a>: Name the three aims.' in page
+    # Where the authors work, the request is there too, each comment a link to its editor.
+    overview = client.get(reverse("reports:report-overview", args=[report.slug])).content.decode()
+    assert "Nearly there." in overview
+    editor = reverse("reports:section-edit", args=[report.slug, "overall_goal"])
+    assert f'href="{editor}">Overall goal of BSP</a>: Name the three aims.' in overview
+    # Once sent again, the overview no longer shows it.
+    services.submit_for_signoff(report=report, actor=people.partner)
+    overview = client.get(reverse("reports:report-overview", args=[report.slug])).content.decode()
+    assert "Nearly there." not in overview
 
 
 def test_the_reviewer_sees_what_changed_since_they_last_looked(client, report, people):
