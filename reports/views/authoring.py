@@ -185,7 +185,10 @@ def report_overview(request, slug):
         "written": written,
         "required": required,
         "can_submit": workflow.can(request.user, report, "submit"),
-        "reopened": review.reopening(report),
+        # While the authors revise it: why it was re-opened.
+        "reopened": review.reopening(report)
+        if report.status in access.AUTHOR_EDITABLE_STATES
+        else None,
         "changes_request": review.last_changes_request(report)
         if report.status == Status.CHANGES_REQUESTED
         else None,

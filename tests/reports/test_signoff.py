@@ -369,6 +369,9 @@ def test_a_withdrawn_report_is_reopened_revised_and_published_again(
         body="<p>The reasons, with no one named.</p>",
         based_on_version=section.version,
     )
+    services.submit_for_signoff(report=report, actor=people.partner)
+    overview = client.get(reverse("reports:report-overview", args=[report.slug])).content.decode()
+    assert "Re-opened for revision" not in overview  # sent: nothing left for the authors to do
     walk_to(report, people, Status.PUBLISHED)
     report.refresh_from_db()
     assert (report.withdrawn_at, report.withdrawal_reason) == (None, "")
