@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils.safestring import SafeString
 
 from .diffs import has_changed, html_diff
-from .models import ReportEvent, ReportSection, SectionComment
+from .models import ReportEvent, ReportSection, SectionComment, Status
 from .template_sections import SECTIONS
 
 
@@ -74,7 +74,7 @@ def voided_signoff(report) -> ReportEvent | None:
 
 def reopening(report) -> ReportEvent | None:
     """Why a withdrawn report was re-opened, while it waits to be published again."""
-    if report.withdrawn_at is None or report.status == "withdrawn":
+    if report.withdrawn_at is None or report.status == Status.WITHDRAWN:
         return None
     return (
         report.events.filter(transition="reopen")
