@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## Create the virtual environment and install everything
 
-migrate: install  ## Apply database migrations
+migrate: install  ## Apply database migrations (and create the public pages' cache table)
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py createcachetable
 
 seed: migrate  ## Load the demo data (idempotent)
 	DEBUG=true $(PY) manage.py seed_demo

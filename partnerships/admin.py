@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports.versions import refuse_stale_version
+
 from .models import (
     Agency,
     BespokeSupportProject,
@@ -71,16 +73,12 @@ class BSPAdminForm(forms.ModelForm):
         return getattr(self.instance, "learning_report", None)
 
     def _changes_report_details(self) -> bool:
-        from reports.forms import BSPDetailsForm  # the fields the details page edits
-
-        shown = {*BSPDetailsForm.Meta.fields, "commenced"}
+        shown = {*BespokeSupportProject.REPORT_DETAILS_FIELDS, "methodologies"}
         return self._report() is not None and bool(shown & set(self.changed_data))
 
     def clean(self):
         cleaned = super().clean()
         if self._changes_report_details():
-            from reports.admin import refuse_stale_version
-
             refuse_stale_version(
                 self._report(),
                 "details_version",

@@ -12,19 +12,7 @@ from .models import (
     Signature,
     SignoffLink,
 )
-
-
-def refuse_stale_version(obj, version_field: str, submitted, message: str) -> None:
-    """Lock ``obj``'s row and raise a form error unless its stored ``version_field`` is still
-    ``submitted``. The admin's view runs in one transaction: the lock holds until it has saved."""
-    stored = (
-        type(obj)
-        ._default_manager.select_for_update()
-        .values_list(version_field, flat=True)
-        .get(pk=obj.pk)
-    )
-    if submitted != stored:
-        raise forms.ValidationError(message, code="stale")
+from .versions import refuse_stale_version
 
 
 class VersionCheckedForm(forms.ModelForm):

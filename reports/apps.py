@@ -6,7 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Learning reports"
 
     def ready(self):
-        from . import (
-            pdf_signals,  # noqa: F401 - connects the receivers
-            signals,  # noqa: F401 - connects the receivers
-        )
+        # Connect each capability's receivers (what follows a transition or an edit).
+        from .microsite import receivers as microsite_receivers  # noqa: F401
+        from .pdfs import receivers as pdf_receivers  # noqa: F401
+        from .signoff import receivers as signoff_receivers  # noqa: F401

@@ -28,6 +28,7 @@ from partnerships.models import (
     Theme,
 )
 
+from .authoring.services import create_report
 from .models import (
     LearningReport,
     ReportEvent,
@@ -35,6 +36,7 @@ from .models import (
     SectionStatus,
     Signature,
     Status,
+    Transition,
 )
 from .template_sections import SECTION_KEYS
 
@@ -223,7 +225,7 @@ def seed_events(report: LearningReport, signoff: dict, partner: User) -> None:
         ReportEvent.objects.create(
             report=report,
             actor=partner,
-            transition="submit",
+            transition=Transition.SUBMIT,
             from_status=Status.DRAFT,
             to_status=Status.AWAITING_SIGNOFF,
             content_hash=content_hash,
@@ -233,23 +235,30 @@ def seed_events(report: LearningReport, signoff: dict, partner: User) -> None:
     source = f"recorded from the signed report of {signed_on:%d/%m/%Y}"
     consent = "agreeing" if signoff["consent_to_share"] else "not agreeing"
     steps = [
-        ("submit", Status.DRAFT, Status.AWAITING_SIGNOFF, f"Sent for sign-off ({source})."),
         (
-            "sign_off",
+            Transition.SUBMIT,
+            Status.DRAFT,
+            Status.AWAITING_SIGNOFF,
+            f"Sent for sign-off ({source}).",
+        ),
+        (
+            Transition.SIGN_OFF,
             Status.AWAITING_SIGNOFF,
             Status.SIGNED_OFF,
             f"Signed by {signoff['local_area_signatory']}, {signoff['local_area_role']}, for "
             f"the local area, {consent} to share the report on the microsite ({source}).",
         ),
         (
-            "countersign",
+            Transition.COUNTERSIGN,
             Status.SIGNED_OFF,
             Status.COUNTERSIGNED if signoff["consent_to_share"] else Status.NOT_FOR_PUBLICATION,
             f"Countersigned by {signoff['tce_project_lead']}, TCE Project Lead ({source}).",
         ),
     ]
     if report.status == Status.PUBLISHED:
-        steps.append(("publish", Status.COUNTERSIGNED, Status.PUBLISHED, f"Published ({source})."))
+        steps.append(
+            (Transition.PUBLISH, Status.COUNTERSIGNED, Status.PUBLISHED, f"Published ({source}).")
+        )
     for hour, (transition, from_status, to_status, comment) in enumerate(
         steps, start=12 - len(steps) + 1
     ):
@@ -341,7 +350,6 @@ DRAFT_REPORT_AREA = "Swindon"
 
 
 def seed_draft(bsp: BespokeSupportProject, *, lead: User, partner: User) -> None:
-    from .services import create_report
 
     if bsp.tce_lead_id is None:
         bsp.tce_lead = lead

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from partnerships.models import BespokeSupportProject
 
 from . import richtext
+from .search import search
 from .template_sections import SECTION_CHOICES, SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 
@@ -54,8 +55,6 @@ class LearningReportQuerySet(models.QuerySet):
     def search(self, query: str):
         """Reports matching ``query`` (websearch syntax), annotated with ``search_rank`` and
         ``search_snippet``: full-text search on PostgreSQL, a plain-text fallback elsewhere."""
-        from .search import search
-
         return search(self, query)
 
     def related_to(self, report):
@@ -95,9 +94,9 @@ class LearningReport(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept up to date by reports.search (signals on the report and its sections). The vector
-    # is filled on PostgreSQL only and has a GIN index there (see migration); the plain text
-    # serves the SQLite fallback and the highlighted snippets.
+    # Kept up to date by reports.microsite.search_index (signals on the report and its
+    # sections). The vector is filled on PostgreSQL only and has a GIN index there (see
+    # migration); the plain text serves the SQLite fallback and the highlighted snippets.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     # The version of the details page (the title and the BSP's details): every save there raises
@@ -166,6 +165,27 @@ class LearningReport(models.Model):
             digest.update(section.body.encode())
             digest.update(b"\x00")
         return digest.hexdigest()
+
+    # -- What the audit log says about where the report is now --------------------------------
+
+    def last_changes_request(self):
+        """The local area's latest request for changes, with its comments."""
+        return (
+            self.events.select_related("actor")
+            .prefetch_related("comments")
+            .latest_of(Transition.REQUEST_CHANGES)
+        )
+
+    def voided_signoff(self):
+        """The event that voided the sign-off, while the report has not been signed off since."""
+        last = self.events.latest_of(Transition.VOID_SIGNOFF, Transition.SIGN_OFF)
+        return last if last is not None and last.transition == Transition.VOID_SIGNOFF else None
+
+    def reopening(self):
+        """Why a withdrawn report was re-opened, while it waits to be published again."""
+        if self.withdrawn_at is None or self.status == Status.WITHDRAWN:
+            return None
+        return self.events.select_related("actor").latest_of(Transition.REOPEN)
 
 
 class SectionStatus(models.TextChoices):
@@ -280,6 +300,26 @@ class Signature(models.Model):
         return self.superseded_at is None
 
 
+class Transition(models.TextChoices):
+    """The changes of a report's state, as the audit log names them. Which states each starts
+    from and leads to, and who may make it, is the transition table in ``workflow.py``."""
+
+    SUBMIT = "submit", "Send for local sign-off"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+    SIGN_OFF = "sign_off", "Sign off"
+    COUNTERSIGN = "countersign", "Countersign"
+    PUBLISH = "publish", "Publish on the microsite"
+    WITHDRAW = "withdraw", "Withdraw from the microsite"
+    REOPEN = "reopen", "Re-open for revision"
+    VOID_SIGNOFF = "void_signoff", "Content changed since sign-off"
+
+
+class ReportEventQuerySet(models.QuerySet):
+    def latest_of(self, *transitions: Transition):
+        """The most recent of these transitions, or None."""
+        return self.filter(transition__in=transitions).order_by("-created_at", "-pk").first()
+
+
 class ReportEvent(models.Model):
     """The append-only audit log: every change of a report's state, who made it and why."""
 
@@ -293,13 +333,15 @@ class ReportEvent(models.Model):
         help_text="Empty when the portal itself made the change (e.g. content changed after "
         "sign-off).",
     )
-    transition = models.CharField(max_length=40)
+    transition = models.CharField(max_length=40, choices=Transition.choices)
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     comment = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
     # A default, not auto_now_add: the demo data records real past sign-offs at their own dates.
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects = ReportEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "created_at", "pk"]
@@ -315,13 +357,6 @@ class ReportEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The audit log is append-only: events are never deleted.")
-
-    @property
-    def transition_label(self):
-        from .workflow import TRANSITIONS
-
-        transition = TRANSITIONS.get(self.transition)
-        return transition.label if transition is not None else self.transition
 
 
 class SectionComment(models.Model):
@@ -431,8 +466,8 @@ class SignoffLink(models.Model):
 class ReportPdf(models.Model):
     """The stored PDF of a published report and the source it was rendered from.
 
-    ``fingerprint`` is ``reports.pdf.PdfSource.fingerprint`` of what was rendered: when the
-    report as it is now has another fingerprint, the file is out of date and is never served.
+    ``fingerprint`` is ``reports.pdfs.document.PdfSource.fingerprint`` of what was rendered: when
+    the report as it is now has another fingerprint, the file is out of date and is never served.
     ``queued_at`` is set while a render waits in the task queue, so many requests for a missing
     file queue one render, not many.
     """

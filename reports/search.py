@@ -8,76 +8,24 @@ stemming), and a window of text around the first match.
 
 Both return the queryset annotated with ``search_rank`` and ``search_snippet``. Snippets carry
 the match between ``MARK_START`` and ``MARK_END``; ``snippet_html`` escapes the text and turns
-those into ``<mark>``.
+those into ``<mark>``. What a report's search document holds, and when it is rebuilt, is the
+microsite's business: ``reports/microsite/search_index.py``.
 """
 
 import re
 import shlex
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models.functions import Coalesce, Greatest, Lower, NullIf, StrIndex, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-from . import richtext
-from .template_sections import SECTION_KEYS
 
 CONFIG = "english"
 # Private-use characters: they never occur in report text, so they survive escaping untouched.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 SNIPPET_CHARS = 280
-
-
-def document_parts(report, sections) -> dict[str, str]:
-    """The plain text of a report by search weight."""
-    bsp = report.bsp
-    ordered = sorted(sections, key=lambda s: SECTION_KEYS.index(s.key))
-    return {
-        "A": report.title,
-        "B": " ".join([bsp.partnership.name, bsp.local_area, bsp.region.name]),
-        "C": "\n".join(richtext.to_text(s.body) for s in ordered if s.body),
-    }
-
-
-def update_search_document(report_id: int, *, using: str = "default") -> None:
-    """Store the report's search text (and, on PostgreSQL, its weighted vector).
-
-    Written with ``update()`` so it neither fires signals again nor touches ``updated_at``.
-    """
-    from .models import LearningReport
-
-    try:
-        report = (
-            LearningReport.objects.using(using)
-            .select_related("bsp__partnership", "bsp__region")
-            .get(pk=report_id)
-        )
-    except LearningReport.DoesNotExist:
-        return
-    parts = document_parts(report, report.sections.all())
-    values = search_values(parts, vendor=connections[using].vendor)
-    LearningReport.objects.using(using).filter(pk=report_id).update(**values)
-
-
-def search_values(parts: dict[str, str], *, vendor: str) -> dict:
-    """The field values to store for a report's ``document_parts``."""
-    # The sections come first, so that a snippet quotes the report's text where it can.
-    values = {"search_text": "\n".join([parts["C"], parts["A"], parts["B"]])}
-    if vendor == "postgresql":
-        values["search_vector"] = _weighted_vector(parts)
-    return values
-
-
-def _weighted_vector(parts: dict[str, str]):
-    vector = None
-    for weight, text in parts.items():
-        part = SearchVector(
-            models.Value(text, output_field=models.TextField()), weight=weight, config=CONFIG
-        )
-        vector = part if vector is None else vector + part
-    return vector
 
 
 def search(queryset, query: str):

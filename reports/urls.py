@@ -1,15 +1,18 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from .caching import public_page
-from .feeds import LatestReportsFeed
-from .sitemaps import SITEMAPS
-from .views import authoring, microsite, opendata, programme, signoff
-from .views import pdf as pdf_views
+from .authoring import views as authoring
+from .microsite import views as microsite
+from .microsite.caching import public_page
+from .microsite.feeds import LatestReportsFeed
+from .microsite.sitemaps import SITEMAPS
+from .pdfs import views as pdf_views
+from .signoff import views as signoff
 
 app_name = "reports"
 
 urlpatterns = [
+    path("", microsite.home, name="home"),
     path("reports/", microsite.report_list, name="report-list"),
     path("reports/<slug:slug>/", microsite.report_detail, name="report-detail"),
     path("regions/<slug:slug>/", microsite.region_detail, name="region-detail"),
@@ -37,13 +40,13 @@ urlpatterns = [
     path("my-reports/<slug:slug>/history/", authoring.report_history, name="report-history"),
     path("my-reports/<slug:slug>/preview/", authoring.report_preview, name="report-preview"),
     path("my-reports/<slug:slug>/send/", authoring.report_send, name="report-send"),
-    path("programme/", programme.programme, name="programme"),
+    path("programme/", microsite.programme, name="programme"),
     path("learning/", microsite.learning, name="learning"),
     path("feed/", public_page(LatestReportsFeed()), name="feed"),
-    path("data/", opendata.data_index, name="data"),
-    path("data/reports.csv", opendata.reports_csv, name="data-reports-csv"),
-    path("data/reports.json", opendata.reports_json, name="data-reports-json"),
-    path("data/bsps.csv", opendata.bsps_csv, name="data-bsps-csv"),
+    path("data/", microsite.data_index, name="data"),
+    path("data/reports.csv", microsite.reports_csv, name="data-reports-csv"),
+    path("data/reports.json", microsite.reports_json, name="data-reports-json"),
+    path("data/bsps.csv", microsite.bsps_csv, name="data-bsps-csv"),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

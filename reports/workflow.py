@@ -5,17 +5,28 @@ it. Views call `apply()` (through the services); nothing else assigns `LearningR
 Every transition is recorded in the append-only `ReportEvent` log in the same database
 transaction, with the report's row locked (SELECT ... FOR UPDATE on PostgreSQL) so two people
 pressing the same button at once produce one change, not two.
+
+Once the transaction has committed, ``apply()`` sends the domain signal ``report_transitioned``
+(with the stored ``event``). What follows a transition connects to it in its capability's
+``receivers.py``: the e-mails (``signoff``), the PDF (``pdfs``) and the microsite's page cache
+(``microsite``). A failing receiver is logged and never undoes the transition.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import access
-from .models import LearningReport, ReportEvent, Status
+from .models import LearningReport, ReportEvent, Status, Transition
+
+logger = logging.getLogger(__name__)
+
+# Sent once a transition is stored (on commit), with ``event``: the ReportEvent recorded.
+report_transitioned = Signal()
 
 
 class TransitionNotAllowed(Exception):
@@ -32,14 +43,19 @@ def _admin(user, report):
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
+class Rule:
+    """Who may make a transition, from which states, and where it leads."""
+
+    name: Transition
     sources: frozenset
     target: Status | Callable[[LearningReport], Status]
     allowed: Callable = _nobody
     needs_comment: bool = False
     automatic: bool = False  # made by the portal (actor None), never by a person
+
+    @property
+    def label(self) -> str:
+        return self.name.label
 
     def target_for(self, report) -> Status:
         return self.target(report) if callable(self.target) else self.target
@@ -49,6 +65,18 @@ def _after_countersign(report) -> Status:
     return Status.COUNTERSIGNED if report.consent_to_publish else Status.NOT_FOR_PUBLICATION
 
 
+# What a transition changes on the report (``apply`` saves these fields and no others).
+TRANSITION_FIELDS = frozenset(
+    {
+        "status",
+        "published_at",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "consent_to_publish",
+        "updated_at",
+    }
+)
+
 SIGNED_STATES = frozenset(
     {Status.SIGNED_OFF, Status.COUNTERSIGNED, Status.PUBLISHED, Status.NOT_FOR_PUBLICATION}
 )
@@ -56,45 +84,39 @@ SIGNED_STATES = frozenset(
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition(
-            "submit",
-            "Send for local sign-off",
+        Rule(
+            Transition.SUBMIT,
             frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}),
             Status.AWAITING_SIGNOFF,
             access.is_author,
         ),
-        Transition(
-            "request_changes",
-            "Request changes",
+        Rule(
+            Transition.REQUEST_CHANGES,
             frozenset({Status.AWAITING_SIGNOFF}),
             Status.CHANGES_REQUESTED,
             access.is_local_lead_of,
             needs_comment=True,
         ),
-        Transition(
-            "sign_off",
-            "Sign off",
+        Rule(
+            Transition.SIGN_OFF,
             frozenset({Status.AWAITING_SIGNOFF}),
             Status.SIGNED_OFF,
             access.is_local_lead_of,
         ),
-        Transition(
-            "countersign",
-            "Countersign",
+        Rule(
+            Transition.COUNTERSIGN,
             frozenset({Status.SIGNED_OFF}),
             _after_countersign,
             access.is_tce_lead_of,
         ),
-        Transition(
-            "publish",
-            "Publish on the microsite",
+        Rule(
+            Transition.PUBLISH,
             frozenset({Status.COUNTERSIGNED}),
             Status.PUBLISHED,
             access.is_tce_lead_of,
         ),
-        Transition(
-            "withdraw",
-            "Withdraw from the microsite",
+        Rule(
+            Transition.WITHDRAW,
             frozenset({Status.PUBLISHED}),
             Status.WITHDRAWN,
             _admin,
@@ -102,9 +124,8 @@ TRANSITIONS = {
         ),
         # A withdrawn report comes back as a draft to be revised, signed and published again
         # (services.reopen supersedes the old signatures).
-        Transition(
-            "reopen",
-            "Re-open for revision",
+        Rule(
+            Transition.REOPEN,
             frozenset({Status.WITHDRAWN}),
             Status.DRAFT,
             _admin,
@@ -112,9 +133,8 @@ TRANSITIONS = {
         ),
         # Made by the portal, not a person: content changed after sign-off voids the signatures
         # (services.void_signoff_if_content_changed, run on every save of a section).
-        Transition(
-            "void_signoff",
-            "Content changed since sign-off",
+        Rule(
+            Transition.VOID_SIGNOFF,
             SIGNED_STATES,
             Status.AWAITING_SIGNOFF,
             automatic=True,
@@ -123,7 +143,7 @@ TRANSITIONS = {
 }
 
 
-def available(user, report) -> list[Transition]:
+def available(user, report) -> list[Rule]:
     """The transitions ``user`` may make on ``report`` now (for buttons and pages)."""
     return [
         t
@@ -166,11 +186,11 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
         locked.published_at = locked.published_at or now
         # Published again after a withdrawal: the notice gives way to the report.
         locked.withdrawn_at, locked.withdrawal_reason = None, ""
-    if name == "withdraw":
+    if name == Transition.WITHDRAW:
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment.strip()
     locked.full_clean()
-    locked.save()
+    locked.save(update_fields=TRANSITION_FIELDS)
     event = ReportEvent.objects.create(
         report=locked,
         actor=actor,
@@ -180,10 +200,7 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
         comment=comment.strip(),
         content_hash=locked.content_hash(),
     )
-    # E-mail the people who act next once this is stored; a failed e-mail never undoes it.
-    from . import notifications
-
-    transaction.on_commit(partial(notifications.send_for_event, event.pk), robust=True)
+    transaction.on_commit(lambda: _announce(event))
     # The caller's object follows the database.
     for field in (
         "status",
@@ -194,3 +211,16 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     ):
         setattr(report, field, getattr(locked, field))
     return event
+
+
+def _announce(event: ReportEvent) -> None:
+    """Tell the capabilities that ``event`` happened; one failing receiver stops no other."""
+    for receiver, result in report_transitioned.send_robust(sender=ReportEvent, event=event):
+        if isinstance(result, Exception):
+            logger.error(
+                "After %s on report %s, %s failed",
+                event.transition,
+                event.report_id,
+                getattr(receiver, "__qualname__", receiver),
+                exc_info=result,
+            )

@@ -123,7 +123,7 @@ AXES_USERNAME_CALLABLE = "accounts.services.sign_in_address"
 AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only: no log of every sign-in
 AXES_VERBOSE = False  # no banner on every command; attempts and lockouts are still logged
 LOGIN_REDIRECT_URL = "reports:dashboard"
-LOGOUT_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "reports:home"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -180,12 +180,31 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Cache: Redis when REDIS_URL is set, otherwise this process's memory.
 REDIS_URL = env.str("REDIS_URL", default="")
+MICROSITE_CACHE_URL = env.str("MICROSITE_CACHE_URL", default="")
+if MICROSITE_CACHE_URL and MICROSITE_CACHE_URL == REDIS_URL:
+    raise ImproperlyConfigured(
+        "MICROSITE_CACHE_URL must be a Redis database of its own (say redis://host:6379/1): "
+        "the public pages' cache is emptied whole on every change."
+    )
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # The public pages (reports/microsite/caching.py). Every change that the pages show empties
+    # it whole, so it is a cache of its own: by default a database table that every process
+    # serving the site shares (`manage.py createcachetable`, run by `make migrate`); in
+    # production a Redis database of its own, never REDIS_URL's (clearing it flushes that
+    # database): MICROSITE_CACHE_URL=redis://host:6379/1.
+    "microsite": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": MICROSITE_CACHE_URL}
+        if MICROSITE_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "microsite_cache",
+        }
+    ),
 }
 
 # Background work (Django 6's tasks API through the django-tasks backport). Immediate by default so
@@ -246,8 +265,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # WeasyPrint logs every page it lays out (reports.pdf reads that for progress bars) and
-        # fontTools every font it unpacks: neither belongs in the logs.
+        # WeasyPrint logs every page it lays out (reports.pdfs.document reads that for progress
+        # bars) and fontTools every font it unpacks: neither belongs in the logs.
         "weasyprint.progress": {"level": "INFO", "propagate": False},
         "fontTools": {"level": "WARNING"},
     },

@@ -1,10 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from reports.views.microsite import home
-
 urlpatterns = [
-    path("", home, name="home"),
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from accounts.models import Role, User
 from partnerships.models import BespokeSupportProject, BSPType, Partnership, Region
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportSection, SectionStatus, Status
 
 
@@ -106,7 +106,7 @@ def authoring_cast(**bsp_fields) -> AuthoringCast:
     bsp.delivery_partners.add(partner)
     elsewhere = BespokeSupportProjectFactory(tce_lead=UserFactory(role=Role.TCE_LEAD))
     return AuthoringCast(
-        report=services.create_report(bsp=bsp, actor=admin),
+        report=authoring_services.create_report(bsp=bsp, actor=admin),
         admin=admin,
         lead=lead,
         other_lead=elsewhere.tce_lead,

@@ -35,6 +35,6 @@ def test_versions_match_the_vendor_readme():
 
 @pytest.mark.django_db
 def test_pages_load_nothing_from_other_origins(client):
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reports:home")).content.decode()
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert not url.startswith(("http://", "https://", "//")), url

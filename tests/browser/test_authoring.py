@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import ReportSection
 from tests.browser.conftest import sign_in
 from tests.factories import authoring_cast
@@ -217,7 +217,7 @@ def test_a_stale_save_of_the_details_shows_the_conflict_page(live, world, browse
 
 def test_history_compare_and_restore(live, world, page, axe_check):
     for version, text in enumerate(["The first words.", "The second words."], start=1):
-        services.save_section(
+        authoring_services.save_section(
             report=world.report,
             key="reasons",
             actor=world.partner,
@@ -279,7 +279,7 @@ def test_details_and_admin_pages_are_accessible(live, world, page, axe_check):
 
 
 def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
-    services.save_section(
+    authoring_services.save_section(
         report=world.report,
         key="reasons",
         actor=world.admin,

@@ -7,7 +7,7 @@ from tests.browser.conftest import sign_in
 
 
 def test_home_page_is_accessible(live_demo, page, axe_check):
-    page.goto(live_demo.url + reverse("home"))
+    page.goto(live_demo.url + reverse("reports:home"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("What local partnerships learned")
     axe_check(page)
 
@@ -30,7 +30,7 @@ def test_admin_sign_in_is_accessible_and_works(live_demo, page, axe_check):
 
 
 def test_skip_link_is_the_first_thing_a_keyboard_reaches(live_demo, page):
-    page.goto(live_demo.url + reverse("home"))
+    page.goto(live_demo.url + reverse("reports:home"))
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()

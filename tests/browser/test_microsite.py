@@ -20,7 +20,7 @@ def test_a_visitor_searches_filters_by_region_and_opens_a_report(live_demo, page
         sections={"reasons": "<p>Kernow shared soft intelligence too.</p>"},
         published=True,
     )
-    page.goto(live_demo.url + reverse("home"))
+    page.goto(live_demo.url + reverse("reports:home"))
     page.get_by_role("searchbox", name="Search the reports").fill("soft intelligence")
     page.get_by_role("button", name="Search", exact=True).click()
 
@@ -87,7 +87,7 @@ def test_learning_by_section_updates_in_place(live_demo, page):
 
 def public_pages():
     return [
-        ("home", lambda r: reverse("home")),
+        ("home", lambda r: reverse("reports:home")),
         ("listing", lambda r: reverse("reports:report-list") + "?q=soft+intelligence"),
         ("empty search", lambda r: reverse("reports:report-list") + "?q=xylophone&region=eastern"),
         ("report", lambda r: r["east_sussex"].get_absolute_url()),
@@ -120,7 +120,7 @@ def test_the_menu_on_a_phone(live_demo, browser, javascript):
     """With JavaScript the menu sits behind its button; without, it is simply shown."""
     context = browser.new_context(java_script_enabled=javascript, viewport=PHONE)
     page = context.new_page()
-    page.goto(live_demo.url + reverse("home"))
+    page.goto(live_demo.url + reverse("reports:home"))
     menu = page.get_by_role("navigation", name="Main")
     button = menu.get_by_role("button", name="Show or hide the menu")
     reports = menu.get_by_role("link", name="Reports", exact=True)

@@ -5,7 +5,7 @@ from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from reports.models import ReportPdf
-from reports.tasks import build_compendium
+from reports.pdfs.tasks import build_compendium
 
 
 def test_the_report_page_downloads_its_pdf(live_demo, page, axe_check):
@@ -76,7 +76,7 @@ def test_the_compendium_progress_page_works_without_javascript(
     page.goto("about:blank")
 
     # What the worker does with the queued task (the worker itself is tested elsewhere).
-    queued = DBTaskResult.objects.get(task_path="reports.tasks.build_compendium")
+    queued = DBTaskResult.objects.get(task_path="reports.pdfs.tasks.build_compendium")
     build_compendium.call(*queued.args_kwargs["args"])
     # Without JavaScript the visitor refreshes by hand (there is no meta refresh).
     no_js.get_by_role("link", name="refresh this page").click()

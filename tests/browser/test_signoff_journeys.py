@@ -9,8 +9,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
-from reports import services, signoff_links
 from reports.models import LearningReport, ReportSection, Status
+from reports.signoff import links as signoff_links
+from reports.signoff import services as signoff_services
 from tests.browser.conftest import sign_in
 
 
@@ -227,7 +228,7 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     page.context.clear_cookies()
     response = page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "torbay"}))
     assert response.status == 404
-    page.goto(live.url + reverse("home"))
+    page.goto(live.url + reverse("reports:home"))
     expect(page.get_by_role("link", name="Torbay")).to_have_count(0)
 
 
@@ -274,7 +275,7 @@ def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
     """The demo local lead and a sign-off link's holder both write Torbay's reflections."""
     live = live_demo
     torbay = LearningReport.objects.get(slug="torbay")
-    link = services.send_signoff_link(
+    link = signoff_services.send_signoff_link(
         report=torbay,
         actor=User.objects.get(email="lead@example.org"),
         email="nadine.ward@torbay.example.gov.uk",
@@ -381,7 +382,9 @@ def test_a_comment_written_while_the_report_was_signed_off_is_given_back(
     page.locator("#section-overall_goal summary").click()
     page.get_by_label("Your comment on “Overall goal of BSP”").fill("Which three aims?")
     # Meanwhile someone else signs the report off for the local area.
-    services.sign_off(report=torbay, actor=local, full_name="Sam Other", role="Chair", consent=True)
+    signoff_services.sign_off(
+        report=torbay, actor=local, full_name="Sam Other", role="Chair", consent=True
+    )
     page.locator("#section-overall_goal").get_by_role("button", name="Add comment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your comment could not be saved")
     expect(page.locator(".saved-version")).to_have_text("Which three aims?")

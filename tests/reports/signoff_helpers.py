@@ -4,8 +4,9 @@ through the real services to any state."""
 from dataclasses import dataclass
 
 from accounts.models import Role, User
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, Status
+from reports.signoff import services as signoff_services
 from reports.template_sections import SECTIONS
 from tests.factories import (
     LearningReportFactory,
@@ -83,8 +84,10 @@ def walk_to(report, people: People, status: str, *, consent: bool = True) -> Lea
         Status.WITHDRAWN,
     ]
     if status == Status.CHANGES_REQUESTED:
-        services.submit_for_signoff(report=report, actor=people.partner)
-        services.request_changes(report=report, actor=people.local_lead, comment="More, please.")
+        authoring_services.submit_for_signoff(report=report, actor=people.partner)
+        signoff_services.request_changes(
+            report=report, actor=people.local_lead, comment="More, please."
+        )
         return report
     if status == Status.DRAFT:
         return report
@@ -92,9 +95,9 @@ def walk_to(report, people: People, status: str, *, consent: bool = True) -> Lea
     start = path.index(report.status) + 1 if report.status in path else 0
     for step in path[start:]:
         if step == Status.AWAITING_SIGNOFF:
-            services.submit_for_signoff(report=report, actor=people.partner)
+            authoring_services.submit_for_signoff(report=report, actor=people.partner)
         elif step == Status.SIGNED_OFF:
-            services.sign_off(
+            signoff_services.sign_off(
                 report=report,
                 actor=people.local_lead,
                 full_name="Lou Local",
@@ -102,13 +105,13 @@ def walk_to(report, people: People, status: str, *, consent: bool = True) -> Lea
                 consent=consent,
             )
         elif step in (Status.COUNTERSIGNED, Status.NOT_FOR_PUBLICATION):
-            services.countersign(
+            signoff_services.countersign(
                 report=report, actor=people.tce_lead, full_name="Tess Lead", role="TCE Project Lead"
             )
         elif step == Status.PUBLISHED:
-            services.publish(report=report, actor=people.tce_lead)
+            signoff_services.publish(report=report, actor=people.tce_lead)
         elif step == Status.WITHDRAWN:
-            services.withdraw(report=report, actor=people.admin, reason="Names a child.")
+            signoff_services.withdraw(report=report, actor=people.admin, reason="Names a child.")
         if report.status == status:
             return report
     raise AssertionError(f"Cannot walk to {status}")

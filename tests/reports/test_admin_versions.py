@@ -4,7 +4,7 @@ admin's stale save is refused, and an admin's save makes the pages' stale saves 
 import pytest
 from django.urls import reverse
 
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportSection
 from tests.reports.test_authoring_services import save_details
 from tests.reports.test_signoff import form_values
@@ -21,7 +21,7 @@ def admin_client(client, cast):
 def _section(cast, body="<p>First words.</p>"):
     """The "reasons" section written once by the author: version 1."""
     ReportSection.objects.filter(report=cast.report, key="reasons").delete()
-    return services.save_section(
+    return authoring_services.save_section(
         report=cast.report, key="reasons", actor=cast.partner, body=body, based_on_version=0
     )
 
@@ -38,8 +38,8 @@ def test_an_admin_save_raises_the_version_so_a_stale_page_save_conflicts(admin_c
     assert section.updated_by == cast.admin
 
     # The author's editor was opened at version 1: their save is refused, not an overwrite.
-    with pytest.raises(services.SectionConflict):
-        services.save_section(
+    with pytest.raises(authoring_services.SectionConflict):
+        authoring_services.save_section(
             report=cast.report,
             key="reasons",
             actor=cast.partner,
@@ -53,7 +53,7 @@ def test_an_admin_form_opened_before_an_authors_save_is_refused(admin_client, ca
     section = _section(cast)
     change = reverse("admin:reports_reportsection_change", args=[section.pk])
     data = form_values(admin_client.get(change).content.decode())
-    services.save_section(
+    authoring_services.save_section(
         report=cast.report,
         key="reasons",
         actor=cast.partner,
@@ -77,7 +77,7 @@ def test_the_reports_inline_sections_are_checked_too(admin_client, cast):
         for name, value in data.items()
         if name.endswith("-id") and value == str(section.pk)
     )
-    services.save_section(
+    authoring_services.save_section(
         report=cast.report,
         key="reasons",
         actor=cast.partner,
@@ -117,7 +117,7 @@ def test_a_bsp_changed_in_the_admin_makes_a_stale_details_page_save_conflict(adm
     assert LearningReport.objects.get(pk=cast.report.pk).details_version == 2
 
     # The details page was opened at version 1: its save is refused, the admin's 4 stays.
-    with pytest.raises(services.DetailsConflict):
+    with pytest.raises(authoring_services.DetailsConflict):
         save_details(cast, version=1, number_of_local_authorities=2)
     bsp.refresh_from_db()
     assert bsp.number_of_local_authorities == 4

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportSection, Status
 from tests.factories import BespokeSupportProjectFactory
 
@@ -211,7 +211,7 @@ CASES = [
 @pytest.fixture
 def world(cast):
     for version, text in enumerate(["<p>One.</p>", "<p>Two.</p>"], start=1):
-        services.save_section(
+        authoring_services.save_section(
             report=cast.report,
             key="reasons",
             actor=cast.partner,
@@ -286,7 +286,7 @@ def test_every_authoring_url_is_walked():
     authoring = {
         p.name
         for p in urls.urlpatterns
-        if p.callback.__module__ == "reports.views.authoring" and p.name != "dashboard"
+        if p.callback.__module__ == "reports.authoring.views" and p.name != "dashboard"
     }
     walked = {
         "report-create",

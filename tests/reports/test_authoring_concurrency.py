@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection
 
 from partnerships.reference_data import load_reference_data
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportSection
 from tests.factories import authoring_cast
 
@@ -54,7 +54,7 @@ def test_simultaneous_saves_from_one_version_give_one_save_and_one_conflict():
     cast = authoring_cast()
 
     def save(person, text):
-        services.save_section(
+        authoring_services.save_section(
             report=cast.report,
             key="reasons",
             actor=person,
@@ -62,7 +62,7 @@ def test_simultaneous_saves_from_one_version_give_one_save_and_one_conflict():
             based_on_version=1,
         )
 
-    winner = saved_at_once(cast, save, services.SectionConflict)
+    winner = saved_at_once(cast, save, authoring_services.SectionConflict)
     section = ReportSection.objects.get(report=cast.report, key="reasons")
     assert (section.body, section.version) == (f"<p>{winner}</p>", 2)
 
@@ -74,14 +74,14 @@ def test_simultaneous_details_saves_from_one_version_give_one_save_and_one_confl
     cast = authoring_cast()
 
     def save(person, title):
-        services.update_bsp_details(
+        authoring_services.update_bsp_details(
             report=cast.report,
             actor=person,
             details={"title": title, "size": f"Size chosen by {title}"},
             based_on_version=1,
         )
 
-    winner = saved_at_once(cast, save, services.DetailsConflict)
+    winner = saved_at_once(cast, save, authoring_services.DetailsConflict)
     report = LearningReport.objects.select_related("bsp").get(pk=cast.report.pk)
     assert (report.title, report.bsp.size, report.details_version) == (
         winner,

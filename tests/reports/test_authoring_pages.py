@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportEvent, ReportSection, SectionStatus, Status
 from tests.factories import authoring_cast
 
@@ -24,7 +24,7 @@ def stored(report, key="reasons"):
 
 def write_required_sections(cast):
     for key in ("reasons", "overall_goal", "approaches", "key_issues", "significant_learning"):
-        services.save_section(
+        authoring_services.save_section(
             report=cast.report,
             key=key,
             actor=cast.partner,
@@ -53,7 +53,7 @@ def test_the_dashboard_shows_a_local_lead_what_waits_for_them(cast, client):
     cast.report.bsp.delivery_mode = "digital"
     cast.report.bsp.methodology_as_stated = "Data"
     cast.report.bsp.save()
-    services.submit_for_signoff(report=cast.report, actor=cast.partner)
+    authoring_services.submit_for_signoff(report=cast.report, actor=cast.partner)
     client.force_login(cast.local)
     assert "Sign off" in client.get(reverse("reports:dashboard")).content.decode()
     client.force_login(cast.partner)
@@ -109,7 +109,7 @@ def test_an_admin_starts_a_report_for_a_bsp_without_one(cast, client):
 
 
 def test_the_overview_is_a_task_list_with_every_section_status_and_link(cast, client):
-    services.save_section(
+    authoring_services.save_section(
         report=cast.report,
         key="reasons",
         actor=cast.partner,
@@ -229,7 +229,7 @@ def test_an_autosave_answers_with_the_saved_at_status_and_the_new_version(cast, 
 
 
 def test_a_stale_autosave_says_not_saved_and_keeps_the_stored_text(cast, client):
-    services.save_section(
+    authoring_services.save_section(
         report=cast.report,
         key="reasons",
         actor=cast.lead,
@@ -250,7 +250,7 @@ def test_a_stale_autosave_says_not_saved_and_keeps_the_stored_text(cast, client)
 
 
 def test_a_stale_save_shows_both_texts_and_the_person_chooses(cast, client):
-    services.save_section(
+    authoring_services.save_section(
         report=cast.report,
         key="reasons",
         actor=cast.lead,
@@ -496,7 +496,7 @@ def test_sending_a_complete_report(cast, client):
 @pytest.fixture
 def revised(cast):
     for version, text in enumerate(["The first words.", "The second words here."], start=1):
-        services.save_section(
+        authoring_services.save_section(
             report=cast.report,
             key="reasons",
             actor=cast.partner,

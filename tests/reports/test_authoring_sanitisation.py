@@ -76,9 +76,9 @@ def test_an_autosave_is_sanitised_too(cast, client):
 
 
 def test_the_conflict_page_shows_the_unsaved_text_sanitised(cast, client):
-    from reports import services
+    from reports.authoring import services as authoring_services
 
-    services.save_section(
+    authoring_services.save_section(
         report=cast.report, key="reasons", actor=cast.lead, body="<p>Saved.</p>", based_on_version=1
     )
     client.force_login(cast.partner)

@@ -7,14 +7,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role
-from reports import services, workflow
+from reports import workflow
+from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportSection, SectionStatus, Status
 from reports.template_sections import SECTION_KEYS
 from tests.factories import BespokeSupportProjectFactory, UserFactory
 
 
 def save(cast, body, *, version, who=None, **kwargs):
-    return services.save_section(
+    return authoring_services.save_section(
         report=cast.report,
         key="reasons",
         actor=who or cast.partner,
@@ -36,9 +37,9 @@ def test_an_admin_starts_a_report_with_every_section_empty(cast):
 def test_only_an_admin_starts_a_report_and_only_one_per_bsp(cast):
     bsp = BespokeSupportProjectFactory()
     with pytest.raises(PermissionDenied):
-        services.create_report(bsp=bsp, actor=cast.lead)
+        authoring_services.create_report(bsp=bsp, actor=cast.lead)
     with pytest.raises(ValidationError):
-        services.create_report(bsp=cast.report.bsp, actor=cast.admin)
+        authoring_services.create_report(bsp=cast.report.bsp, actor=cast.admin)
     assert LearningReport.objects.count() == 1
 
 
@@ -46,7 +47,7 @@ def test_a_report_whose_slug_is_taken_gets_the_programme_year(cast):
     twin = BespokeSupportProjectFactory(
         local_area=cast.report.bsp.local_area, programme_year=cast.report.bsp.programme_year + 1
     )
-    report = services.create_report(bsp=twin, actor=cast.admin)
+    report = authoring_services.create_report(bsp=twin, actor=cast.admin)
     assert report.slug == f"{cast.report.slug}-{twin.programme_year_label}"
 
 
@@ -75,7 +76,7 @@ def test_saving_the_same_text_again_makes_no_new_version(cast):
 
 def test_a_stale_save_raises_a_conflict_and_overwrites_nothing(cast):
     save(cast, "<p>First author's words.</p>", version=1, who=cast.partner)
-    with pytest.raises(services.SectionConflict) as conflict:
+    with pytest.raises(authoring_services.SectionConflict) as conflict:
         save(cast, "<p>Second author's words.</p>", version=1, who=cast.lead)
     assert conflict.value.mine == "<p>Second author's words.</p>"
     assert conflict.value.section.body == "<p>First author's words.</p>"
@@ -93,7 +94,7 @@ def test_a_section_without_a_row_is_created_from_version_zero(cast):
     cast.report.sections.filter(key="reasons").delete()
     section = save(cast, "<p>New.</p>", version=0)
     assert section.version == 1
-    with pytest.raises(services.SectionConflict):
+    with pytest.raises(authoring_services.SectionConflict):
         save(cast, "<p>Also new.</p>", version=0)
 
 
@@ -103,7 +104,7 @@ def test_saves_are_refused_to_readers_and_after_submission(cast):
     with pytest.raises(PermissionDenied):
         save(cast, "<p>Stranger.</p>", version=1, who=cast.other_partner)
     with pytest.raises(PermissionDenied):
-        services.save_section(
+        authoring_services.save_section(
             report=cast.report,
             key="local_reflections",
             actor=cast.partner,
@@ -119,17 +120,17 @@ def test_saves_are_refused_to_readers_and_after_submission(cast):
 def test_a_section_save_waits_for_and_respects_a_submission(cast):
     """The report row is locked by both, so a save after "submit" sees the new state."""
     for key in ("reasons", "overall_goal", "approaches", "key_issues", "significant_learning"):
-        services.save_section(
+        authoring_services.save_section(
             report=cast.report, key=key, actor=cast.partner, body="<p>Done.</p>", based_on_version=1
         )
     cast.report.bsp.delivery_mode = "digital"
     cast.report.bsp.methodology_as_stated = "Data"
     cast.report.bsp.save()
-    services.submit_for_signoff(report=cast.report, actor=cast.partner)
+    authoring_services.submit_for_signoff(report=cast.report, actor=cast.partner)
     stale = LearningReport.objects.get(pk=cast.report.pk)
     stale.status = Status.DRAFT  # what a page loaded before the submission believes
     with pytest.raises(PermissionDenied):
-        services.save_section(
+        authoring_services.save_section(
             report=stale, key="reasons", actor=cast.partner, body="<p>x</p>", based_on_version=2
         )
 
@@ -169,7 +170,7 @@ def test_restoring_an_earlier_revision_is_a_new_version(cast):
     save(cast, "<p>The first text.</p>", version=1)
     save(cast, "<p>The second text.</p>", version=2)
     first = ReportSection.history.get(key="reasons", version=2)
-    restored = services.restore_revision(
+    restored = authoring_services.restore_revision(
         report=cast.report, revision=first, actor=cast.lead, based_on_version=3
     )
     assert (restored.body, restored.version, restored.updated_by) == (
@@ -180,8 +181,10 @@ def test_restoring_an_earlier_revision_is_a_new_version(cast):
     latest = ReportSection.history.filter(key="reasons").latest("history_date")
     assert latest.history_change_reason == "restored version 2"
     second = ReportSection.history.get(key="reasons", version=3)
-    with pytest.raises(services.SectionConflict):  # a restore chosen on an out-of-date page
-        services.restore_revision(
+    with pytest.raises(
+        authoring_services.SectionConflict
+    ):  # a restore chosen on an out-of-date page
+        authoring_services.restore_revision(
             report=cast.report, revision=second, actor=cast.lead, based_on_version=3
         )
 
@@ -206,7 +209,7 @@ def details(cast, **changes):
 
 def save_details(cast, *, version, who=None, form=None, **changes):
     """Save the details as ``who`` (the partner); ``form``: values read before, else now."""
-    return services.update_bsp_details(
+    return authoring_services.update_bsp_details(
         report=cast.report,
         actor=who or cast.partner,
         details=form or details(cast, **changes),
@@ -262,7 +265,7 @@ def test_a_stale_details_save_is_refused_and_overwrites_nothing(cast):
     # The partner opens the page; the lead saves; the partner saves what they entered.
     partners = details(cast, title="The partner's title", size="Unitary")
     save_details(cast, version=1, who=cast.lead, title="The lead's title", methodologies=[data])
-    with pytest.raises(services.DetailsConflict) as refused:
+    with pytest.raises(authoring_services.DetailsConflict) as refused:
         save_details(cast, version=1, form=partners)
     conflict = refused.value
     assert conflict.report.details_version == 2
@@ -300,10 +303,15 @@ def test_every_details_save_is_recorded_with_who_made_it(cast):
     assert (bsp_record.size, bsp_record.history_user, bsp_record.history_change_reason) == (
         "Unitary",
         cast.partner,
-        services.DETAILS_SAVED,
+        authoring_services.DETAILS_SAVED,
     )
     # One record for the save, the methodologies with it (not a second one for them).
-    assert cast.report.bsp.history.filter(history_change_reason=services.DETAILS_SAVED).count() == 1
+    assert (
+        cast.report.bsp.history.filter(
+            history_change_reason=authoring_services.DETAILS_SAVED
+        ).count()
+        == 1
+    )
     assert [m.methodology for m in bsp_record.methodologies.all()] == [strategy]
     report_record = cast.report.history.latest()
     assert (report_record.title, report_record.details_version, report_record.history_user) == (

@@ -92,7 +92,7 @@ def test_the_same_reports_are_built_once(two_published, client, settings):
     ask_for(client, year=2020)
     ask_for(client, year=2020)
     assert Compendium.objects.count() == 1
-    assert DBTaskResult.objects.filter(task_path="reports.tasks.build_compendium").count() == 1
+    assert DBTaskResult.objects.filter(task_path="reports.pdfs.tasks.build_compendium").count() == 1
 
 
 def test_the_page_that_asked_shows_progress_until_the_download_is_ready(
@@ -176,7 +176,7 @@ def test_only_so_many_compendiums_are_prepared_at_once(two_published, client, se
     assert "Many PDFs are being prepared right now" in page
     assert '<button type="submit" class="btn btn-primary">Prepare the PDF</button>' in page
     assert Compendium.objects.count() == 2
-    assert DBTaskResult.objects.filter(task_path="reports.tasks.build_compendium").count() == 2
+    assert DBTaskResult.objects.filter(task_path="reports.pdfs.tasks.build_compendium").count() == 2
 
     # Asking again for one already waiting is no new work: it is never refused.
     assert ask_for(client, reports="torbay").status_code == 302
@@ -243,7 +243,7 @@ def test_compendiums_nobody_needs_are_pruned_with_their_files(
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from reports.tasks import prune_compendiums
+    from reports.pdfs.storage import prune_compendiums
 
     now = timezone.now()
     long_ago = now - timezone.timedelta(days=40)

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from accounts.models import Role
 from partnerships.reference_data import load_reference_data
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import ReportEvent, ReportSection, Signature, Status
+from reports.signoff import services as signoff_services
 from tests.factories import UserFactory
 from tests.reports.signoff_helpers import complete_report, people_for, walk_to
 
@@ -81,11 +82,11 @@ def test_two_simultaneous_saves_of_the_reflections_give_one_save_and_one_conflic
     def save(lead, text):
         try:
             barrier.wait(timeout=30)
-            services.write_local_reflections(
+            signoff_services.write_local_reflections(
                 report=report, actor=lead, body=f"<p>{text}</p>", based_on_version=0
             )
             outcomes[text] = "saved"
-        except services.SectionConflict:
+        except authoring_services.SectionConflict:
             outcomes[text] = "conflict"
         except Exception as error:  # reported below, in the main thread
             errors.append(error)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 def public_pages(catalogue):
     return {
-        "home": reverse("home"),
+        "home": reverse("reports:home"),
         "listing": reverse("reports:report-list"),
         "search": reverse("reports:report-list") + "?q=learned",
         "report": catalogue["east_sussex"].get_absolute_url(),
@@ -64,7 +64,7 @@ def test_every_page_but_home_has_breadcrumbs_back_home(catalogue, client):
             assert 'aria-label="Breadcrumb"' not in page
             continue
         crumbs = page.split('<nav aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
-        assert f'<a href="{reverse("home")}">Home</a>' in crumbs, name
+        assert f'<a href="{reverse("reports:home")}">Home</a>' in crumbs, name
         assert 'aria-current="page"' in crumbs, name
 
 
@@ -82,7 +82,7 @@ def test_the_print_stylesheet_hides_navigation_and_controls():
 
 
 def test_the_feed_is_advertised_on_every_page(catalogue, client):
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("reports:home")).content.decode()
     feed = reverse("reports:feed")
     assert 'type="application/atom+xml" title="Newly published Project Learning Reports" ' in page
     assert f'href="{feed}"' in page

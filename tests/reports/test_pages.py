@@ -6,7 +6,7 @@ from reports.models import LearningReport
 
 
 def test_home_lists_published_reports_only(demo, client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:home"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "East Sussex" in page
@@ -41,7 +41,7 @@ def test_a_report_awaiting_sign_off_is_not_public(demo, client):
 
 
 def test_pages_send_strict_security_headers(demo, client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:home"))
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
@@ -52,7 +52,7 @@ def test_pages_send_strict_security_headers(demo, client):
 
 def test_templates_carry_no_inline_script_or_style(demo, client):
     report = LearningReport.objects.get(slug="east-sussex")
-    for url in [reverse("home"), report.get_absolute_url(), reverse("accounts:login")]:
+    for url in [reverse("reports:home"), report.get_absolute_url(), reverse("accounts:login")]:
         page = client.get(url).content.decode()
         assert " style=" not in page, url
         assert "<style" not in page, url

@@ -88,7 +88,7 @@ def test_with_the_database_back_end_publishing_queues_a_task_the_worker_runs(
     with django_capture_on_commit_callbacks(execute=True):
         publish(countersigned_torbay, lead)
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "reports.tasks.render_report_pdf"
+    assert queued.task_path == "reports.pdfs.tasks.render_report_pdf"
     assert queued.args_kwargs == {"args": [countersigned_torbay.pk], "kwargs": {}}
     assert not ReportPdf.objects.get(report=countersigned_torbay).is_rendered
 
@@ -115,7 +115,9 @@ def test_a_missing_pdf_is_being_prepared_and_never_rendered_in_the_request(demo,
     assert "The PDF of this report is being prepared" in page
     assert east_sussex.get_absolute_url() in page
     # Queued, not rendered: the file only comes from the worker.
-    assert DBTaskResult.objects.filter(task_path="reports.tasks.render_report_pdf").count() == 1
+    assert (
+        DBTaskResult.objects.filter(task_path="reports.pdfs.tasks.render_report_pdf").count() == 1
+    )
     assert not ReportPdf.objects.get(report=east_sussex).is_rendered
 
 

@@ -8,9 +8,9 @@ from django.db import connection, transaction
 
 from partnerships.models import Region
 from partnerships.reference_data import load_reference_data
-from reports import pdf
 from reports.demo import seed_demo
 from reports.models import LearningReport, Status
+from reports.pdfs import document as pdf
 from reports.richtext import to_text
 from reports.template_sections import JOINING_THE_DOTS, JOINING_THE_DOTS_INTRO
 from tests.pdf_reading import read_pdf, squash

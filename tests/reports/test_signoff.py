@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Methodology, Theme
-from reports import services
+from reports.authoring import services as authoring_services
 from reports.models import (
     LearningReport,
     ReportEvent,
@@ -18,6 +18,7 @@ from reports.models import (
     Signature,
     Status,
 )
+from reports.signoff import services as signoff_services
 from tests.reports.signoff_helpers import complete_report, people_for, walk_to
 
 
@@ -147,7 +148,7 @@ def test_requesting_changes_sends_the_comments_back_to_the_authors(client, repor
     editor = reverse("reports:section-edit", args=[report.slug, "overall_goal"])
     assert f'href="{editor}">Overall goal of BSP</a>: Name the three aims.' in overview
     # Once sent again, the overview no longer shows it.
-    services.submit_for_signoff(report=report, actor=people.partner)
+    authoring_services.submit_for_signoff(report=report, actor=people.partner)
     overview = client.get(reverse("reports:report-overview", args=[report.slug])).content.decode()
     assert "Nearly there." not in overview
 
@@ -156,12 +157,14 @@ def test_the_reviewer_sees_what_changed_since_they_last_looked(client, report, p
     awaiting(report, people)
     client.force_login(people.local_lead)
     client.get(url("report-review", report))  # the first look
-    services.request_changes(report=report, actor=people.local_lead, comment="Say more on goals.")
+    signoff_services.request_changes(
+        report=report, actor=people.local_lead, comment="Say more on goals."
+    )
     goal = report.sections.get(key="overall_goal")
     goal.body = "<p>What we wrote about Overall goal of BSP, with three clear aims.</p>"
     goal.updated_by = people.partner
     goal.save()
-    services.submit_for_signoff(report=report, actor=people.partner)
+    authoring_services.submit_for_signoff(report=report, actor=people.partner)
 
     for _ in range(2):  # still there when the page is reloaded
         page = client.get(url("report-review", report)).content.decode()
@@ -240,7 +243,7 @@ def test_nothing_is_signed_when_the_text_changed_while_reading(client, report, p
 
 def test_pending_comments_go_to_the_authors_with_the_sign_off(report, people):
     awaiting(report, people)
-    services.add_section_comment(
+    signoff_services.add_section_comment(
         report=report, actor=people.local_lead, section_key="reasons", body="Lovely."
     )
     walk_to(report, people, Status.SIGNED_OFF)
@@ -362,14 +365,14 @@ def test_a_withdrawn_report_is_reopened_revised_and_published_again(
         == 200
     )
     section = report.sections.get(key="reasons")
-    services.save_section(
+    authoring_services.save_section(
         report=report,
         key="reasons",
         actor=people.partner,
         body="<p>The reasons, with no one named.</p>",
         based_on_version=section.version,
     )
-    services.submit_for_signoff(report=report, actor=people.partner)
+    authoring_services.submit_for_signoff(report=report, actor=people.partner)
     overview = client.get(reverse("reports:report-overview", args=[report.slug])).content.decode()
     assert "Re-opened for revision" not in overview  # sent: nothing left for the authors to do
     walk_to(report, people, Status.PUBLISHED)
@@ -643,9 +646,9 @@ def test_the_admin_cannot_set_the_status_by_hand(client, report, people):
 def test_every_status_change_has_an_event(report, people):
     """The whole life of a report: the chain of events matches every status it ever had."""
     awaiting(report, people)
-    services.request_changes(report=report, actor=people.local_lead, comment="More.")
-    services.submit_for_signoff(report=report, actor=people.partner)
-    services.sign_off(
+    signoff_services.request_changes(report=report, actor=people.local_lead, comment="More.")
+    authoring_services.submit_for_signoff(report=report, actor=people.partner)
+    signoff_services.sign_off(
         report=report, actor=people.local_lead, full_name="Lou", role="Chair", consent=True
     )
     section = report.sections.get(key="reasons")
@@ -695,14 +698,14 @@ def test_the_audit_page_lists_events_within_a_query_budget(
 def test_the_review_page_has_a_query_budget(client, report, people, django_assert_max_num_queries):
     awaiting(report, people)
     for key in ("reasons", "overall_goal"):
-        services.add_section_comment(
+        signoff_services.add_section_comment(
             report=report, actor=people.local_lead, section_key=key, body="?"
         )
     client.force_login(people.local_lead)
     client.get(url("report-review", report))
-    services.request_changes(report=report, actor=people.local_lead, comment="More.")
+    signoff_services.request_changes(report=report, actor=people.local_lead, comment="More.")
     ReportSection.objects.filter(report=report, key="reasons").first().save()
-    services.submit_for_signoff(report=report, actor=people.partner)
+    authoring_services.submit_for_signoff(report=report, actor=people.partner)
     # session, user, report + 4 prefetches, visit (read, lock, last submit, save), bsp's
     # delivery partners (transitions), comments, void and changes-request events, pending
     # comments, history (2), savepoints: stays flat with the number of sections and comments.
@@ -725,7 +728,7 @@ def test_sign_off_pages_carry_no_inline_script_or_style(client, report, people):
 
 def test_the_admin_shows_comments_links_and_events_read_only(client, report, people):
     walk_to(report, people, Status.AWAITING_SIGNOFF)
-    services.add_section_comment(
+    signoff_services.add_section_comment(
         report=report, actor=people.local_lead, section_key="reasons", body="Hm."
     )
     people.admin.is_superuser = True

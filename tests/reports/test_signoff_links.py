@@ -181,21 +181,22 @@ def test_emails_to_a_link_holder_carry_their_link(
 ):
     """When the report comes back for sign-off, a local lead without a password is e-mailed
     their live link, not a sign-in page they cannot use."""
-    from reports import services
+    from reports.authoring import services as authoring_services
+    from reports.signoff import services as signoff_services
 
     send_link(client, report, people.tce_lead, django_capture_on_commit_callbacks)
     vicky = User.objects.get(email="vicky@example.gov.uk")
-    services.request_changes(report=report, actor=vicky, comment="Fix the dates.")
+    signoff_services.request_changes(report=report, actor=vicky, comment="Fix the dates.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_for_signoff(report=report, actor=people.partner)
+        authoring_services.submit_for_signoff(report=report, actor=people.partner)
     to_vicky = next(m for m in mail.outbox if m.to == [vicky.email])
     assert f"/sign-off/{report.slug}/" in to_vicky.body
     lonely = UserFactory(role=Role.LOCAL_LEAD, partnership=report.bsp.partnership)
     lonely.set_unusable_password()
     lonely.save()
     mail.outbox.clear()
-    services.request_changes(report=report, actor=vicky, comment="Again.")
+    signoff_services.request_changes(report=report, actor=vicky, comment="Again.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_for_signoff(report=report, actor=people.partner)
+        authoring_services.submit_for_signoff(report=report, actor=people.partner)
     to_lonely = next(m for m in mail.outbox if m.to == [lonely.email])
     assert "Ask your TCE project lead, Tess Lead" in to_lonely.body

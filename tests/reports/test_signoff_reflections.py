@@ -8,8 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services, signoff_links
+from reports.authoring import services as authoring_services
 from reports.models import ReportSection, SectionStatus, Status
+from reports.signoff import links as signoff_links
+from reports.signoff import services as signoff_services
 from reports.workflow import TransitionNotAllowed
 from tests.factories import UserFactory
 from tests.reports.signoff_helpers import complete_report, people_for, walk_to
@@ -41,7 +43,7 @@ def url(name, report):
 
 
 def write(report, actor, body, based_on_version):
-    return services.write_local_reflections(
+    return signoff_services.write_local_reflections(
         report=report, actor=actor, body=body, based_on_version=based_on_version
     )
 
@@ -84,7 +86,7 @@ def test_a_save_based_on_an_old_version_is_refused_and_overwrites_nothing(
     report, people, second_lead
 ):
     write(report, people.local_lead, "<p>Lou's words.</p>", 0)
-    with pytest.raises(services.SectionConflict) as refused:
+    with pytest.raises(authoring_services.SectionConflict) as refused:
         write(report, second_lead, "<p>Kit's words.</p>", 0)
     assert refused.value.section.body == "<p>Lou's words.</p>"
     assert refused.value.mine == "<p>Kit's words.</p>"
@@ -224,7 +226,7 @@ def test_a_save_without_its_version_is_refused_plainly(client, report, people):
 
 
 def test_a_sign_off_link_visitor_writes_the_reflections(client, report, people):
-    link = services.send_signoff_link(
+    link = signoff_services.send_signoff_link(
         report=report, actor=people.tce_lead, email="vicky@example.gov.uk", full_name="Vicky Finn"
     )
     client.get(signoff_links.link_path(link))  # not signed in: the link grants this report only
@@ -376,7 +378,7 @@ def test_another_partnerships_local_lead_cannot_autosave(client, report, people)
 
 
 def test_a_sign_off_link_holder_autosaves_too(client, report, people):
-    link = services.send_signoff_link(
+    link = signoff_services.send_signoff_link(
         report=report, actor=people.tce_lead, email="vicky@example.gov.uk", full_name="Vicky Finn"
     )
     client.get(signoff_links.link_path(link))  # not signed in: the link grants this report only

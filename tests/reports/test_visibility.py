@@ -15,7 +15,7 @@ HIDDEN = ["draft", "withheld", "torbay", "withdrawn"]
 def public_urls(catalogue):
     """Every public page and file a report could show up in."""
     urls = [
-        reverse("home"),
+        reverse("reports:home"),
         reverse("reports:report-list"),
         reverse("reports:report-list") + "?q=zebra",
         reverse("reports:report-list") + "?q=learning",

@@ -3,7 +3,8 @@
 import pytest
 
 from accounts.models import Role
-from reports import services, workflow
+from reports import workflow
+from reports.authoring import services as authoring_services
 from reports.models import ReportEvent, SectionStatus, Status
 from reports.template_sections import SECTIONS
 from tests.factories import LearningReportFactory, ReportSectionFactory, UserFactory
@@ -31,7 +32,7 @@ def local_lead(report):
 
 
 def test_an_assigned_partner_submits_a_complete_draft(report, partner):
-    event = services.submit_for_signoff(report=report, actor=partner)
+    event = authoring_services.submit_for_signoff(report=report, actor=partner)
     report.refresh_from_db()
     assert report.status == Status.AWAITING_SIGNOFF
     assert (event.actor, event.from_status, event.to_status) == (
@@ -46,8 +47,8 @@ def test_an_incomplete_report_cannot_be_submitted(report, partner):
     report.sections.filter(key="overall_goal").update(body="")
     report.bsp.delivery_mode = ""
     report.bsp.save()
-    with pytest.raises(services.ReportIncomplete) as error:
-        services.submit_for_signoff(report=report, actor=partner)
+    with pytest.raises(authoring_services.ReportIncomplete) as error:
+        authoring_services.submit_for_signoff(report=report, actor=partner)
     assert [p.field for p in error.value.problems] == ["bsp.delivery_mode", "overall_goal"]
     report.refresh_from_db()
     assert report.status == Status.DRAFT
@@ -57,7 +58,7 @@ def test_an_incomplete_report_cannot_be_submitted(report, partner):
 def test_a_partner_not_assigned_cannot_submit(report):
     stranger = UserFactory(role=Role.DELIVERY_PARTNER)
     with pytest.raises(workflow.TransitionNotAllowed):
-        services.submit_for_signoff(report=report, actor=stranger)
+        authoring_services.submit_for_signoff(report=report, actor=stranger)
     report.refresh_from_db()
     assert report.status == Status.DRAFT
 
@@ -68,7 +69,7 @@ def test_a_transition_from_the_wrong_state_is_refused(report, local_lead):
 
 
 def test_requesting_changes_needs_a_comment(report, partner, local_lead):
-    services.submit_for_signoff(report=report, actor=partner)
+    authoring_services.submit_for_signoff(report=report, actor=partner)
     with pytest.raises(workflow.TransitionNotAllowed, match="needs a comment"):
         workflow.apply(report=report, name="request_changes", actor=local_lead)
     workflow.apply(
@@ -79,7 +80,7 @@ def test_requesting_changes_needs_a_comment(report, partner, local_lead):
 
 
 def test_the_audit_log_is_append_only(report, partner):
-    event = services.submit_for_signoff(report=report, actor=partner)
+    event = authoring_services.submit_for_signoff(report=report, actor=partner)
     event.comment = "rewritten"
     with pytest.raises(ValueError, match="append-only"):
         event.save()

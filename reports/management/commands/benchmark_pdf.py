@@ -14,8 +14,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import pdf, tasks
 from reports.models import LearningReport
+from reports.pdfs import document, storage
 
 
 class Command(BaseCommand):
@@ -38,23 +38,23 @@ class Command(BaseCommand):
             label = f"the {compendium} compendium"
 
             def source():
-                reports = list(tasks.compendium_reports(programme_year=compendium))
+                reports = list(storage.compendium_reports(programme_year=compendium))
                 if not reports:
                     raise CommandError(f"No published reports in programme year {compendium}.")
-                return pdf.compendium_source(reports, programme_year=compendium)
+                return document.compendium_source(reports, programme_year=compendium)
         else:
             label = slug
-            queryset = pdf.for_pdf(LearningReport.objects.all())
+            queryset = document.for_pdf(LearningReport.objects.all())
             if not queryset.filter(slug=slug).exists():
                 raise CommandError(f"No report {slug!r} (load the demo data: make seed).")
 
             def source():
-                return pdf.report_source(queryset.get(slug=slug))
+                return document.report_source(queryset.get(slug=slug))
 
         timings = []
         for run in range(runs + 1):
             started = time.perf_counter()
-            rendered = pdf.render(source())
+            rendered = document.render(source())
             timings.append(time.perf_counter() - started)
             if run == 0:
                 self.stdout.write(

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from reports.microsite.search_index import update_search_document
 from reports.models import LearningReport
-from reports.search import update_search_document
 
 
 class Command(BaseCommand):

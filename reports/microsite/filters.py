@@ -23,8 +23,8 @@ from partnerships.models import (
     programme_year_label,
 )
 
-from .models import LearningReport
-from .template_sections import SECTIONS
+from ..models import LearningReport
+from ..template_sections import SECTIONS
 
 
 class Sort:

@@ -4,8 +4,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from . import richtext
-from .models import LearningReport
+from .. import richtext
+from ..models import LearningReport
 
 SUMMARY_WORDS = 60
 

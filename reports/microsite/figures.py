@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from partnerships.models import BespokeSupportProject, BSPType, Region, programme_year_label
 
-from .models import LearningReport
+from ..models import LearningReport
 
 TYPE_ORDER = [BSPType.STANDARD, BSPType.COMPLEX, BSPType.REGIONAL]
 UNKNOWN_FOCUS = "Not known"

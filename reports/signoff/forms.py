@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 
-from .forms import PLAIN_TEXT_BOX_HINT, RichTextField, autosave_attrs, submit_helper
+from ..authoring.forms import PLAIN_TEXT_BOX_HINT, RichTextField, autosave_attrs, submit_helper
 
 
 def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:

@@ -1,9 +1,9 @@
 """Report PDFs: the report's HTML, through WeasyPrint, as a tagged (PDF/UA-1) document.
 
-Rendering only: nothing here writes to the database or to storage (see ``reports.tasks``). The PDF
-shares ``reports/_report_body.html`` with the web page; footnotes stay inline for WeasyPrint's
-``float: footnote``, and link addresses that the text does not show are added as footnotes, so
-the printed page keeps them.
+Rendering only: nothing here writes to the database or to storage (see ``storage.py`` and
+``tasks.py``). The PDF shares ``reports/_report_body.html`` with the web page; footnotes stay
+inline for WeasyPrint's ``float: footnote``, and link addresses that the text does not show are
+added as footnotes, so the printed page keeps them.
 
 A ``PdfSource`` is the complete input of a render (HTML, stylesheets, the mark on every page).
 Its ``fingerprint`` is what a stored PDF remembers: if the fingerprint of the report as it is now
@@ -30,11 +30,11 @@ from django.utils.text import slugify
 
 from partnerships.models import programme_year_label, with_agencies
 
-from .models import LearningReport, Signature, Status
-from .rendering import build_document
-from .richtext import to_text
-from .template_sections import SECTIONS_BY_KEY
-from .workflow import SIGNED_STATES
+from ..models import LearningReport, Signature, Status
+from ..rendering import build_document
+from ..richtext import to_text
+from ..template_sections import SECTIONS_BY_KEY
+from ..workflow import SIGNED_STATES
 
 # Bump when the rendering changes in a way the HTML and CSS do not show (e.g. WeasyPrint options),
 # so stored PDFs are rendered again.

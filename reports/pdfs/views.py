@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods
 from partnerships.models import programme_year_label
 from tce_portal.after_response import AfterResponse, RedirectThen
 
-from .. import access, pdf, tasks
+from .. import access
 from ..models import Compendium, LearningReport
 from ..template_sections import SECTION_KEYS
+from . import document, storage, tasks
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,9 @@ class QueueingTemplateResponse(AfterResponse, TemplateResponse):
 
 def report_pdf(request, slug):
     """The published report's PDF: the stored file, or "being prepared" while it is rendered."""
-    report = get_object_or_404(pdf.for_pdf(LearningReport.objects.published()), slug=slug)
-    source = pdf.report_source(report)
-    stored = tasks.stored_pdf_if_current(report, source)
+    report = get_object_or_404(document.for_pdf(LearningReport.objects.published()), slug=slug)
+    source = document.report_source(report)
+    stored = storage.stored_pdf_if_current(report, source)
     if stored is not None and not request.htmx:
         etag = f'"{stored.fingerprint}"'
         last_modified = stored.rendered_at.timestamp()
@@ -62,7 +63,7 @@ def report_pdf(request, slug):
             response = FileResponse(
                 file,
                 as_attachment=True,
-                filename=pdf.filename_for(report),
+                filename=document.filename_for(report),
                 content_type="application/pdf",
             )
             response["Content-Length"] = str(stored.size)
@@ -113,13 +114,13 @@ def report_pdf_draft(request, slug):
     renders in the request. A published report's PDF is the public, stored one.
     """
     report = access.get_report_or_404(
-        request.user, queryset=pdf.for_pdf(LearningReport.objects.all()), slug=slug
+        request.user, queryset=document.for_pdf(LearningReport.objects.all()), slug=slug
     )
     if report.is_public:
         return redirect("reports:report-pdf", slug=report.slug)
-    rendered = pdf.render(pdf.report_source(report))
+    rendered = document.render(document.report_source(report))
     response = HttpResponse(rendered.content, content_type="application/pdf")
-    stem = pdf.filename_for(report).removesuffix(".pdf")
+    stem = document.filename_for(report).removesuffix(".pdf")
     response["Content-Disposition"] = f'attachment; filename="{stem}-draft.pdf"'
     response["Content-Length"] = str(len(rendered.content))
     patch_cache_control(response, private=True, no_store=True)
@@ -148,9 +149,9 @@ class CompendiumSelectionForm(forms.Form):
     def clean_reports(self):
         value = self.cleaned_data["reports"]
         slugs = [s for s in value.split(",") if s]
-        if len(slugs) > tasks.MAX_COMPENDIUM_REPORTS:
+        if len(slugs) > storage.MAX_COMPENDIUM_REPORTS:
             raise forms.ValidationError(
-                f"Choose at most {tasks.MAX_COMPENDIUM_REPORTS} reports for one PDF."
+                f"Choose at most {storage.MAX_COMPENDIUM_REPORTS} reports for one PDF."
             )
         return slugs
 
@@ -175,7 +176,7 @@ class CompendiumSelectionForm(forms.Form):
         year = self.cleaned_data.get("year")
         slugs = self.cleaned_data.get("reports") or None
         section_key = self.cleaned_data.get("section", "")
-        reports = tasks.compendium_reports(
+        reports = storage.compendium_reports(
             programme_year=year, slugs=slugs, section_key=section_key
         )
         return year, section_key, reports
@@ -213,10 +214,10 @@ def compendium(request):
     busy = False
     if request.method == "POST":
         try:
-            asked = tasks.request_compendium(
+            asked = storage.request_compendium(
                 reports=reports, programme_year=year, section_key=section_key
             )
-        except tasks.CompendiumsBusy:
+        except storage.CompendiumsBusy:
             busy = True
     if request.method == "POST" and not busy:
         compendium = asked.compendium
@@ -224,13 +225,13 @@ def compendium(request):
         if asked.needs_building:
             then = partial(tasks.build_compendium.enqueue, str(compendium.pk))
         return RedirectThen(compendium.get_absolute_url(), then=then)
-    source = pdf.compendium_source(reports, programme_year=year, section_key=section_key)
+    source = document.compendium_source(reports, programme_year=year, section_key=section_key)
     context = {
         "title": source.title,
         "reports": reports,
         "year": year,
         "section_key": section_key,
-        "section_heading": pdf.section_heading(section_key) if section_key else "",
+        "section_heading": document.section_heading(section_key) if section_key else "",
         "slugs": ",".join(r.slug for r in reports) if year is None else "",
         "existing": Compendium.objects.filter(fingerprint=source.fingerprint).first(),
         "busy": busy,
@@ -248,7 +249,7 @@ def compendium_detail(request, pk):
     """The progress of a compendium, then its download. htmx polls the same URL for the status
     partial and stops when the compendium is finished."""
     compendium = get_object_or_404(Compendium, pk=pk)
-    current = compendium.is_ready and tasks.compendium_is_current(compendium)
+    current = compendium.is_ready and storage.compendium_is_current(compendium)
     context = {
         "compendium": compendium,
         "current": current,
@@ -279,7 +280,7 @@ def _selection_query(compendium):
 
 def compendium_pdf(request, pk):
     compendium = get_object_or_404(Compendium, pk=pk)
-    if not (compendium.is_ready and tasks.compendium_is_current(compendium)):
+    if not (compendium.is_ready and storage.compendium_is_current(compendium)):
         return redirect(compendium)
     try:
         file = compendium.file.open("rb")
@@ -288,7 +289,7 @@ def compendium_pdf(request, pk):
     response = FileResponse(
         file,
         as_attachment=True,
-        filename=pdf.compendium_filename(
+        filename=document.compendium_filename(
             compendium.programme_year, compendium.fingerprint, compendium.section_key
         ),
         content_type="application/pdf",

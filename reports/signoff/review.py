@@ -1,5 +1,6 @@
-"""Reads for the review and sign-off pages: what changed since a reviewer last looked, the
-comments on each section, and whether the sign-off was voided."""
+"""Reads for the review and sign-off pages: what changed since a reviewer last looked, and the
+comments on each section. (Where the report stands in the audit log, the voided sign-off, the
+re-opening and the last request for changes, are ``LearningReport`` methods.)"""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils.safestring import SafeString
 
-from .diffs import has_changed, html_diff
-from .models import ReportEvent, ReportSection, SectionComment, Status
-from .template_sections import SECTIONS
+from ..diffs import has_changed, html_diff
+from ..models import ReportSection, SectionComment
+from ..template_sections import SECTIONS
 
 
 @dataclass(frozen=True)
@@ -60,35 +61,3 @@ def comments_by_section(report) -> dict[str, list[SectionComment]]:
     for comment in report.comments.select_related("author", "sent_with"):
         grouped[comment.section_key].append(comment)
     return dict(grouped)
-
-
-def voided_signoff(report) -> ReportEvent | None:
-    """The event that voided the sign-off, while the report has not been signed off since."""
-    last = (
-        report.events.filter(transition__in=["void_signoff", "sign_off"])
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return last if last is not None and last.transition == "void_signoff" else None
-
-
-def reopening(report) -> ReportEvent | None:
-    """Why a withdrawn report was re-opened, while it waits to be published again."""
-    if report.withdrawn_at is None or report.status == Status.WITHDRAWN:
-        return None
-    return (
-        report.events.filter(transition="reopen")
-        .select_related("actor")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def last_changes_request(report) -> ReportEvent | None:
-    return (
-        report.events.filter(transition="request_changes")
-        .select_related("actor")
-        .prefetch_related("comments")
-        .order_by("-created_at", "-pk")
-        .first()
-    )

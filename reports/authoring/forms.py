@@ -12,8 +12,8 @@ from django.utils.html import escape
 
 from partnerships.models import BespokeSupportProject, DeliveryMode, Methodology
 
-from .models import LearningReport
-from .richtext import to_text
+from ..models import LearningReport
+from ..richtext import to_text
 
 _HAS_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _BLANK_LINE = re.compile(r"\n\s*\n")

@@ -17,13 +17,17 @@ from django.views.decorators.http import require_POST
 
 from partnerships.models import with_agencies
 
-from .. import access, review, services, signoff_links, workflow
+from .. import access, workflow
+from ..authoring.forms import paragraphs_from_plain_text
 from ..diffs import html_diff
-from ..forms import paragraphs_from_plain_text
-from ..models import LearningReport, ReviewVisit, SectionComment, Signature
+from ..models import LearningReport, ReviewVisit, SectionComment, Signature, Transition
 from ..rendering import RenderedSection, build_document
 from ..richtext import sanitise
-from ..signoff_forms import (
+from ..template_sections import SECTIONS_BY_KEY
+from ..workflow import TransitionNotAllowed
+from . import links as signoff_links
+from . import review, services
+from .forms import (
     CountersignForm,
     PublishForm,
     ReflectionsForm,
@@ -34,8 +38,6 @@ from ..signoff_forms import (
     SignOffForm,
     WithdrawForm,
 )
-from ..template_sections import SECTIONS_BY_KEY
-from ..workflow import TransitionNotAllowed
 
 LOCAL_REFLECTIONS = services.LOCAL_REFLECTIONS
 
@@ -116,17 +118,17 @@ def _comment_form(report, key, data=None):
 def _actions(actor, report):
     """The buttons of the page, from the transition table."""
     urls = {
-        "sign_off": _url("report-sign", report),
-        "request_changes": "#request-changes",
-        "countersign": _url("report-countersign", report),
-        "publish": _url("report-publish", report),
-        "withdraw": _url("report-withdraw", report),
-        "reopen": _url("report-reopen", report),
+        Transition.SIGN_OFF: _url("report-sign", report),
+        Transition.REQUEST_CHANGES: "#request-changes",
+        Transition.COUNTERSIGN: _url("report-countersign", report),
+        Transition.PUBLISH: _url("report-publish", report),
+        Transition.WITHDRAW: _url("report-withdraw", report),
+        Transition.REOPEN: _url("report-reopen", report),
     }
     links = []
     for t in workflow.available(actor, report):
         # Submitting goes through the authors' "check and send" page, which shows what is missing.
-        url = _url("report-send", report) if t.name == "submit" else urls[t.name]
+        url = _url("report-send", report) if t.name == Transition.SUBMIT else urls[t.name]
         links.append((t.label, url))
     if access.can_send_signoff_link(actor, report):
         links.append(("Send a sign-off link", _url("report-send-signoff-link", report)))
@@ -189,15 +191,15 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
             else []
         ),
         "baseline_at": visit.baseline_at if visit is not None else None,
-        "voided": review.voided_signoff(report),
-        "reopened": review.reopening(report),
-        "changes_request": review.last_changes_request(report)
+        "voided": report.voided_signoff(),
+        "reopened": report.reopening(),
+        "changes_request": report.last_changes_request()
         if report.status == "changes_requested"
         else None,
         "pending_comments": SectionComment.objects.filter(
             report=report, sent_with__isnull=True
         ).count(),
-        "can_request_changes": workflow.can(actor, report, "request_changes"),
+        "can_request_changes": workflow.can(actor, report, Transition.REQUEST_CHANGES),
         "reflections": reflections,
         "reflections_form": bound.get("reflections")
         or _reflections_form(report, reflections, conflict=conflict),
@@ -343,7 +345,7 @@ def request_changes(request, report, actor, link):
 
 @acting
 def sign(request, report, actor, link):
-    if not workflow.can(actor, report, "sign_off"):
+    if not workflow.can(actor, report, Transition.SIGN_OFF):
         return _refuse(request, report, "The report cannot be signed off now.")
     action = _url("report-sign", report)
     form = SignOffForm(
@@ -394,7 +396,7 @@ def sign(request, report, actor, link):
 
 @staff
 def countersign(request, report):
-    if not workflow.can(request.user, report, "countersign"):
+    if not workflow.can(request.user, report, Transition.COUNTERSIGN):
         return _refuse(request, report, "The report cannot be countersigned now.")
     form = CountersignForm(
         request.POST if request.method == "POST" else None,
@@ -432,7 +434,7 @@ def countersign(request, report):
 
 @staff
 def publish(request, report):
-    if not workflow.can(request.user, report, "publish"):
+    if not workflow.can(request.user, report, Transition.PUBLISH):
         return _refuse(request, report, "The report cannot be published now.")
     form = PublishForm(
         request.POST if request.method == "POST" else None, action=_url("report-publish", report)
@@ -452,7 +454,7 @@ def withdraw(request, report):
     return _step_with_reason(
         request,
         report,
-        name="withdraw",
+        name=Transition.WITHDRAW,
         form_class=WithdrawForm,
         service=services.withdraw,
         refusal="Only a programme admin can withdraw a published report.",
@@ -465,7 +467,7 @@ def reopen(request, report):
     return _step_with_reason(
         request,
         report,
-        name="reopen",
+        name=Transition.REOPEN,
         form_class=ReopenForm,
         service=services.reopen,
         refusal="Only a programme admin can re-open a withdrawn report.",

@@ -1,4 +1,5 @@
-"""Writes of drafting: starting a report, saving and restoring sections, title and details."""
+"""Writes of drafting: starting a report, saving and restoring sections, title and details, and
+sending the finished draft for the local area's sign-off."""
 
 import datetime
 
@@ -7,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .. import access, richtext
-from ..models import LearningReport, ReportSection, SectionStatus
+from .. import access, richtext, workflow
+from ..completeness import problems
+from ..models import LearningReport, ReportSection, SectionStatus, Transition
 from ..template_sections import SECTION_KEYS, SECTIONS_BY_KEY
 
 AUTOSAVE = "autosave"
@@ -248,3 +250,21 @@ def update_bsp_details(*, report, actor, details: dict, based_on_version: int) -
     # The caller's object follows the database.
     report.title, report.details_version = locked.title, locked.details_version
     return locked
+
+
+# --- Send for sign-off -------------------------------------------------------------------------
+
+
+class ReportIncomplete(Exception):
+    def __init__(self, problems):
+        super().__init__("The report is not complete.")
+        self.problems = problems
+
+
+@transaction.atomic
+def submit_for_signoff(*, report, actor, comment=""):
+    """Send a complete draft to the local area for sign-off."""
+    found = problems(report)
+    if found:
+        raise ReportIncomplete(found)
+    return workflow.apply(report=report, name=Transition.SUBMIT, actor=actor, comment=comment)

@@ -1,80 +1,27 @@
-"""Keep derived things in step with the data.
+"""What follows a change of a report, for sign-off.
 
-- Any change to a report's content after sign-off (a section's text, the title, the BSP details
-  in its table) voids its signatures (see services).
-- A report or section change refreshes that report's search document; any change to what the
-  public pages show (reports, sections, the register) bumps the cache version (see
-  ``reports.caching``).
+On the domain event (``workflow.report_transitioned``):
+- the people who act next are e-mailed (``notifications.send_for_event``).
+
+On model signals, because changes made in the admin or the shell must be caught too:
+- ``ReportSection`` saved or deleted, ``LearningReport`` title changed, ``BespokeSupportProject``
+  fields of the details table changed, its methodologies ticked or unticked: a report that was
+  signed off has its signatures voided (``services.void_signoff``), since what was signed changed.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from partnerships.models import (
-    Agency,
-    BespokeSupportProject,
-    Methodology,
-    Partnership,
-    PartnershipAgency,
-    Region,
-    Theme,
-)
+from partnerships.models import BespokeSupportProject
 
-from . import services, workflow
-from .caching import bump_public_version
-from .models import LearningReport, ReportSection
-from .search import update_search_document
+from .. import workflow
+from ..models import LearningReport, ReportSection
+from . import notifications, services
 
 
-@receiver(post_save, sender=LearningReport, dispatch_uid="report_saved_search_and_cache")
-def report_saved(sender, instance, raw=False, using="default", **kwargs):
-    if not raw:
-        update_search_document(instance.pk, using=using)
-    bump_public_version()
-
-
-@receiver(post_save, sender=ReportSection, dispatch_uid="section_saved_search_and_cache")
-@receiver(post_delete, sender=ReportSection, dispatch_uid="section_deleted_search_and_cache")
-def section_changed(sender, instance, raw=False, using="default", **kwargs):
-    if not raw:
-        update_search_document(instance.report_id, using=using)
-    bump_public_version()
-
-
-@receiver(post_save, sender=Partnership, dispatch_uid="partnership_saved_search_and_cache")
-@receiver(post_save, sender=Region, dispatch_uid="region_saved_search_and_cache")
-def place_renamed(sender, instance, raw=False, using="default", **kwargs):
-    """Partnership and region names are in the search documents of their reports."""
-    if not raw:
-        lookup = "bsp__partnership" if sender is Partnership else "bsp__region"
-        for pk in (
-            LearningReport.objects.using(using)
-            .filter(**{lookup: instance})
-            .values_list("pk", flat=True)
-        ):
-            update_search_document(pk, using=using)
-    bump_public_version()
-
-
-@receiver(post_save, sender=BespokeSupportProject, dispatch_uid="bsp_saved_cache")
-@receiver(post_delete, sender=BespokeSupportProject, dispatch_uid="bsp_deleted_cache")
-@receiver(post_delete, sender=LearningReport, dispatch_uid="report_deleted_cache")
-@receiver(post_save, sender=Theme, dispatch_uid="theme_saved_cache")
-@receiver(post_save, sender=Methodology, dispatch_uid="methodology_saved_cache")
-@receiver(post_save, sender=Agency, dispatch_uid="agency_saved_cache")
-@receiver(post_save, sender=PartnershipAgency, dispatch_uid="agency_listed_cache")
-@receiver(post_delete, sender=PartnershipAgency, dispatch_uid="agency_unlisted_cache")
-def register_changed(sender, **kwargs):
-    bump_public_version()
-
-
-@receiver(m2m_changed, sender=BespokeSupportProject.themes.through, dispatch_uid="bsp_themes")
-@receiver(
-    m2m_changed, sender=BespokeSupportProject.methodologies.through, dispatch_uid="bsp_methods"
-)
-def register_links_changed(sender, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        bump_public_version()
+@receiver(workflow.report_transitioned, dispatch_uid="signoff_email_after_transition")
+def email_the_next_people(sender, event, **kwargs):
+    notifications.send_for_event(event.pk)
 
 
 @receiver(post_save, sender=ReportSection, dispatch_uid="void_signoff_on_section_save")

@@ -1,6 +1,17 @@
 """Keep published reports' PDFs in step with the reports: render in the background when a report
 is published or anything its PDF shows changes; drop the stored PDF when it stops being public.
 
+On the domain event (``workflow.report_transitioned``): the report's PDF is refreshed (queued when
+it is public, dropped when it is not).
+
+On model signals, because changes made in the admin or the shell must be caught too:
+- ``LearningReport`` saved (other than by a transition, which the domain event announces),
+  ``ReportSection`` saved or deleted, ``Signature`` saved, ``BespokeSupportProject`` saved or its
+  methodologies changed: that report's PDF is refreshed;
+- ``Partnership``, ``Region``, ``Agency``, ``Methodology`` renamed, or a partnership's list of
+  agencies changed (``PartnershipAgency``): every published PDF that names them is refreshed;
+- ``ReportPdf`` or ``Compendium`` deleted: its stored file is deleted.
+
 Receivers only queue, once the transaction has committed (``transaction.on_commit``): a rolled
 back change queues nothing, and the render sees the committed data. The download view checks the
 stored file's fingerprint as well, so a change these receivers do not see (a raw SQL update,
@@ -22,26 +33,28 @@ from partnerships.models import (
     Region,
 )
 
-from .models import Compendium, LearningReport, ReportEvent, ReportPdf, ReportSection, Signature
+from .. import workflow
+from ..models import Compendium, LearningReport, ReportPdf, ReportSection, Signature
+from .tasks import refresh_report_pdf
 
 
 def _refresh_after_commit(report_id):
-    from .tasks import refresh_report_pdf
-
     transaction.on_commit(partial(refresh_report_pdf, report_id))
 
 
+@receiver(workflow.report_transitioned, dispatch_uid="pdf_after_transition")
+def transitioned(sender, event, **kwargs):
+    """Published, withdrawn, sign-off voided...: already after the commit."""
+    refresh_report_pdf(event.report_id)
+
+
 @receiver(post_save, sender=LearningReport, dispatch_uid="pdf_report_saved")
-def report_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _refresh_after_commit(instance.pk)
-
-
-@receiver(post_save, sender=ReportEvent, dispatch_uid="pdf_report_event")
-def report_event_recorded(sender, instance, created=False, raw=False, **kwargs):
-    """Every transition (publish, withdraw, sign-off voided...) is recorded as an event."""
-    if created and not raw:
-        _refresh_after_commit(instance.report_id)
+def report_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and set(update_fields) <= workflow.TRANSITION_FIELDS:
+        return  # a transition: ``transitioned`` refreshes it once it is committed
+    _refresh_after_commit(instance.pk)
 
 
 @receiver(post_save, sender=ReportSection, dispatch_uid="pdf_section_saved")

@@ -6,9 +6,9 @@ with their BSP, partnership and region; themes; methodologies; sections), whatev
 
 from partnerships.models import BespokeSupportProject
 
-from . import richtext
-from .models import LearningReport
-from .template_sections import SECTIONS
+from .. import richtext
+from ..models import LearningReport
+from ..template_sections import SECTIONS
 
 REPORT_FIELDS = [
     ("slug", "The report's identifier in its address"),

@@ -2,23 +2,26 @@
 section. Everything reads ``LearningReport.objects.published()``; a withdrawn report's own URL
 shows its withdrawal notice and nothing else."""
 
+import csv
 import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
-from .. import tasks
-from ..caching import public_page, wants_partial
-from ..filters import ReportFilter, SectionChoiceForm, Sort
 from ..models import LearningReport, ReportSection
+from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..rendering import Footnote, build_document, number_footnotes
+from . import opendata
+from .caching import public_page, wants_partial
+from .figures import programme_figures
+from .filters import ReportFilter, SectionChoiceForm, Sort
 
 PAGE_SIZE = 20
 
@@ -59,7 +62,7 @@ def _search_context(request, filterset):
 
 def _compendium_slugs(filterset, count) -> str:
     """The whole result (not just this page) for one PDF, when it is small enough for one."""
-    if not 0 < count <= tasks.MAX_COMPENDIUM_REPORTS:
+    if not 0 < count <= MAX_COMPENDIUM_REPORTS:
         return ""
     return ",".join(filterset.ordered().values_list("slug", flat=True))
 
@@ -234,3 +237,79 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('reports:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# -- The programme in figures: charts and the annual report's appendix ---------------------------
+
+
+@public_page
+def programme(request):
+    return render(request, "reports/programme.html", programme_figures())
+
+
+# -- Open data: the documentation page and the CSV and JSON downloads (published reports only) --
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return response
+
+
+@public_page
+def data_index(request):
+    return render(
+        request,
+        "reports/data.html",
+        {
+            "report_fields": opendata.REPORT_FIELDS,
+            "section_columns": opendata.SECTION_COLUMNS,
+            "bsp_fields": opendata.BSP_FIELDS,
+        },
+    )
+
+
+@public_page
+def reports_csv(request):
+    header = [name for name, _ in opendata.REPORT_FIELDS + opendata.SECTION_COLUMNS]
+    return _csv_response(
+        "tce-learning-reports.csv", header, opendata.report_rows(request.build_absolute_uri)
+    )
+
+
+@public_page
+def reports_json(request):
+    records = [
+        opendata.report_record(report, request.build_absolute_uri)
+        for report in opendata.published_reports()
+    ]
+    return JsonResponse(
+        {
+            "source": "Project Learning Reports published by the TCE Support Programme",
+            "count": len(records),
+            "reports": records,
+        },
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+
+
+@public_page
+def bsps_csv(request):
+    header = [name for name, _ in opendata.BSP_FIELDS]
+    return _csv_response(
+        "tce-bsp-register.csv", header, opendata.bsp_rows(request.build_absolute_uri)
+    )

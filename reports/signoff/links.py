@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.urls import reverse
 from sesame.utils import get_query_string, get_user
 
-from .models import SignoffLink
+from ..models import SignoffLink
 
 SESSION_KEY = "signoff_links"  # {report slug: sign-off link id}
 

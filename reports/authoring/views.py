@@ -20,19 +20,20 @@ from django.views.decorators.http import require_POST
 
 from partnerships.models import BespokeSupportProject, with_agencies
 
-from .. import access, review, services, workflow
+from .. import access, workflow
 from ..diffs import html_diff
-from ..forms import (
+from ..models import LearningReport, ReportSection, SectionStatus, Status, Transition
+from ..rendering import build_document
+from ..richtext import sanitise, word_count
+from ..template_sections import SECTIONS, SECTIONS_BY_KEY, SectionSpec
+from . import services
+from .forms import (
     BSPDetailsForm,
     CreateReportForm,
     RestoreForm,
     SectionForm,
     SendForSignoffForm,
 )
-from ..models import LearningReport, ReportSection, SectionStatus, Status
-from ..rendering import build_document
-from ..richtext import sanitise, word_count
-from ..template_sections import SECTIONS, SECTIONS_BY_KEY, SectionSpec
 
 HistoricalSection = ReportSection.history.model
 
@@ -121,13 +122,13 @@ def next_action(user, report) -> NextAction:
     """What ``user`` can do next with ``report``, from the transitions open to them."""
     overview = reverse("reports:report-overview", kwargs={"slug": report.slug})
     names = [t.name for t in workflow.available(user, report)]
-    if "submit" in names:
+    if Transition.SUBMIT in names:
         written, required = _required_written(report)
         if written == required:
             send = reverse("reports:report-send", kwargs={"slug": report.slug})
             return NextAction("Check and send for sign-off", send)
         return NextAction("Continue writing", overview)
-    for name in ("sign_off", "countersign", "publish"):
+    for name in (Transition.SIGN_OFF, Transition.COUNTERSIGN, Transition.PUBLISH):
         if name in names:
             return NextAction(workflow.TRANSITIONS[name].label, overview)
     return NextAction(WAITING[report.status])
@@ -184,12 +185,10 @@ def report_overview(request, slug):
         "group_heading": next(t.spec.group for t in tasks if t.spec.group),
         "written": written,
         "required": required,
-        "can_submit": workflow.can(request.user, report, "submit"),
+        "can_submit": workflow.can(request.user, report, Transition.SUBMIT),
         # While the authors revise it: why it was re-opened.
-        "reopened": review.reopening(report)
-        if report.status in access.AUTHOR_EDITABLE_STATES
-        else None,
-        "changes_request": review.last_changes_request(report)
+        "reopened": report.reopening() if report.status in access.AUTHOR_EDITABLE_STATES else None,
+        "changes_request": report.last_changes_request()
         if report.status == Status.CHANGES_REQUESTED
         else None,
     }
@@ -488,7 +487,7 @@ def section_restore(request, slug, revision_id):
 def report_send(request, slug):
     """Check the report is complete and send it to the local area for sign-off."""
     report = _report(request, slug, details=True)
-    if not workflow.can(request.user, report, "submit"):
+    if not workflow.can(request.user, report, Transition.SUBMIT):
         return _refuse_edit(request, report, _why_not_editable(request.user, report))
     form = SendForSignoffForm(request.POST if request.method == "POST" else None)
     problems = []

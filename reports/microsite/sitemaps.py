@@ -5,13 +5,13 @@ from django.urls import reverse
 
 from partnerships.models import Partnership, Region
 
-from .models import LearningReport
+from ..models import LearningReport
 
 
 class PagesSitemap(Sitemap):
     def items(self):
         return [
-            "home",
+            "reports:home",
             "reports:report-list",
             "reports:programme",
             "reports:learning",

@@ -11,7 +11,12 @@ from django.utils import timezone
 from accounts.models import Role, User
 
 from .. import access, workflow
-from ..completeness import problems
+from ..authoring.services import (
+    AUTOSAVE,
+    SectionConflict,
+    forget_replaced_autosave,
+    latest_revision,
+)
 from ..models import (
     LearningReport,
     ReportEvent,
@@ -21,32 +26,18 @@ from ..models import (
     SectionStatus,
     Signature,
     SignoffLink,
+    Transition,
 )
 from ..richtext import sanitise, to_text
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import TransitionNotAllowed
-from .authoring import AUTOSAVE, SectionConflict, forget_replaced_autosave, latest_revision
+from . import notifications
 
 LOCAL_REFLECTIONS = "local_reflections"
 
 
-class ReportIncomplete(Exception):
-    def __init__(self, problems):
-        super().__init__("The report is not complete.")
-        self.problems = problems
-
-
 class ContentChangedWhileReviewing(Exception):
     """The report's text changed between the reviewer reading it and pressing the button."""
-
-
-@transaction.atomic
-def submit_for_signoff(*, report, actor, comment=""):
-    """Send a complete draft to the local area for sign-off."""
-    found = problems(report)
-    if found:
-        raise ReportIncomplete(found)
-    return workflow.apply(report=report, name="submit", actor=actor, comment=comment)
 
 
 # --- Review by the local area -------------------------------------------------------------------
@@ -125,7 +116,9 @@ def _send_pending_comments(report, event: ReportEvent) -> int:
 @transaction.atomic
 def request_changes(*, report, actor, comment: str) -> ReportEvent:
     """Send the report back to its authors with the reviewer's comments."""
-    event = workflow.apply(report=report, name="request_changes", actor=actor, comment=comment)
+    event = workflow.apply(
+        report=report, name=Transition.REQUEST_CHANGES, actor=actor, comment=comment
+    )
     _send_pending_comments(report, event)
     return event
 
@@ -167,7 +160,7 @@ def sign_off(
         signature.full_clean()
         signature.save()
 
-    event = workflow.apply(report=report, name="sign_off", actor=actor, before_save=record)
+    event = workflow.apply(report=report, name=Transition.SIGN_OFF, actor=actor, before_save=record)
     _send_pending_comments(report, event)
     if link is not None:
         spent = SignoffLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
@@ -207,7 +200,7 @@ def countersign(*, report, actor, full_name: str, role: str) -> Signature:
         signature.full_clean()
         signature.save()
 
-    workflow.apply(report=report, name="countersign", actor=actor, before_save=record)
+    workflow.apply(report=report, name=Transition.COUNTERSIGN, actor=actor, before_save=record)
     return signature
 
 
@@ -218,13 +211,13 @@ def publish(*, report, actor) -> ReportEvent:
     def check(locked):
         _check_signatures_match(locked, [Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD])
 
-    return workflow.apply(report=report, name="publish", actor=actor, before_save=check)
+    return workflow.apply(report=report, name=Transition.PUBLISH, actor=actor, before_save=check)
 
 
 @transaction.atomic
 def withdraw(*, report, actor, reason: str) -> ReportEvent:
     """Take a published report off the microsite; its page then shows the public reason."""
-    return workflow.apply(report=report, name="withdraw", actor=actor, comment=reason)
+    return workflow.apply(report=report, name=Transition.WITHDRAW, actor=actor, comment=reason)
 
 
 @transaction.atomic
@@ -238,7 +231,11 @@ def reopen(*, report, actor, reason: str) -> ReportEvent:
         locked.consent_to_publish = None
 
     return workflow.apply(
-        report=report, name="reopen", actor=actor, comment=reason, before_save=supersede_signatures
+        report=report,
+        name=Transition.REOPEN,
+        actor=actor,
+        comment=reason,
+        before_save=supersede_signatures,
     )
 
 
@@ -277,7 +274,11 @@ def _void_signoff(report, *, changed_by, what) -> ReportEvent:
         locked.consent_to_publish = None
 
     return workflow.apply(
-        report=report, name="void_signoff", actor=None, comment=comment, before_save=reset_consent
+        report=report,
+        name=Transition.VOID_SIGNOFF,
+        actor=None,
+        comment=comment,
+        before_save=reset_consent,
     )
 
 
@@ -294,8 +295,6 @@ def send_signoff_link(
 ) -> SignoffLink:
     """E-mail a sign-off link for ``report`` to a local lead, creating their account (with no
     password) when they have none. The e-mail goes after the commit."""
-    from .. import notifications
-
     if not access.can_send_signoff_link(actor, report):
         raise TransitionNotAllowed("You cannot send a sign-off link for this report now.")
     email = User.objects.normalize_email(email).lower()
@@ -342,7 +341,7 @@ def record_review_visit(*, report, user) -> ReviewVisit:
     if created:
         return visit
     last_submitted = (
-        report.events.filter(transition="submit")
+        report.events.filter(transition=Transition.SUBMIT)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
     ).first()

@@ -26,33 +26,36 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 
-from . import access, signoff_links, workflow
-from .models import ReportEvent, SignoffLink, Status
-from .template_sections import SECTION_KEYS
+from .. import access, workflow
+from ..models import ReportEvent, SignoffLink, Status, Transition
+from ..template_sections import SECTION_KEYS
+from . import links as signoff_links
 
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    "submit": "{title}: ready for the local area's sign-off",
-    "request_changes": "{title}: the local area asks for changes",
-    "sign_off": "{title}: signed off by the local area, ready to countersign",
-    "countersign": "{title}: countersigned",
-    "publish": "{title}: published on the microsite",
-    "withdraw": "{title}: withdrawn from the microsite",
-    "reopen": "{title}: re-opened for revision",
-    "void_signoff": "{title}: content changed since sign-off, it needs signing off again",
+    Transition.SUBMIT: "{title}: ready for the local area's sign-off",
+    Transition.REQUEST_CHANGES: "{title}: the local area asks for changes",
+    Transition.SIGN_OFF: "{title}: signed off by the local area, ready to countersign",
+    Transition.COUNTERSIGN: "{title}: countersigned",
+    Transition.PUBLISH: "{title}: published on the microsite",
+    Transition.WITHDRAW: "{title}: withdrawn from the microsite",
+    Transition.REOPEN: "{title}: re-opened for revision",
+    Transition.VOID_SIGNOFF: "{title}: content changed since sign-off, it needs signing off again",
 }
 
 
 HAPPENED = {
-    "submit": "sent the report to the local area for sign-off",
-    "request_changes": "asked the authors for changes to the report",
-    "sign_off": "signed the report off for the local area",
-    "countersign": "countersigned the report",
-    "publish": "published the report on the TCE Support Programme's microsite",
-    "withdraw": "withdrew the report from the microsite",
-    "reopen": "re-opened the withdrawn report for revision: it is a draft again",
-    "void_signoff": "voided the sign-off: the report's content changed after it was signed",
+    Transition.SUBMIT: "sent the report to the local area for sign-off",
+    Transition.REQUEST_CHANGES: "asked the authors for changes to the report",
+    Transition.SIGN_OFF: "signed the report off for the local area",
+    Transition.COUNTERSIGN: "countersigned the report",
+    Transition.PUBLISH: "published the report on the TCE Support Programme's microsite",
+    Transition.WITHDRAW: "withdrew the report from the microsite",
+    Transition.REOPEN: "re-opened the withdrawn report for revision: it is a draft again",
+    Transition.VOID_SIGNOFF: (
+        "voided the sign-off: the report's content changed after it was signed"
+    ),
 }
 
 

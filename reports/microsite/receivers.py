@@ -1,0 +1,83 @@
+"""What keeps the public microsite in step with the data.
+
+On the domain event (``workflow.report_transitioned``), and on model signals for every saved
+change to what the public pages show (reports, sections, the register and the names it uses),
+including changes made in the admin or the shell:
+- the cached public pages are cleared (``caching.clear_public_pages``);
+- for ``LearningReport`` and ``ReportSection``, and for renamed partnerships and regions, the
+  reports' search documents are rebuilt (``search_index.update_search_document``).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from partnerships.models import (
+    Agency,
+    BespokeSupportProject,
+    Methodology,
+    Partnership,
+    PartnershipAgency,
+    Region,
+    Theme,
+)
+
+from .. import workflow
+from ..models import LearningReport, ReportSection
+from .caching import clear_public_pages
+from .search_index import update_search_document
+
+
+@receiver(workflow.report_transitioned, dispatch_uid="microsite_cache_after_transition")
+def transitioned(sender, event, **kwargs):
+    clear_public_pages()
+
+
+@receiver(post_save, sender=LearningReport, dispatch_uid="report_saved_search_and_cache")
+def report_saved(sender, instance, raw=False, using="default", **kwargs):
+    if not raw:
+        update_search_document(instance.pk, using=using)
+    clear_public_pages()
+
+
+@receiver(post_save, sender=ReportSection, dispatch_uid="section_saved_search_and_cache")
+@receiver(post_delete, sender=ReportSection, dispatch_uid="section_deleted_search_and_cache")
+def section_changed(sender, instance, raw=False, using="default", **kwargs):
+    if not raw:
+        update_search_document(instance.report_id, using=using)
+    clear_public_pages()
+
+
+@receiver(post_save, sender=Partnership, dispatch_uid="partnership_saved_search_and_cache")
+@receiver(post_save, sender=Region, dispatch_uid="region_saved_search_and_cache")
+def place_renamed(sender, instance, raw=False, using="default", **kwargs):
+    """Partnership and region names are in the search documents of their reports."""
+    if not raw:
+        lookup = "bsp__partnership" if sender is Partnership else "bsp__region"
+        for pk in (
+            LearningReport.objects.using(using)
+            .filter(**{lookup: instance})
+            .values_list("pk", flat=True)
+        ):
+            update_search_document(pk, using=using)
+    clear_public_pages()
+
+
+@receiver(post_save, sender=BespokeSupportProject, dispatch_uid="bsp_saved_cache")
+@receiver(post_delete, sender=BespokeSupportProject, dispatch_uid="bsp_deleted_cache")
+@receiver(post_delete, sender=LearningReport, dispatch_uid="report_deleted_cache")
+@receiver(post_save, sender=Theme, dispatch_uid="theme_saved_cache")
+@receiver(post_save, sender=Methodology, dispatch_uid="methodology_saved_cache")
+@receiver(post_save, sender=Agency, dispatch_uid="agency_saved_cache")
+@receiver(post_save, sender=PartnershipAgency, dispatch_uid="agency_listed_cache")
+@receiver(post_delete, sender=PartnershipAgency, dispatch_uid="agency_unlisted_cache")
+def register_changed(sender, **kwargs):
+    clear_public_pages()
+
+
+@receiver(m2m_changed, sender=BespokeSupportProject.themes.through, dispatch_uid="bsp_themes")
+@receiver(
+    m2m_changed, sender=BespokeSupportProject.methodologies.through, dispatch_uid="bsp_methods"
+)
+def register_links_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        clear_public_pages()

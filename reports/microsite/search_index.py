@@ -1,0 +1,62 @@
+"""The search document of each report: what the search engines (``reports.search``) read.
+
+Rebuilt by the model-signal receivers in ``receivers.py`` whenever a report, a section, or a name
+the document holds changes (in the portal, the admin or the shell), and in bulk by
+``manage.py update_search_index``.
+"""
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connections, models
+
+from .. import richtext
+from ..models import LearningReport
+from ..search import CONFIG
+from ..template_sections import SECTION_KEYS
+
+
+def document_parts(report, sections) -> dict[str, str]:
+    """The plain text of a report by search weight."""
+    bsp = report.bsp
+    ordered = sorted(sections, key=lambda s: SECTION_KEYS.index(s.key))
+    return {
+        "A": report.title,
+        "B": " ".join([bsp.partnership.name, bsp.local_area, bsp.region.name]),
+        "C": "\n".join(richtext.to_text(s.body) for s in ordered if s.body),
+    }
+
+
+def update_search_document(report_id: int, *, using: str = "default") -> None:
+    """Store the report's search text (and, on PostgreSQL, its weighted vector).
+
+    Written with ``update()`` so it neither fires signals again nor touches ``updated_at``.
+    """
+    try:
+        report = (
+            LearningReport.objects.using(using)
+            .select_related("bsp__partnership", "bsp__region")
+            .get(pk=report_id)
+        )
+    except LearningReport.DoesNotExist:
+        return
+    parts = document_parts(report, report.sections.all())
+    values = search_values(parts, vendor=connections[using].vendor)
+    LearningReport.objects.using(using).filter(pk=report_id).update(**values)
+
+
+def search_values(parts: dict[str, str], *, vendor: str) -> dict:
+    """The field values to store for a report's ``document_parts``."""
+    # The sections come first, so that a snippet quotes the report's text where it can.
+    values = {"search_text": "\n".join([parts["C"], parts["A"], parts["B"]])}
+    if vendor == "postgresql":
+        values["search_vector"] = _weighted_vector(parts)
+    return values
+
+
+def _weighted_vector(parts: dict[str, str]):
+    vector = None
+    for weight, text in parts.items():
+        part = SearchVector(
+            models.Value(text, output_field=models.TextField()), weight=weight, config=CONFIG
+        )
+        vector = part if vector is None else vector + part
+    return vector

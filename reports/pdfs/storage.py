@@ -1,0 +1,193 @@
+"""The portal's stored PDFs: each published report's file (``ReportPdf``) and the compendiums
+(``Compendium``), whether they are current, and their records.
+
+Files go through Django's storage API (``default_storage``: the local file system unless
+``STORAGES`` says otherwise). Each file's name carries the fingerprint of what it was rendered
+from, so a new render never overwrites a file someone may be downloading. Rendering happens in
+``tasks.py``; a stored file is deleted with its record (``receivers.py``).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Compendium, LearningReport, ReportPdf
+from . import document
+
+# A render queued longer ago than this is assumed lost (e.g. a worker died) and is queued again.
+QUEUE_TIMEOUT = timedelta(minutes=10)
+# A compendium still not ready after this long is built again when someone asks for it.
+COMPENDIUM_TIMEOUT = timedelta(minutes=30)
+MAX_COMPENDIUM_REPORTS = 200
+
+
+# -- Report PDFs ----------------------------------------------------------------------------------
+
+
+def stored_pdf_if_current(report, source: document.PdfSource) -> ReportPdf | None:
+    """The stored PDF of ``report`` if it was rendered from ``source``; None if missing or stale.
+
+    Whether the file itself is still in storage is left to whoever opens it (a download opens
+    it anyway; a render checks).
+    """
+    stored = ReportPdf.objects.filter(report=report).first()
+    if stored is None or not stored.is_rendered or stored.fingerprint != source.fingerprint:
+        return None
+    return stored
+
+
+def store_report_pdf(report, source, rendered, seconds) -> ReportPdf:
+    stem = document.filename_for(report).removesuffix(".pdf")
+    name = f"reports/pdf/{stem}-{source.fingerprint[:12]}.pdf"
+    with transaction.atomic():
+        stored, _ = ReportPdf.objects.select_for_update().get_or_create(report=report)
+        storage = stored.file.storage
+        old_name = stored.file.name
+        if old_name != name or not storage.exists(name):
+            name = storage.save(name, ContentFile(rendered.content))
+        stored.file.name = name
+        stored.fingerprint = source.fingerprint
+        stored.size = len(rendered.content)
+        stored.pages = rendered.pages
+        stored.rendered_at = timezone.now()
+        stored.render_seconds = seconds
+        stored.save()
+    if old_name and old_name != name:
+        storage.delete(old_name)
+    return stored
+
+
+def discard_report_pdf(report_id: int) -> None:
+    """Forget a report's stored PDF; its file goes too (see ``receivers``)."""
+    ReportPdf.objects.filter(report_id=report_id).delete()
+
+
+# -- Compendiums ----------------------------------------------------------------------------------
+
+
+def compendium_reports(*, programme_year: int | None = None, slugs=None, section_key: str = ""):
+    """The published reports of a programme year, or the published ones among ``slugs``; with
+    ``section_key``, only those with something in that section (as learning by section shows)."""
+    reports = LearningReport.objects.published().order_by("title", "pk")
+    if programme_year is not None:
+        reports = reports.filter(bsp__programme_year=programme_year)
+    if slugs is not None:
+        reports = reports.filter(slug__in=list(slugs)[:MAX_COMPENDIUM_REPORTS])
+    reports = document.for_pdf(reports)
+    if section_key:
+        # "Has content" is read from the text (an empty paragraph is empty), so in Python.
+        return [report for report in reports if document.has_section(report, section_key)]
+    return reports
+
+
+class CompendiumsBusy(Exception):
+    """``settings.COMPENDIUMS_AT_ONCE`` compendiums are waiting or being built already."""
+
+
+@dataclass
+class CompendiumRequest:
+    compendium: Compendium
+    needs_building: bool
+
+
+@transaction.atomic
+def request_compendium(
+    *, reports, programme_year: int | None, section_key: str = ""
+) -> CompendiumRequest:
+    """Find or create the compendium of ``reports`` as they are now (or of their section
+    ``section_key``).
+
+    The same reports (and section) with the same content give the same compendium, built once.
+    Returns it and whether it needs (re)building; the caller queues ``build_compendium`` (after
+    its response). Raises ``CompendiumsBusy``, creating nothing, when a build is needed and
+    ``settings.COMPENDIUMS_AT_ONCE`` others are waiting or being built.
+    """
+    reports = list(reports)
+    if not reports:
+        raise ValueError("A compendium needs at least one published report.")
+    source = document.compendium_source(
+        reports, programme_year=programme_year, section_key=section_key
+    )
+    compendium, created = Compendium.objects.select_for_update().get_or_create(
+        fingerprint=source.fingerprint,
+        defaults={
+            "title": source.title,
+            "programme_year": programme_year,
+            "section_key": section_key,
+            "report_slugs": [r.slug for r in reports],
+        },
+    )
+    now = timezone.now()
+    stuck = not compendium.is_finished and compendium.created_at < now - COMPENDIUM_TIMEOUT
+    missing = compendium.state == Compendium.State.READY and not compendium.file
+    if created:
+        _refuse_if_busy(compendium, now)
+        return CompendiumRequest(compendium, needs_building=True)
+    if compendium.state == Compendium.State.FAILED or stuck or missing:
+        _refuse_if_busy(compendium, now)
+        compendium.state = Compendium.State.QUEUED
+        compendium.progress = 0
+        compendium.stage = ""
+        compendium.created_at = now
+        compendium.save()
+        return CompendiumRequest(compendium, needs_building=True)
+    return CompendiumRequest(compendium, needs_building=False)
+
+
+def _refuse_if_busy(compendium, now) -> None:
+    in_progress = (
+        Compendium.objects.filter(
+            state__in=[Compendium.State.QUEUED, Compendium.State.BUILDING],
+            created_at__gte=now - COMPENDIUM_TIMEOUT,
+        )
+        .exclude(pk=compendium.pk)
+        .count()
+    )
+    if in_progress >= settings.COMPENDIUMS_AT_ONCE:
+        raise CompendiumsBusy  # leaving the atomic block rolls back a compendium just created
+
+
+def compendium_is_current(compendium: Compendium) -> bool:
+    """Whether the reports of ``compendium`` are still published and unchanged."""
+    reports = list(
+        compendium_reports(slugs=compendium.report_slugs, section_key=compendium.section_key)
+    )
+    if [r.slug for r in reports] != compendium.report_slugs:
+        return False
+    source = document.compendium_source(
+        reports, programme_year=compendium.programme_year, section_key=compendium.section_key
+    )
+    return source.fingerprint == compendium.fingerprint
+
+
+def prune_compendiums(*, now=None) -> int:
+    """Delete compendiums nobody needs: those a newer one of the same reports replaced a day
+    ago, those that failed a day ago, and search results not asked for in 30 days (they are
+    built again if asked for). Their files go too (see ``receivers``). Returns how many."""
+    now = now or timezone.now()
+    day_ago, month_ago = now - timedelta(days=1), now - timedelta(days=30)
+    doomed = set(
+        Compendium.objects.filter(
+            Q(state=Compendium.State.FAILED, created_at__lt=day_ago)
+            | Q(programme_year__isnull=True, created_at__lt=month_ago)
+        ).values_list("pk", flat=True)
+    )
+    newest = {}
+    for pk, year, slugs, section, created in Compendium.objects.filter(
+        state=Compendium.State.READY
+    ).values_list("pk", "programme_year", "report_slugs", "section_key", "created_at"):
+        key = ("year", year, section) if year is not None else ("reports", tuple(slugs), section)
+        newest.setdefault(key, []).append((created, pk))
+    for versions in newest.values():
+        versions.sort(reverse=True)
+        doomed.update(pk for created, pk in versions[1:] if created < day_ago)
+    deleted = 0
+    for compendium in Compendium.objects.filter(pk__in=doomed):
+        compendium.delete()
+        deleted += 1
+    return deleted

@@ -1,0 +1,202 @@
+"""Background work on PDFs, through Django's tasks API (django-tasks): rendering a published
+report's PDF and building a compendium, and queueing them.
+
+With the immediate back end (the default) a task runs as soon as it is queued, in the same
+process; with ``TASKS_BACKEND=database`` it waits in the database for ``manage.py db_worker``.
+"""
+
+import logging
+import time
+
+from django.core.files.base import ContentFile
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from ..models import Compendium, LearningReport, ReportPdf
+from . import document, storage
+
+logger = logging.getLogger(__name__)
+
+
+# -- Report PDFs ----------------------------------------------------------------------------------
+
+
+def queue_report_pdf(report_id: int) -> bool:
+    """Queue a render of a published report's PDF, unless one is already waiting.
+
+    Returns whether a render was queued. Safe to call from many requests at once: one of them
+    claims the queue slot (a conditional UPDATE), the others find it taken.
+    """
+    ReportPdf.objects.get_or_create(report_id=report_id)
+    now = timezone.now()
+    claimed = (
+        ReportPdf.objects.filter(report_id=report_id)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - storage.QUEUE_TIMEOUT))
+        .update(queued_at=now)
+    )
+    if not claimed:
+        return False
+    try:
+        render_report_pdf.enqueue(report_id)
+    except Exception:
+        ReportPdf.objects.filter(report_id=report_id).update(queued_at=None)
+        raise
+    return True
+
+
+def refresh_report_pdf(report_id: int) -> None:
+    """After a report, its text or its sign-off changed: queue its PDF if it is public, drop the
+    stored one if it is not (withdrawn, or never published)."""
+    report = LearningReport.objects.filter(pk=report_id).first()
+    if report is None:
+        return
+    if report.is_public:
+        current = document.for_pdf(LearningReport.objects.filter(pk=report_id)).get()
+        if storage.stored_pdf_if_current(current, document.report_source(current)) is None:
+            queue_report_pdf(report_id)
+    elif ReportPdf.objects.filter(report_id=report_id).exists():
+        storage.discard_report_pdf(report_id)
+
+
+@task()
+def render_report_pdf(report_id: int) -> str:
+    """Render a published report's PDF and store it, unless the stored one is current."""
+    # Changes made from now on queue another render.
+    ReportPdf.objects.filter(report_id=report_id).update(queued_at=None)
+    report = document.for_pdf(LearningReport.objects.published()).filter(pk=report_id).first()
+    if report is None:
+        storage.discard_report_pdf(report_id)
+        return "not public"
+    source = document.report_source(report)
+    stored = storage.stored_pdf_if_current(report, source)
+    if stored is not None and stored.file.storage.exists(stored.file.name):
+        return "current"
+    started = time.perf_counter()
+    try:
+        rendered = document.render(source)
+        seconds = time.perf_counter() - started
+        storage.store_report_pdf(report, source, rendered, seconds)
+    except Exception:
+        # Hold the queue slot: requests do not retry a failing render before QUEUE_TIMEOUT.
+        logger.exception("Could not render the PDF of %s", report.slug)
+        ReportPdf.objects.filter(report_id=report_id).update(queued_at=timezone.now())
+        raise
+    logger.info("Rendered the PDF of %s: %d pages in %.2f s", report.slug, rendered.pages, seconds)
+    return "rendered"
+
+
+# -- Compendiums ----------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Writes a compendium's progress as it is built: gathering the reports (to 10%), laying
+    out the pages (to 90%, against the pages expected), writing the PDF."""
+
+    def __init__(self, compendium_id, expected_pages):
+        self.compendium_id = compendium_id
+        self.expected_pages = max(expected_pages, 1)
+        self.saved = (-1, "")
+
+    def save(self, percent, stage):
+        percent = max(0, min(int(percent), 99))
+        if percent - self.saved[0] < 3 and stage == self.saved[1]:
+            return
+        if percent < self.saved[0]:
+            percent = self.saved[0]
+        self.saved = (percent, stage)
+        Compendium.objects.filter(pk=self.compendium_id).update(progress=percent, stage=stage)
+
+    def report(self, done, total):
+        self.save(10 * done / total, f"Gathering the reports ({done} of {total})")
+
+    def render(self, step, page):
+        if step == "layout":
+            share = min(page / self.expected_pages, 1)
+            self.save(10 + 80 * share, f"Laying out the pages (page {page})")
+        else:
+            self.save(92, "Writing the PDF")
+
+
+def _expected_pages(reports, section_key: str = "") -> int:
+    """Pages a compendium will have, from the reports' stored PDFs or their length."""
+    words_per_page = 450
+    if section_key:
+        words = sum(report.sections_by_key[section_key].word_count for report in reports)
+        # The cover, the contents, and each report's heading (about a sixth of a page).
+        return 2 + len(reports) // 6 + words // words_per_page
+    stored = dict(
+        ReportPdf.objects.filter(report__in=reports, pages__gt=0).values_list("report_id", "pages")
+    )
+    total = 2  # the cover and the contents
+    for report in reports:
+        if report.pk in stored:
+            total += stored[report.pk]
+        else:
+            words = sum(section.word_count for section in report.sections.all())
+            total += 2 + words // words_per_page
+    return total
+
+
+@task()
+def build_compendium(compendium_id: str) -> str:
+    """Build a compendium's PDF, writing its progress as it goes."""
+    compendium = Compendium.objects.filter(pk=compendium_id).first()
+    if compendium is None:
+        return "gone"  # pruned while it waited
+    if compendium.is_ready:
+        return "ready"
+    Compendium.objects.filter(pk=compendium.pk).update(
+        state=Compendium.State.BUILDING,
+        started_at=timezone.now(),
+        progress=1,
+        stage="Gathering the reports",
+    )
+    try:
+        section_key = compendium.section_key
+        reports = list(
+            storage.compendium_reports(slugs=compendium.report_slugs, section_key=section_key)
+        )
+        progress = _Progress(compendium.pk, _expected_pages(reports, section_key))
+        source = document.compendium_source(
+            reports,
+            programme_year=compendium.programme_year,
+            section_key=section_key,
+            on_report=progress.report,
+        )
+        if source.fingerprint != compendium.fingerprint:
+            _finish(compendium, Compendium.State.FAILED, "The reports changed before it was ready")
+            return "changed"
+        rendered = document.render(source, progress=progress.render)
+        stem = document.compendium_filename(
+            compendium.programme_year, compendium.fingerprint, compendium.section_key
+        )
+        name = f"reports/compendiums/{stem.removesuffix('.pdf')}-{compendium.fingerprint[:12]}.pdf"
+        name = compendium.file.storage.save(name, ContentFile(rendered.content))
+        compendium.file.name = name
+        compendium.size = len(rendered.content)
+        compendium.pages = rendered.pages
+        _finish(compendium, Compendium.State.READY, "Ready")
+        logger.info("Built compendium %s: %d pages", compendium.pk, rendered.pages)
+        storage.prune_compendiums()
+        return "ready"
+    except Exception:
+        logger.exception("Could not build compendium %s", compendium.pk)
+        _finish(compendium, Compendium.State.FAILED, "Something went wrong while preparing it")
+        raise
+
+
+def _finish(compendium, state, stage):
+    compendium.state = state
+    compendium.stage = stage
+    compendium.progress = 100 if state == Compendium.State.READY else compendium.progress
+    compendium.finished_at = timezone.now()
+    Compendium.objects.filter(pk=compendium.pk).update(
+        state=state,
+        stage=stage,
+        progress=compendium.progress,
+        finished_at=compendium.finished_at,
+        file=compendium.file.name or "",
+        size=compendium.size,
+        pages=compendium.pages,
+    )
