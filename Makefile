@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 SHELL := /bin/bash
+PORT ?= 8000
 .SHELLFLAGS := -eu -o pipefail -c
 # pip's machine-wide config names local indexes that may be absent: hide that noise only.
 QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
@@ -31,12 +32,15 @@ migrate: install  ## Apply database migrations (and create the public pages' cac
 seed: migrate  ## Load the demo data (idempotent)
 	DEBUG=true $(PY) manage.py seed_demo
 
-run: seed  ## Set up everything and serve at http://127.0.0.1:8000
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+run: seed  ## Set up everything and serve at http://127.0.0.1:8000 (PORT=8001 for another port)
+	DEBUG=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install  ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	DJANGO_SETTINGS_MODULE=tce_portal.test_settings $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-fast: install  ## The quick loop: every test but the browser and PDF-rendering ones
+	$(BIN)/pytest -n 2 -m "not browser and not pdf" $(PYTEST_ARGS)
 
 lint: install  ## ruff check and format check
 	$(BIN)/ruff check .

@@ -1,10 +1,23 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
 
 from partnerships.models import Region
 from reports.demo import seed_demo
-from tests.factories import authoring_cast
+from tests.factories import make_cast
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark the tests under tests/browser/ before `-m` selects, so that `-m browser` and
+    `-m "not browser"` choose by it (tests/browser/conftest.py then puts them last)."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_runtest_setup(item):
@@ -36,5 +49,6 @@ def demo(db):
 
 @pytest.fixture
 def cast(db):
-    """A draft report and a user in every relation to it (tests/factories.authoring_cast)."""
-    return authoring_cast()
+    """A report just started by a programme admin (every section empty and not started) and one
+    person in each relation to it (tests/factories.make_cast)."""
+    return make_cast(complete=False)

@@ -50,7 +50,10 @@ def test_the_account_page_says_who_you_are(robin, client):
     ):
         assert text in page, text
     # Every signed-in page links to it.
-    assert f'href="{reverse("accounts:account")}"' in client.get(reverse("reports:home")).content.decode()
+    assert (
+        f'href="{reverse("accounts:account")}"'
+        in client.get(reverse("reports:home")).content.decode()
+    )
 
 
 def test_changing_the_password_keeps_this_session_and_ends_the_others(robin, client):

@@ -17,12 +17,10 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "browser" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-    # Browser tests flush the database (live server, transactional). pytest-django runs them after
-    # the other database tests, but pytest's grouping of tests by Playwright's session-scoped
-    # parameters can move them forward again: put them last (a stable sort), after everything.
+    # Browser tests (marked `browser` by tests/conftest.py, before `-m` selects) flush the
+    # database (live server, transactional). pytest-django runs them after the other database
+    # tests, but pytest's grouping of tests by Playwright's session-scoped parameters can move
+    # them forward again: put them last (a stable sort), after everything.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
@@ -63,28 +61,28 @@ def live_demo(live):
 
 @pytest.fixture
 def draft(live_demo):
-    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text)."""
-    from accounts.models import User
-    from reports.models import LearningReport, ReportSection
-    from tests.factories import BespokeSupportProjectFactory, LearningReportFactory
+    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text),
+    around the demo's people (tests/factories.make_cast)."""
+    from reports.models import LearningReport
+    from tests.factories import BespokeSupportProjectFactory, demo_people, make_cast
 
     torbay = LearningReport.objects.get(slug="torbay")
-    bsp = BespokeSupportProjectFactory(
-        partnership=torbay.bsp.partnership,
-        region=torbay.bsp.region,
-        local_area="Torbay",
-        programme_year=2021,
-        delivery_mode="digital",
-        methodology_as_stated="Cultural Change Project",
-        tce_lead=User.objects.get(email="lead@example.org"),
-    )
-    bsp.delivery_partners.add(User.objects.get(email="partner@example.org"))
-    report = LearningReportFactory(bsp=bsp, title="Torbay (2021-22)", slug="torbay-2021-22")
-    for section in torbay.sections.exclude(key="local_reflections"):
-        ReportSection.objects.create(
-            report=report, key=section.key, body=section.body, status=section.status
-        )
-    return report
+    return make_cast(
+        "Torbay (2021-22)",
+        bsp=BespokeSupportProjectFactory(
+            partnership=torbay.bsp.partnership,
+            region=torbay.bsp.region,
+            local_area="Torbay",
+            programme_year=2021,
+            delivery_mode="digital",
+            methodology_as_stated="Cultural Change Project",
+        ),
+        sections={
+            section.key: section.body
+            for section in torbay.sections.exclude(key="local_reflections")
+        },
+        **demo_people(),
+    ).report
 
 
 _axe = Axe()

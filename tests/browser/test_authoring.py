@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 from reports.authoring import services as authoring_services
 from reports.models import ReportSection
 from tests.browser.conftest import sign_in
-from tests.factories import authoring_cast
-
-PASSWORD = "correct horse battery staple"  # tests/factories.UserFactory
+from tests.factories import PASSWORD, make_cast
+from tests.support.pasting import PASTE
 
 # What Word puts on the clipboard (trimmed): a Heading 1, bold, italic, a link, a bulleted list
 # made of "MsoListParagraph" paragraphs with their bullets as text, and some mso- styling.
@@ -32,19 +31,11 @@ style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></sp
 Meet every month</p>
 </div></body></html>"""
 
-PASTE = """([selector, html]) => {
-  const target = document.querySelector(selector)
-  const data = new DataTransfer()
-  data.setData("text/html", html)
-  data.setData("text/plain", "fallback")
-  const options = {clipboardData: data, bubbles: true, cancelable: true}
-  target.dispatchEvent(new ClipboardEvent("paste", options))
-}"""
-
 
 @pytest.fixture
 def world(live):
-    return authoring_cast()
+    """A report just started, and the people around it (tests/factories.make_cast)."""
+    return make_cast(complete=False)
 
 
 def address(live, name, report=None, **kwargs):
@@ -132,7 +123,7 @@ def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, br
     partner_context, lead_context = browser.new_context(), browser.new_context()
     partner, lead = partner_context.new_page(), lead_context.new_page()
     section = address(live, "reports:section-edit", world.report, key="reasons")
-    for tab, person in ((partner, world.partner), (lead, world.lead)):
+    for tab, person in ((partner, world.partner), (lead, world.tce_lead)):
         sign_in(tab, live.url, person.email, PASSWORD)
         tab.goto(section)
         editor_of(tab)
@@ -176,7 +167,7 @@ def test_a_stale_save_of_the_details_shows_the_conflict_page(live, world, browse
     partner_context, lead_context = browser.new_context(), browser.new_context()
     partner, lead = partner_context.new_page(), lead_context.new_page()
     details = address(live, "reports:details-edit", world.report)
-    for tab, person in ((partner, world.partner), (lead, world.lead)):
+    for tab, person in ((partner, world.partner), (lead, world.tce_lead)):
         sign_in(tab, live.url, person.email, PASSWORD)
         tab.goto(details)
         expect(tab.get_by_role("heading", level=1)).to_have_text("Title and BSP details")
@@ -232,7 +223,13 @@ def test_history_compare_and_restore(live, world, page, axe_check):
     expect(page.locator("[data-diff] del")).to_have_text("first")
     expect(page.locator("[data-diff] ins")).to_have_text("second")
     axe_check(page, "section history")
-    page.get_by_role("button", name="Restore version 2").click()
+    # Restoring asks first, and shows what it would change.
+    page.get_by_role("link", name="Restore version 2").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Restore version 2?")
+    expect(page.locator("[data-diff] ins")).to_have_text("first")
+    axe_check(page, "restore confirmation")
+    assert "second" in ReportSection.objects.get(report=world.report, key="reasons").body
+    page.get_by_role("button", name="Yes, restore version 2").click()
     expect(page.locator(".messages")).to_contain_text("Version 2 of")
     assert (
         ReportSection.objects.get(report=world.report, key="reasons").body
@@ -355,7 +352,8 @@ def test_an_autosave_after_the_session_ended_says_so_in_words(live, world, page)
     form = page.locator("#section-form")
     expect(form).to_have_attribute("data-save-state", "not-saved")
     status = page.locator("#save-status")
-    expect(status).to_contain_text("Not saved: you may have been signed out")
+    expect(status).to_contain_text("Not saved yet")
+    expect(page.get_by_role("alert").filter(has_text="You have been signed out")).to_be_visible()
     # The sign-in page the server answered with is not pasted into the status line.
     expect(status.get_by_role("button")).to_have_count(0)
     expect(editor).to_contain_text("Written before the session ended. Written after.")

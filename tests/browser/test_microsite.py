@@ -7,18 +7,19 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.reports.conftest import make_report
+from reports.models import Status
+from tests.factories import make_cast
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
 def test_a_visitor_searches_filters_by_region_and_opens_a_report(live_demo, page):
-    make_report(
+    make_cast(
         "Kernow",
         region="South West",
         sections={"reasons": "<p>Kernow shared soft intelligence too.</p>"},
-        published=True,
+        status=Status.PUBLISHED,
     )
     page.goto(live_demo.url + reverse("reports:home"))
     page.get_by_role("searchbox", name="Search the reports").fill("soft intelligence")
@@ -106,7 +107,7 @@ def test_every_public_page_is_accessible(live_demo, page, axe_check, viewport):
 
     reports = {
         "east_sussex": LearningReport.objects.get(slug="east-sussex"),
-        "withdrawn": make_report("Withdrawnbury", withdrawn=True),
+        "withdrawn": make_cast("Withdrawnbury", status=Status.WITHDRAWN).report,
     }
     page.set_viewport_size(viewport)
     for name, url in public_pages():

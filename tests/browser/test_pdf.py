@@ -1,11 +1,14 @@
 """PDF downloads and the compendium in the browser: links, the waiting pages, htmx polling, axe."""
 
+import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from reports.models import ReportPdf
 from reports.pdfs.tasks import build_compendium
+
+pytestmark = pytest.mark.pdf
 
 
 def test_the_report_page_downloads_its_pdf(live_demo, page, axe_check):

@@ -66,7 +66,7 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     )
     page.get_by_label("What needs to change").fill("One section needs more detail.")
     page.get_by_role("button", name="Request changes").click()
-    expect(page.locator(".status-tag")).to_have_text("Changes requested")
+    expect(page.locator(".tag")).to_have_text("Changes requested")
 
     # The author reads the request, fixes the section in the editor and sends the report again.
     sign_in_as(page, live, "partner@example.org")
@@ -138,7 +138,7 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     page.get_by_label("Your full name").fill("Chris Penrose")
     page.get_by_label("Your role").fill("Partnership business manager")
     page.get_by_role("button", name="Sign off the report").click()
-    expect(page.locator(".status-tag")).to_have_text("Signed off by the local area")
+    expect(page.locator(".tag")).to_have_text("Signed off by the local area")
 
     # The TCE project lead countersigns and publishes.
     sign_in_as(page, live, "lead@example.org")
@@ -148,12 +148,12 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     axe_check(page, "the countersign page")
     page.get_by_label("Your full name").fill("Sam Whitfield")
     page.get_by_role("button", name="Countersign the report").click()
-    expect(page.locator(".status-tag")).to_have_text("Countersigned by the TCE project lead")
+    expect(page.locator(".tag")).to_have_text("Countersigned by the TCE project lead")
     page.get_by_role("link", name="Publish on the microsite").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Publish the report on the microsite")
     axe_check(page, "the publish page")
     page.get_by_role("button", name="Publish on the microsite").click()
-    expect(page.locator(".status-tag")).to_have_text("Published")
+    expect(page.locator(".tag")).to_have_text("Published")
 
     page.get_by_role("link", name="Audit log").click()
     rows = page.locator("table.audit-log tbody tr")
@@ -222,7 +222,7 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     expect(page.get_by_text("never appears on the microsite")).to_be_visible()
     page.get_by_label("Your full name").fill("Sam Whitfield")
     page.get_by_role("button", name="Countersign the report").click()
-    expect(page.locator(".status-tag")).to_have_text("Signed off, not for publication")
+    expect(page.locator(".tag")).to_have_text("Signed off, not for publication")
     expect(page.get_by_role("link", name="Publish on the microsite")).to_have_count(0)
 
     page.context.clear_cookies()
@@ -340,7 +340,7 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     axe_check(page, "the withdraw page")
     page.get_by_label("Reason for withdrawing the report").fill("The local area asked us to.")
     page.get_by_role("button", name="Withdraw from the microsite").click()
-    expect(page.locator(".status-tag")).to_have_text("Withdrawn from the microsite")
+    expect(page.locator(".tag")).to_have_text("Withdrawn from the microsite")
     expect(page.locator("#withdrawn-notice")).to_contain_text("The local area asked us to.")
     axe_check(page, "the review page of a withdrawn report")
     page.get_by_role("link", name="Audit log").click()
@@ -357,7 +357,7 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     axe_check(page, "the re-open page with an error")
     page.get_by_label("What needs revising").fill("Update the figures, then publish it again.")
     page.get_by_role("button", name="Re-open for revision").click()
-    expect(page.locator(".status-tag")).to_have_text("Draft")
+    expect(page.locator(".tag")).to_have_text("Draft")
     expect(page.locator("#withdrawn-notice")).to_contain_text("It was re-opened for revision")
     expect(page.locator("#withdrawn-notice blockquote").last).to_have_text(
         "Update the figures, then publish it again."

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from reports.authoring import services as authoring_services
 from reports.models import LearningReport, ReportSection
-from tests.reports.test_authoring_services import save_details
-from tests.reports.test_signoff import form_values
+from tests.support.details import save_details
+from tests.support.forms import form_values
 
 
 @pytest.fixture

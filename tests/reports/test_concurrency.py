@@ -13,8 +13,7 @@ from partnerships.reference_data import load_reference_data
 from reports.authoring import services as authoring_services
 from reports.models import ReportEvent, ReportSection, Signature, Status
 from reports.signoff import services as signoff_services
-from tests.factories import UserFactory
-from tests.reports.signoff_helpers import complete_report, people_for, walk_to
+from tests.factories import UserFactory, make_cast
 
 
 @pytest.mark.postgres
@@ -24,12 +23,11 @@ def test_two_simultaneous_sign_offs_make_one_signature(
     from django.apps import apps
 
     load_reference_data(apps)  # transactional tests start from empty tables
-    report = complete_report()
-    people = people_for(report)
-    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    cast = make_cast(status=Status.AWAITING_SIGNOFF)
+    report = cast.report
     second_lead = UserFactory(role=Role.LOCAL_LEAD, partnership=report.bsp.partnership)
     clients = []
-    for lead in (people.local_lead, second_lead):
+    for lead in (cast.local_lead, second_lead):
         client = Client()
         client.force_login(lead)
         clients.append(client)
@@ -72,9 +70,8 @@ def test_two_simultaneous_saves_of_the_reflections_give_one_save_and_one_conflic
     from django.apps import apps
 
     load_reference_data(apps)
-    report = complete_report()
-    people = people_for(report)
-    walk_to(report, people, Status.AWAITING_SIGNOFF)
+    cast = make_cast(status=Status.AWAITING_SIGNOFF)
+    report = cast.report
     second_lead = UserFactory(role=Role.LOCAL_LEAD, partnership=report.bsp.partnership)
     barrier = threading.Barrier(2)
     outcomes, errors = {}, []
@@ -83,7 +80,7 @@ def test_two_simultaneous_saves_of_the_reflections_give_one_save_and_one_conflic
         try:
             barrier.wait(timeout=30)
             signoff_services.write_local_reflections(
-                report=report, actor=lead, body=f"<p>{text}</p>", based_on_version=0
+                report=report, actor=lead, body=f"<p>{text}</p>", based_on_version=1
             )
             outcomes[text] = "saved"
         except authoring_services.SectionConflict:
@@ -94,7 +91,7 @@ def test_two_simultaneous_saves_of_the_reflections_give_one_save_and_one_conflic
             connection.close()
 
     threads = [
-        threading.Thread(target=save, args=(people.local_lead, "First")),
+        threading.Thread(target=save, args=(cast.local_lead, "First")),
         threading.Thread(target=save, args=(second_lead, "Second")),
     ]
     for thread in threads:
@@ -105,4 +102,4 @@ def test_two_simultaneous_saves_of_the_reflections_give_one_save_and_one_conflic
     assert sorted(outcomes.values()) == ["conflict", "saved"]
     winner = next(text for text, outcome in outcomes.items() if outcome == "saved")
     section = ReportSection.objects.get(report=report, key="local_reflections")
-    assert (section.body, section.version) == (f"<p>{winner}</p>", 1)
+    assert (section.body, section.version) == (f"<p>{winner}</p>", 2)

@@ -1,0 +1,150 @@
+"""The Atom feed, the sitemap, robots.txt, learning by section and the open data files."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET  # our own output, not untrusted input
+
+from django.urls import reverse
+
+from reports.models import LearningReport, Status
+from tests.factories import make_cast
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def parse_xml(content):
+    return ET.fromstring(content)  # noqa: S314 - the portal's own output
+
+
+def test_the_atom_feed_lists_published_reports_newest_first(catalogue, client):
+    response = client.get(reverse("reports:feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = parse_xml(response.content)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
+    assert titles == [
+        "Project Learning Report: Wessex Coast",
+        "Project Learning Report: Kernow",
+        "Project Learning Report: East Sussex",
+    ]
+    first = next(feed.iter(f"{ATOM}entry"))
+    assert first.find(f"{ATOM}link").get("href").endswith(catalogue["wessex"].get_absolute_url())
+    assert "learned to share data early" in first.find(f"{ATOM}summary").text
+    assert first.find(f"{ATOM}published") is not None
+
+
+def test_the_sitemap_lists_pages_published_reports_regions_and_partnerships(catalogue, client):
+    response = client.get(reverse("reports:sitemap"))
+    locations = [loc.text for loc in parse_xml(response.content).iter(f"{SITEMAP}loc")]
+    paths = {loc.split("testserver", 1)[1] for loc in locations}
+    assert reverse("reports:report-list") in paths
+    assert reverse("reports:programme") in paths
+    assert catalogue["kernow"].get_absolute_url() in paths
+    assert catalogue["kernow"].bsp.region.get_absolute_url() in paths
+    assert catalogue["kernow"].bsp.partnership.get_absolute_url() in paths
+    for key in ["draft", "withheld", "withdrawn", "torbay"]:
+        assert catalogue[key].get_absolute_url() not in paths
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    body = client.get(reverse("reports:robots")).content.decode()
+    assert "User-agent: *" in body
+    assert f"Sitemap: http://testserver{reverse('reports:sitemap')}" in body
+    assert f"Disallow: {reverse('admin:index')}" in body
+
+
+def read_csv(response):
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_reports_csv_has_details_and_section_texts(catalogue, client):
+    rows = read_csv(client.get(reverse("reports:data-reports-csv")))
+    assert [row["slug"] for row in rows] == ["wessex-coast", "kernow", "east-sussex"]
+    east_sussex = rows[2]
+    assert east_sussex["region"] == "South East"
+    assert east_sussex["bsp_type"] == "Standard"
+    assert east_sussex["delivery_mode"] == "Digital"
+    assert east_sussex["commenced"] == "2020-08"
+    assert east_sussex["methodologies"] == "Bespoke; Data"
+    assert east_sussex["url"] == "http://testserver" + reverse(
+        "reports:report-detail", kwargs={"slug": "east-sussex"}
+    )
+    assert "soft intelligence" in east_sussex["section_reasons"]
+    assert "<p>" not in east_sussex["section_reasons"]
+    assert east_sussex["section_emerging_evidence"] == ""
+
+
+def test_reports_json_has_sections_with_text_and_html(catalogue, client):
+    data = json.loads(client.get(reverse("reports:data-reports-json")).content)
+    kernow = next(r for r in data["reports"] if r["slug"] == "kernow")
+    assert kernow["region"] == "South West"
+    assert kernow["themes"] == "Culture"
+    # The sections written, in the template's order; the empty ones are left out.
+    sections = {section["key"]: section for section in kernow["sections"]}
+    assert list(sections) == [
+        "reasons",
+        "overall_goal",
+        "approaches",
+        "key_issues",
+        "significant_learning",
+    ]
+    learning = sections["significant_learning"]
+    assert learning["text"] == "Kernow learned that curiosity travels."
+    assert learning["html"] == "<p>Kernow learned that curiosity travels.</p>"
+
+
+def test_bsps_csv_is_the_register(demo, client):
+    rows = read_csv(client.get(reverse("reports:data-bsps-csv")))
+    assert len(rows) == 20
+    assert sum(int(row["number_of_local_authorities"]) for row in rows) == 65
+    staffordshire = next(r for r in rows if r["local_area"].startswith("Staffordshire"))
+    assert staffordshire["focus"] == ""
+    assert [r["local_area"] for r in rows if r["report_url"]] == ["East Sussex"]
+
+
+def test_csv_cells_never_start_a_formula(catalogue, client):
+    make_cast(
+        "Formulaville",
+        sections={"overall_goal": "<p>=HYPERLINK(1)</p>"},
+        status=Status.PUBLISHED,
+    )
+    rows = read_csv(client.get(reverse("reports:data-reports-csv")))
+    formulaville = next(r for r in rows if r["slug"] == "formulaville")
+    assert formulaville["section_overall_goal"] == "'=HYPERLINK(1)"
+
+
+def test_learning_by_section_reads_one_section_across_reports(catalogue, client):
+    url = reverse("reports:learning")
+    page = client.get(url, {"section": "significant_learning"}).content.decode()
+    assert '<h2 id="learning-heading">Significant learning and transferability' in page
+    assert "3 reports with this section" in page
+    assert page.index("Wessex Coast learned") < page.index("Kernow learned")
+    assert catalogue["kernow"].get_absolute_url() in page
+
+    narrowed = client.get(url, {"section": "significant_learning", "region": "south-west"})
+    narrowed = narrowed.content.decode()
+    assert "1 report with this section" in narrowed
+    assert "Kernow learned" in narrowed and "Wessex Coast learned" not in narrowed
+
+    # East Sussex's footnotes are numbered and anchored under its own slug.
+    assert 'href="#east-sussex-footnote-1"' in page
+    assert 'id="east-sussex-footnote-1"' in page
+    assert 'href="#east-sussex-footnote-ref-1"' in page
+
+
+def test_learning_defaults_to_significant_learning_and_says_when_nothing_matches(catalogue, client):
+    page = client.get(reverse("reports:learning")).content.decode()
+    assert "Significant learning and transferability" in page
+    empty = client.get(
+        reverse("reports:learning"), {"section": "emerging_evidence", "region": "south-west"}
+    ).content.decode()
+    assert "No published report matching these filters has this section." in empty
+
+
+def test_every_section_of_the_template_can_be_chosen(demo, client):
+    page = client.get(reverse("reports:learning")).content.decode()
+    for key in LearningReport.objects.get(slug="east-sussex").sections_by_key:
+        assert f'<option value="{key}"' in page

@@ -1,0 +1,123 @@
+"""Query budgets of the public pages: the same with 3 published reports as with 43.
+
+Measured on a cache miss (the page cache is emptied before each request).
+"""
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+
+from reports.models import Status
+from tests.factories import make_cast
+
+# (url name, kwargs, query string, budget, what the queries are)
+BUDGETS = [
+    (
+        "reports:home",
+        {},
+        "",
+        7,
+        "latest reports + themes + methodologies; published count; "
+        "BSP count; regions count; local authorities sum",
+    ),
+    (
+        "reports:report-list",
+        {},
+        "",
+        15,
+        "6 facet counts; region, theme, methodology and "
+        "year choices; result count; page of reports + themes + methodologies; "
+        "the result's slugs for its one-PDF link",
+    ),
+    (
+        "reports:report-list",
+        {},
+        "q=learned&region=north-west&sort=title",
+        15,
+        "the same, with the search in each",
+    ),
+    (
+        "reports:report-detail",
+        {"slug": "east-sussex"},
+        "",
+        9,
+        "report + themes + "
+        "methodologies + sections + signatures + agencies; related reports + themes + "
+        "methodologies",
+    ),
+    ("reports:programme", {}, "", 5, "state; register; its themes; regions; published count"),
+    (
+        "reports:learning",
+        {},
+        "",
+        11,
+        "6 facet counts; 4 choice lists; sections with their reports",
+    ),
+    (
+        "reports:region-detail",
+        {"slug": "north-west"},
+        "",
+        8,
+        "region; BSPs + themes + methodologies; reports + themes + methodologies; partnerships",
+    ),
+    (
+        "reports:partnership-detail",
+        {"slug": "east-sussex"},
+        "",
+        9,
+        "partnership + "
+        "local authorities + agencies; BSPs + themes + methodologies; reports + themes + "
+        "methodologies",
+    ),
+    ("reports:feed", {}, "", 5, "state; reports + themes + methodologies + sections"),
+    (
+        "reports:sitemap",
+        {},
+        "",
+        6,
+        "the 4 sitemaps' items (reports, regions, partnerships); paginator counts",
+    ),
+    ("reports:data-reports-csv", {}, "", 5, "state; reports + themes + methodologies + sections"),
+    ("reports:data-reports-json", {}, "", 5, "state; reports + themes + methodologies + sections"),
+    ("reports:data-bsps-csv", {}, "", 5, "state; published slugs; BSPs + themes + methodologies"),
+]
+
+
+def many_more_reports(count=40):
+    themes = [["Data"], ["Culture"], ["Data", "Partnership"], []]
+    for n in range(count):
+        make_cast(
+            f"Northern Area {n:02d}",
+            region="North West",
+            themes=themes[n % 4],
+            methodologies=["Strategy", "Data"][: n % 3],
+            sections={
+                "reasons": f"<p>Area {n} asked for support.</p>",
+                "significant_learning": f"<p>Area {n} learned a lot.</p>",
+            },
+            status=Status.PUBLISHED,
+        )
+
+
+@pytest.mark.parametrize("size", ["few", "many"])
+def test_public_pages_keep_to_their_query_budget(
+    catalogue, client, django_assert_max_num_queries, size
+):
+    if size == "many":
+        many_more_reports()
+    for name, kwargs, query, budget, _queries in BUDGETS:
+        url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
+        caches["microsite"].clear()
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_a_cached_page_costs_no_query(catalogue, client, django_assert_num_queries):
+    """From the in-memory cache of the tests; with the default database cache, one query."""
+    url = reverse("reports:report-list")
+    client.get(url)
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Kernow" in response.content.decode()

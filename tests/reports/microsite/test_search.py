@@ -1,0 +1,164 @@
+"""Search: full-text on PostgreSQL (stored weighted vector, websearch syntax, ranking, highlighted
+snippets), a plain-text fallback with the same interface elsewhere."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from reports.models import LearningReport, ReportSection, Status
+from reports.search import parse_websearch, snippet_html, stem
+from tests.factories import make_cast
+
+postgres = pytest.mark.postgres
+
+
+def search_page(client, query, **params):
+    return client.get(reverse("reports:report-list"), {"q": query, **params})
+
+
+@postgres
+def test_soft_intelligence_finds_east_sussex_with_the_phrase_highlighted(demo, client):
+    response = search_page(client, "soft intelligence")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 report matching “soft intelligence”" in page
+    assert LearningReport.objects.get(slug="east-sussex").get_absolute_url() in page
+    assert "<mark>soft</mark> <mark>intelligence</mark>" in page
+
+
+def test_websearch_syntax_phrases_and_exclusions_on_every_database(catalogue):
+    published = LearningReport.objects.published()
+    assert [r.slug for r in published.search('"soft intelligence"')] == ["east-sussex"]
+    # Words in the wrong order are not the phrase.
+    assert not published.search('"intelligence soft"').exists()
+    assert not published.search('"soft intelligence" -sussex').exists()
+    assert {"kernow", "wessex-coast"} <= {r.slug for r in published.search("learned")}
+    excluded = {r.slug for r in published.search("learned -kernow")}
+    assert "wessex-coast" in excluded and "kernow" not in excluded
+    assert {r.slug for r in published.search("travels or wessex")} == {"kernow", "wessex-coast"}
+    # Stemming: "learning" finds "learned".
+    assert {"kernow", "wessex-coast"} <= {r.slug for r in published.search("learning")}
+
+
+@postgres
+def test_a_match_in_the_title_ranks_above_a_match_in_the_text(catalogue):
+    make_cast(
+        "Data Valley",
+        region="North West",
+        sections={"reasons": "<p>Nothing in particular.</p>"},
+        status=Status.PUBLISHED,
+    )
+    results = list(LearningReport.objects.published().search("data").order_by("-search_rank"))
+    assert results[0].slug == "data-valley"
+    assert "wessex-coast" in [r.slug for r in results[1:]]
+
+
+@postgres
+def test_the_vector_covers_title_partnership_region_and_every_section_and_follows_edits(
+    catalogue,
+):
+    published = LearningReport.objects.published()
+    kernow = catalogue["kernow"]
+    assert published.search("Kernow").filter(pk=kernow.pk).exists()  # title
+    assert published.search("Kernow Safeguarding Partnership").filter(pk=kernow.pk).exists()
+    assert published.search("south west").filter(pk=kernow.pk).exists()  # region
+    assert published.search("curiosity").filter(pk=kernow.pk).exists()  # a section
+    assert not published.search("lighthouse").exists()
+
+    kernow.bsp.partnership.name = "Duchy Partnership"
+    kernow.bsp.partnership.save()
+    assert published.search("duchy").filter(pk=kernow.pk).exists()
+
+    # Editing the text takes a signed report off the microsite (void-on-edit) until it is signed
+    # again, but its search document follows the edit at once.
+    section = ReportSection.objects.get(report=kernow, key="significant_learning")
+    section.body = "<p>Kernow learned that a lighthouse helps.</p>"
+    section.save()
+    everything = LearningReport.objects.all()
+    assert everything.search("lighthouse").filter(pk=kernow.pk).exists()
+    assert not everything.search("curiosity").filter(pk=kernow.pk).exists()
+
+
+@postgres
+def test_the_search_vector_has_a_gin_index(db):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "reports_learningreport")
+    gin = constraints["report_search_vector_gin"]
+    assert gin["columns"] == ["search_vector"]
+    assert gin["type"] == "gin"
+
+
+def test_search_has_the_same_interface_on_every_database(demo):
+    results = list(LearningReport.objects.published().search("soft intelligence"))
+    assert [r.slug for r in results] == ["east-sussex"]
+    report = results[0]
+    assert isinstance(report.search_rank, float)
+    html = snippet_html(report.search_snippet, report.search_terms)
+    assert "<mark>soft</mark>" in html.lower() and "<mark>intelligence</mark>" in html.lower()
+    assert not LearningReport.objects.published().search('"soft intelligence" -sussex').exists()
+    # An empty query leaves the reports as they are.
+    assert LearningReport.objects.published().search("  ").count() == 1
+
+
+def test_the_search_page_highlights_matches_on_every_database(demo, client):
+    page = search_page(client, "soft intelligence").content.decode()
+    assert "1 report matching" in page
+    assert "<mark>soft</mark> <mark>intelligence</mark>" in page.lower()
+
+
+def test_snippets_are_escaped_and_only_our_marks_are_html():
+    html = snippet_html("a <script>x</script> soft & intelligence", "soft")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>soft</mark>" in html
+
+
+def test_the_fallback_reads_websearch_syntax():
+    assert parse_websearch('"soft intelligence" data -london or MACE') == (
+        [["soft intelligence"], ["data", "mace"]],
+        ["london"],
+    )
+    assert parse_websearch("a or b or c d") == ([["a", "b", "c"], ["d"]], [])
+    # An "or" with nothing before it, or nothing after it, joins nothing.
+    assert parse_websearch("or data or") == ([["data"]], [])
+    assert parse_websearch('unbalanced "quote') == ([["unbalanced"], ["quote"]], [])
+
+
+def test_the_fallback_drops_common_word_endings():
+    assert [stem(w) for w in ["exploitation", "exploited", "agencies", "meetings", "learning"]] == [
+        "exploit",
+        "exploit",
+        "agenc",
+        "meet",
+        "learn",
+    ]
+    # Short words, "-ss" words and phrases are left as they are.
+    assert [stem(w) for w in ["uses", "data", "process", "soft intelligence"]] == [
+        "uses",
+        "data",
+        "process",
+        "soft intelligence",
+    ]
+
+
+def test_the_fallback_marks_whole_words():
+    html = snippet_html("The exploitation of children was exploited by", "exploit")
+    assert html == "<mark>exploitation</mark> of children was <mark>exploited</mark>"
+
+
+def test_an_empty_result_says_so_and_suggests_removing_filters(demo, client):
+    page = search_page(client, "xylophone", region="south-east").content.decode()
+    assert "0 reports matching “xylophone”" in page
+    assert "No published report matches “xylophone” with these filters." in page
+    assert "clear all filters" in page
+
+
+def test_the_search_documents_can_be_rebuilt(demo):
+    from django.core.management import call_command
+
+    LearningReport.objects.update(search_text="", search_vector=None)
+    assert not LearningReport.objects.published().search("soft intelligence").exists()
+    call_command("update_search_index", stdout=io.StringIO())
+    assert LearningReport.objects.published().search("soft intelligence").exists()

@@ -1,0 +1,48 @@
+"""Where people find the PDFs: search results and learning by section offer one PDF of what they
+show; the people working on a report find its (draft) PDF on the report's pages."""
+
+import html
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+
+
+def compendium_link(page):
+    marker = 'href="' + reverse("reports:compendium") + "?reports="
+    start = page.index(marker) + len('href="')
+    href = html.unescape(page[start : page.index('"', start)])
+    return parse_qs(urlparse(href).query)["reports"][0].split(",")
+
+
+def test_search_results_offer_the_whole_result_as_one_pdf(catalogue, client):
+    page = client.get(reverse("reports:report-list"), {"region": "south-east"}).content.decode()
+    assert sorted(compendium_link(page)) == ["east-sussex", "wessex-coast"]
+    assert "Download these 2 reports as one PDF" in page
+
+
+def test_no_pdf_link_for_an_empty_result(catalogue, client):
+    response = client.get(reverse("reports:report-list"), {"q": "nothingmatchesthis"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 reports matching “nothingmatchesthis”" in page
+    assert reverse("reports:compendium") not in page
+
+
+def test_learning_by_section_offers_its_reports_as_one_pdf(catalogue, client):
+    url = reverse("reports:learning")
+    page = client.get(url, {"section": "significant_learning"}).content.decode()
+    assert set(compendium_link(page)) == {"east-sussex", "kernow", "wessex-coast"}
+
+
+@pytest.mark.pdf
+def test_the_overview_links_to_the_draft_pdf(demo, client):
+    client.force_login(User.objects.get(email="partner@example.org"))
+    page = client.get(reverse("reports:report-overview", kwargs={"slug": "swindon"}))
+    draft_pdf = reverse("reports:report-pdf-draft", kwargs={"slug": "swindon"})
+    assert draft_pdf in page.content.decode()
+    response = client.get(draft_pdf)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
