@@ -231,11 +231,28 @@ class BespokeSupportProject(models.Model):
     delivery_mode = models.CharField(
         max_length=15, choices=DeliveryMode.choices, blank=True, help_text="Blank when not known."
     )
+    delivery_mode_as_stated = models.CharField(
+        max_length=100, blank=True, help_text='As the report words it, e.g. "Digital Delivery".'
+    )
     commenced = models.DateField(
         "date BSP commenced",
         null=True,
         blank=True,
         help_text="Month precision: stored as the first day of the month.",
+    )
+    commenced_as_stated = models.CharField(
+        "date BSP commenced as stated",
+        max_length=100,
+        blank=True,
+        help_text='As the report words it, e.g. "Nov 2020".',
+    )
+    agencies_as_stated = models.CharField(
+        "core partner agencies as stated",
+        max_length=300,
+        blank=True,
+        help_text='As the report words them, e.g. "TSCP core group (police, health, education, '
+        'voluntary sector partners)". Left empty, the core partner agencies of the partnership '
+        "are listed.",
     )
     programme_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2019)],
@@ -288,12 +305,15 @@ class BespokeSupportProject(models.Model):
         "region",
         "bsp_type",
         "size",
+        "agencies_as_stated",
         "number_of_local_authorities",
         "local_authorities_as_stated",
         "regional_area_as_stated",
         "methodology_as_stated",
         "delivery_mode",
+        "delivery_mode_as_stated",
         "commenced",
+        "commenced_as_stated",
     )
     objects = BespokeSupportProjectQuerySet.as_manager()
 

@@ -9,9 +9,16 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString, mark_safe
 
-from .template_sections import JOINING_THE_DOTS, JOINING_THE_DOTS_INTRO, KEY_ISSUES_SUBHEADING
+from .template_sections import (
+    JOINING_THE_DOTS,
+    JOINING_THE_DOTS_INTRO,
+    KEY_ISSUES_SUBHEADING,
+    SECTIONS,
+)
 
 _FOOTNOTE = re.compile(r'<span class="footnote">(.*?)</span>', re.DOTALL)
+# Under the heading of the local area's own section, until it signs the report off.
+LOCAL_AREA_PENDING = "The local area writes its reflections here when it signs off the report."
 
 
 @dataclass
@@ -20,6 +27,8 @@ class RenderedSection:
     heading: str
     html: SafeString
     subheading: str = ""
+    pending: str = ""  # said instead of the text that someone has yet to write
+    opens_group: bool = False  # shown without its heading, at the start of its group
 
 
 @dataclass
@@ -27,7 +36,8 @@ class SectionGroup:
     """A top-level block of the report: one section, or "Joining the dots" with its three."""
 
     heading: str
-    intro: str = ""
+    intro: str = ""  # the programme's description of the group, the same in every report
+    opening: RenderedSection | None = None  # the authors' own words after it, if any
     sections: list[RenderedSection] = field(default_factory=list)
 
     @property
@@ -72,25 +82,39 @@ def number_footnotes(html: str, footnotes: list[Footnote]) -> str:
 def build_document(report, *, inline_footnotes: bool = False) -> ReportDocument:
     """The report's shown sections, grouped as the template groups them.
 
+    A group's opening goes to the start of its group. Before the local area signs, its own
+    empty section is shown with a word on who writes it (as the template leaves it for them).
     Bodies are sanitised on save (ReportSection.save), so they are safe to mark as such here.
     """
     groups: list[SectionGroup] = []
     footnotes: list[Footnote] = []
-    for section in report.shown_sections():
-        html = section.body if inline_footnotes else number_footnotes(section.body, footnotes)
-        rendered = RenderedSection(
-            key=section.key,
-            heading=section.heading,
-            html=mark_safe(html),  # noqa: S308 - sanitised by nh3 before it was stored
-            subheading=KEY_ISSUES_SUBHEADING if section.key == "key_issues" else "",
-        )
-        group_name = section.spec.group
-        if group_name:
-            if not groups or groups[-1].heading != group_name:
-                groups.append(SectionGroup(heading=group_name, intro=JOINING_THE_DOTS_INTRO))
-            groups[-1].sections.append(rendered)
+    shown = {section.key: section for section in report.shown_sections(with_openings=True)}
+    for spec in SECTIONS:
+        section = shown.get(spec.key)
+        if section is not None:
+            html = section.body if inline_footnotes else number_footnotes(section.body, footnotes)
+            rendered = RenderedSection(
+                key=spec.key,
+                heading=spec.heading,
+                html=mark_safe(html),  # noqa: S308 - sanitised by nh3 before it was stored
+                subheading=KEY_ISSUES_SUBHEADING if spec.key == "key_issues" else "",
+                opens_group=spec.opens_group,
+            )
+        elif spec.written_by_local_area and report.awaits_local_area:
+            rendered = RenderedSection(
+                key=spec.key, heading=spec.heading, html=mark_safe(""), pending=LOCAL_AREA_PENDING
+            )
         else:
-            groups.append(SectionGroup(heading=section.heading, sections=[rendered]))
+            continue
+        if not spec.group:
+            groups.append(SectionGroup(heading=spec.heading, sections=[rendered]))
+            continue
+        if not groups or groups[-1].heading != spec.group:
+            groups.append(SectionGroup(heading=spec.group, intro=JOINING_THE_DOTS_INTRO))
+        if spec.opens_group:
+            groups[-1].opening = rendered
+        else:
+            groups[-1].sections.append(rendered)
     return ReportDocument(groups=groups, footnotes=footnotes)
 
 

@@ -15,6 +15,9 @@ class SectionSpec:
     required: bool
     group: str = ""  # the block a section sits in, e.g. "Joining the dots"
     written_by_local_area: bool = False
+    # The authors' own opening of its group: shown at the start of the group, under the group's
+    # heading and the programme's description of it, without a heading of its own.
+    opens_group: bool = False
 
 
 JOINING_THE_DOTS = "Joining the dots"
@@ -54,6 +57,16 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "Key issues for the local area and for those delivering the BSP: what enabled or "
         "constrained progress.",
         required=True,
+    ),
+    SectionSpec(
+        "joining_the_dots",
+        "Joining the dots: introduction",
+        "Shown without a heading of its own at the start of “Joining the dots”, after the "
+        "programme's description of the three themes: for example, which of them the BSP "
+        "reflected on.",
+        required=False,
+        group=JOINING_THE_DOTS,
+        opens_group=True,
     ),
     SectionSpec(
         "leading_with_care",

@@ -92,7 +92,7 @@ def report_record(report, build_url) -> dict:
             "text": richtext.to_text(section.body),
             "html": section.body,
         }
-        for section in report.shown_sections()
+        for section in report.shown_sections(with_openings=True)
     ]
     return record
 

@@ -123,7 +123,7 @@ def pdf_document(report):
     """The report body as ``build_document`` gives it, with footnotes inline and addresses shown."""
     document = build_document(report, inline_footnotes=True)
     for group in document.groups:
-        for section in group.sections:
+        for section in [group.opening, *group.sections] if group.opening else group.sections:
             section.html = mark_safe(show_link_addresses(section.html))  # noqa: S308 - sanitised
     return document
 
