@@ -147,7 +147,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self):
-        return f"Invitation for {self.user.email} ({self.created_at:%d/%m/%Y})"
+        return f"Invitation for {self.user.email} ({self.created_at:%-d %B %Y})"
 
     @staticmethod
     def hash_token(token: str) -> str:

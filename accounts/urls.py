@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import keeping_text, views
 from .forms import SignInForm
 
 app_name = "accounts"
@@ -17,6 +17,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/", keeping_text.session_status, name="session-status"),
+    path("signed-in/", keeping_text.signed_in_again, name="signed-in-again"),
     path("", views.account, name="account"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("invite/", views.invite, name="invite"),

@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -18,6 +17,7 @@ from .forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from .keeping_text import login_required
 from .models import Invitation
 
 INVALID_STATUS = {"unknown": 404, "accepted": 410, "replaced": 410, "expired": 410}

@@ -27,6 +27,10 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn from the microsite"
 
 
+# The local area has not signed the report (yet, or again after re-opening).
+BEFORE_SIGNOFF = frozenset({Status.DRAFT, Status.AWAITING_SIGNOFF, Status.CHANGES_REQUESTED})
+
+
 class LearningReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see: published with the area's consent."""
@@ -135,6 +139,12 @@ class LearningReport(models.Model):
         return reverse("reports:report-detail", kwargs={"slug": self.slug})
 
     @property
+    def status_phrase(self) -> str:
+        """The status inside a sentence: "it is countersigned by the TCE project lead"."""
+        label = self.get_status_display()
+        return label[:1].lower() + label[1:]
+
+    @property
     def is_public(self):
         return self.status == Status.PUBLISHED and self.consent_to_publish is True
 
@@ -142,14 +152,25 @@ class LearningReport(models.Model):
     def sections_by_key(self):
         return {section.key: section for section in self.sections.all()}
 
-    def shown_sections(self):
-        """The report's sections in template order, leaving out empty optional ones."""
+    def shown_sections(self, *, with_openings=False):
+        """The report's sections in template order, leaving out empty optional ones.
+
+        Each is shown under its own heading, except the opening of a group (``opens_group``,
+        e.g. the introduction of "Joining the dots"), which only the whole text includes: the
+        page, the PDF and the data export ask for it with ``with_openings``.
+        """
         return [
             self.sections_by_key[spec.key]
             for spec in SECTIONS
             if spec.key in self.sections_by_key
+            and (with_openings or not spec.opens_group)
             and (spec.required or self.sections_by_key[spec.key].has_content)
         ]
+
+    @property
+    def awaits_local_area(self) -> bool:
+        """Not yet signed off: the local area may still write its own section."""
+        return self.status in BEFORE_SIGNOFF
 
     @cached_property
     def current_signatures(self):
@@ -293,7 +314,7 @@ class Signature(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.name} ({self.signed_on:%d/%m/%Y})"
+        return f"{self.get_kind_display()}: {self.name} ({self.signed_on:%-d %B %Y})"
 
     @property
     def is_current(self):

@@ -22,18 +22,31 @@ ALLOWED_TAGS = {
     "a",
     "blockquote",
     "span",
+    # Simple tables: rows of header and data cells (pasted from Word, or made in the editor).
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+}
 ALLOWED_CLASSES = {"span": {"footnote"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _TAG = re.compile(r"<[^>]+>")
+# A paragraph with nothing in it (Word's double Enter, the editor's empty line): not text.
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br\s*/?>)*</p>")
 _SPACE = re.compile(r"\s+")
 
 
 def sanitise(html: str) -> str:
     """Return ``html`` reduced to the allowlist: no scripts, handlers, styles or odd URLs."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -41,7 +54,8 @@ def sanitise(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
 
 
 def to_text(html: str) -> str:

@@ -33,6 +33,19 @@ class TransitionNotAllowed(Exception):
     """The report is not in a state this transition starts from, or the actor may not make it."""
 
 
+class AlreadyDone(TransitionNotAllowed):
+    """The same person has just made this very transition (a double click, a second tab, the
+    Back button): nothing more to do. ``event`` is the one that did it."""
+
+    def __init__(self, event):
+        self.event = event
+        when = timezone.localtime(event.created_at)
+        super().__init__(
+            f"Already done: you chose “{event.get_transition_display()}” at {when:%H:%M} and "
+            f"the report is {event.report.status_phrase}."
+        )
+
+
 def _nobody(user, report):
     """For transitions the portal makes itself: no person may make them by hand."""
     return False
@@ -152,6 +165,17 @@ def available(user, report) -> list[Rule]:
     ]
 
 
+def already_done(report, name, actor) -> ReportEvent | None:
+    """The event by which ``actor`` made transition ``name`` on ``report``, if it is the report's
+    newest event and the report is still where it led; otherwise None."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    last = report.events.select_related("report").order_by("-created_at", "-pk").first()
+    if last is None or last.transition != name or last.actor_id != actor.pk:
+        return None
+    return last if last.to_status == last.report.status else None
+
+
 def can(user, report, name) -> bool:
     t = TRANSITIONS[name]
     return report.status in t.sources and t.allowed(user, report)
@@ -168,8 +192,11 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     t = TRANSITIONS[name]
     locked = LearningReport.objects.select_for_update().select_related("bsp").get(pk=report.pk)
     if locked.status not in t.sources:
+        done = already_done(locked, name, actor)
+        if done is not None:
+            raise AlreadyDone(done)
         raise TransitionNotAllowed(
-            f"“{t.label}” cannot be done now: the report is {locked.get_status_display().lower()}."
+            f"“{t.label}” cannot be done now: the report is {locked.status_phrase}."
         )
     if actor is None and not t.automatic:
         raise TransitionNotAllowed(f"“{t.label}” needs a person to make it.")

@@ -27,6 +27,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gives back the words it carried (accounts/keeping_text.py).
+CSRF_FAILURE_VIEW = "accounts.keeping_text.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,6 +97,18 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tce.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for concurrent web use: readers never wait for a writer (WAL); a writer waits up to
+    # 20 s for another instead of failing with "database is locked"; and every transaction takes
+    # the write lock when it begins (IMMEDIATE), so two requests never both read and then both
+    # try to upgrade to writing, which SQLite can only answer with an error.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

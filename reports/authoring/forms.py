@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape
+from django.utils.text import slugify
 
 from partnerships.models import BespokeSupportProject, DeliveryMode, Methodology
 
@@ -36,7 +37,9 @@ def submit_helper(
     if action:
         helper.form_action = action
     helper.attrs = {"novalidate": ""}
-    helper.add_input(Submit("submit", button, css_class=css_class))
+    # An id of its own: a page may hold several of these forms (the review page holds eight).
+    css_id = "submit-" + (slugify(action.strip("/").replace("/", "-")) if action else "form")
+    helper.add_input(Submit("submit", button, css_class=css_class, css_id=css_id))
     return helper
 
 
@@ -174,6 +177,20 @@ class BSPDetailsForm(forms.ModelForm):
     ``based_on_version`` (the report's ``details_version``) travels with every save (see
     `services.update_bsp_details`)."""
 
+    # The order the page shows them in, so that the error summary lists problems in that order.
+    field_order = [
+        "title",
+        "size",
+        "number_of_local_authorities",
+        "local_authorities_as_stated",
+        "regional_area_as_stated",
+        "methodologies",
+        "methodology_as_stated",
+        "delivery_mode",
+        "commenced_month",
+        "commenced_year",
+        "based_on_version",
+    ]
     title = forms.CharField(
         label="Title of the report",
         max_length=TITLE_MAX_LENGTH,
@@ -211,6 +228,7 @@ class BSPDetailsForm(forms.ModelForm):
     class Meta:
         model = BespokeSupportProject
         fields = [
+            "agencies_as_stated",
             "size",
             "number_of_local_authorities",
             "local_authorities_as_stated",
@@ -218,8 +236,12 @@ class BSPDetailsForm(forms.ModelForm):
             "methodologies",
             "methodology_as_stated",
             "delivery_mode",
+            "delivery_mode_as_stated",
+            "commenced_as_stated",
         ]
         labels = {
+            "agencies_as_stated": "Core partner agencies, as the report should word them "
+            "(optional)",
             "size": "BSP size (as the report should state it)",
             "number_of_local_authorities": "Number of local authority areas covered",
             "local_authorities_as_stated": "Local authority areas, as the report should word them "
@@ -228,8 +250,12 @@ class BSPDetailsForm(forms.ModelForm):
             "methodologies": "BSP methodology or methodologies",
             "methodology_as_stated": "Methodology, as the report should word it (optional)",
             "delivery_mode": "Digital, face to face or mixed delivery",
+            "delivery_mode_as_stated": "Delivery, as the report should word it (optional)",
+            "commenced_as_stated": "Date BSP commenced, as the report should word it (optional)",
         }
         help_texts = {
+            "agencies_as_stated": "Left empty, the partnership's core partner agencies are "
+            "listed (a programme admin keeps that list).",
             "size": 'For example "Standard" or "Unitary". Left empty, the BSP type is shown.',
             "local_authorities_as_stated": 'For example "Single authority". Left empty, the '
             "number is shown.",
@@ -238,6 +264,10 @@ class BSPDetailsForm(forms.ModelForm):
             "methodology_as_stated": "Left empty, the methodologies ticked above are shown.",
             "methodologies": "",
             "delivery_mode": "",
+            "delivery_mode_as_stated": 'For example "Digital Delivery". Left empty, the choice '
+            "above is shown.",
+            "commenced_as_stated": 'For example "Nov 2020". Left empty, the month and year '
+            "above are shown.",
         }
         error_messages = {
             "number_of_local_authorities": {
@@ -265,6 +295,7 @@ class BSPDetailsForm(forms.ModelForm):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             "title",
+            "agencies_as_stated",
             "size",
             "number_of_local_authorities",
             "local_authorities_as_stated",
@@ -272,6 +303,7 @@ class BSPDetailsForm(forms.ModelForm):
             "methodologies",
             "methodology_as_stated",
             "delivery_mode",
+            "delivery_mode_as_stated",
             Fieldset(
                 COMMENCED_LABEL,
                 Div(
@@ -281,6 +313,7 @@ class BSPDetailsForm(forms.ModelForm):
                 ),
                 css_class="commenced-fieldset",
             ),
+            "commenced_as_stated",
             "based_on_version",
         )
         self.helper.add_input(Submit("save", submit_label))
@@ -355,7 +388,7 @@ class SendForSignoffForm(forms.Form):
     comment = forms.CharField(
         label="Message to the local area (optional)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-keep-text": ""}),
         help_text="Recorded with the report's history of sign-off.",
     )
 

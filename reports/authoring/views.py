@@ -8,7 +8,6 @@ sign-off) are sent from the editing pages to the overview; their POSTs are refus
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -16,17 +15,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from accounts.keeping_text import login_required
 from partnerships.models import BespokeSupportProject, with_agencies
 
-from .. import access, workflow
+from .. import access, next_steps, workflow
 from ..diffs import html_diff
 from ..models import LearningReport, ReportSection, SectionStatus, Status, Transition
 from ..rendering import build_document
 from ..richtext import sanitise, word_count
 from ..template_sections import SECTIONS, SECTIONS_BY_KEY, SectionSpec
-from . import services
+from . import editor, services
 from .forms import (
     BSPDetailsForm,
     CreateReportForm,
@@ -42,17 +42,6 @@ DETAIL_ANCHORS = {
     "bsp.delivery_mode": "id_delivery_mode_0",
     "bsp.commenced": "id_commenced_month",
     "bsp.methodologies": "id_methodologies_0",
-}
-
-WAITING = {
-    Status.AWAITING_SIGNOFF: "Waiting for the local area to sign it off",
-    Status.SIGNED_OFF: "Waiting for the TCE project lead to countersign",
-    Status.COUNTERSIGNED: "Waiting to be published",
-    Status.PUBLISHED: "Published on the microsite",
-    Status.NOT_FOR_PUBLICATION: "Signed off; the local area chose not to publish it",
-    Status.WITHDRAWN: "Withdrawn from the microsite",
-    Status.DRAFT: "Being written by the delivery partners",
-    Status.CHANGES_REQUESTED: "The delivery partners are making the changes asked for",
 }
 
 
@@ -105,48 +94,20 @@ def _tasks(report, *, editable: bool) -> list[Task]:
     return tasks
 
 
-def _required_written(report) -> tuple[int, int]:
-    """(required sections with text, required sections): the authors' part only."""
-    required = [s for s in SECTIONS if s.required and _authored(s)]
-    written = [s for s in required if (x := report.sections_by_key.get(s.key)) and x.has_content]
-    return len(written), len(required)
-
-
-@dataclass
-class NextAction:
-    label: str
-    url: str = ""
-
-
-def next_action(user, report) -> NextAction:
-    """What ``user`` can do next with ``report``, from the transitions open to them."""
-    overview = reverse("reports:report-overview", kwargs={"slug": report.slug})
-    names = [t.name for t in workflow.available(user, report)]
-    if Transition.SUBMIT in names:
-        written, required = _required_written(report)
-        if written == required:
-            send = reverse("reports:report-send", kwargs={"slug": report.slug})
-            return NextAction("Check and send for sign-off", send)
-        return NextAction("Continue writing", overview)
-    for name in (Transition.SIGN_OFF, Transition.COUNTERSIGN, Transition.PUBLISH):
-        if name in names:
-            return NextAction(workflow.TRANSITIONS[name].label, overview)
-    return NextAction(WAITING[report.status])
-
-
 @login_required
 def dashboard(request):
     """ "My reports": the reports the signed-in person works on, each with its next step."""
     reports = access.reports_for(request.user, authoring_reports()).order_by("title")
     rows = []
     for report in reports:
-        written, required = _required_written(report)
+        complete, required = next_steps.required_sections_complete(report)
         rows.append(
             {
                 "report": report,
-                "written": written,
+                "written": complete,
                 "required": required,
-                "next": next_action(request.user, report),
+                "next": next_steps.next_step(request.user, report),
+                "url": next_steps.landing_url(request.user, report),
             }
         )
     context = {"rows": rows, "can_create": access.can_create_reports(request.user)}
@@ -175,7 +136,7 @@ def report_overview(request, slug):
     """The report as a task list: details table, every section with its status."""
     report = _report(request, slug, details=True)
     editable = access.can_edit_content(request.user, report)
-    written, required = _required_written(report)
+    written, required = next_steps.required_sections_complete(report)
     tasks = _tasks(report, editable=editable)
     context = {
         "report": report,
@@ -186,6 +147,7 @@ def report_overview(request, slug):
         "written": written,
         "required": required,
         "can_submit": workflow.can(request.user, report, Transition.SUBMIT),
+        "steps": next_steps.steps_for(request.user, report),
         # While the authors revise it: why it was re-opened.
         "reopened": report.reopening() if report.status in access.AUTHOR_EDITABLE_STATES else None,
         "changes_request": report.last_changes_request()
@@ -205,7 +167,7 @@ def _refuse_edit(request, report, message):
 
 def _why_not_editable(user, report) -> str:
     if access.is_author(user, report):
-        return f"This report cannot be changed now: it is {report.get_status_display().lower()}."
+        return f"This report cannot be changed now: it is {report.status_phrase}."
     return "You can read this report; its delivery partners write it."
 
 
@@ -328,24 +290,14 @@ def section_edit(request, slug, key):
     )
 
 
-def _save_status(request, report, spec, *, section=None, conflict=None, refused=False, form=None):
-    """The autosave answer: the "saved at" line, and the new version for the next save."""
-    response = render(
+def _save_status(request, report, spec, *, section=None, **problem):
+    """The autosave answer of a section (see ``editor.save_status``)."""
+    return editor.save_status(
         request,
         "reports/authoring/section_edit.html#save-status",
-        {
-            "report": report,
-            "spec": spec,
-            "saved": section,
-            "conflict": conflict,
-            "refused": refused,
-            "invalid_form": form,
-        },
+        {"report": report, "spec": spec, "saved": section},
+        **problem,
     )
-    # section-editor.js reads this to know whether the words on screen are stored.
-    result = "conflict" if conflict else "refused" if refused else "invalid" if form else "saved"
-    response["X-Section-Save"] = result
-    return response
 
 
 def _conflict(request, report, spec, conflict, completed):
@@ -377,15 +329,16 @@ def _conflict(request, report, spec, conflict, completed):
 
 
 def _not_saved(request, report, spec, body):
-    context = {
-        "report": report,
-        "what": "your text",
-        "reason": _why_not_editable(request.user, report),
-        "text_html": mark_safe(sanitise(body)),  # noqa: S308 - nh3-cleaned
-        "back_url": reverse("reports:report-overview", kwargs={"slug": report.slug}),
-        "breadcrumbs": "reports/authoring/_breadcrumbs.html",
-    }
-    return render(request, "reports/not_saved.html", context, status=403)
+    return editor.not_saved(
+        request,
+        report=report,
+        what="your text",
+        reason=_why_not_editable(request.user, report),
+        text_html=mark_safe(sanitise(body)),  # noqa: S308 - nh3-cleaned
+        back_url=reverse("reports:report-overview", kwargs={"slug": report.slug}),
+        breadcrumbs="reports/authoring/_breadcrumbs.html",
+        status=403,
+    )
 
 
 @login_required
@@ -395,7 +348,11 @@ def report_preview(request, slug):
     return render(
         request,
         "reports/authoring/preview.html",
-        {"report": report, "document": build_document(report)},
+        {
+            "report": report,
+            "document": build_document(report),
+            "steps": next_steps.steps_for(request.user, report),
+        },
     )
 
 
@@ -444,20 +401,33 @@ def section_history(request, slug, key):
         "newer": newer,
         "diff": html_diff(older.body if older else "", newer.body) if newer else "",
         "can_restore": can_restore,
+        "squash_minutes": int(services.AUTOSAVE_SQUASH_WINDOW.total_seconds() // 60),
     }
     return render(request, "reports/authoring/section_history.html", context)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def section_restore(request, slug, revision_id):
+    """Restore an earlier version, once the person has seen what it will replace."""
     report = _report(request, slug)
     revision = get_object_or_404(HistoricalSection, report_id=report.pk, history_id=revision_id)
     spec = SECTIONS_BY_KEY[revision.key]
     if not access.can_edit_content(request.user, report) or not _authored(spec):
         raise PermissionDenied(_why_not_editable(request.user, report))
-    form = RestoreForm(request.POST)
     history_url = reverse("reports:section-history", kwargs={"slug": slug, "key": revision.key})
+    if request.method == "GET":
+        current = report.sections_by_key.get(revision.key)
+        context = {
+            "report": report,
+            "spec": spec,
+            "revision": revision,
+            "current": current,
+            "diff": html_diff(current.body if current else "", revision.body),
+            "history_url": history_url,
+        }
+        return render(request, "reports/authoring/section_restore.html", context)
+    form = RestoreForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The restore could not be done: reload the page and try again.")
         return redirect(history_url)
@@ -487,6 +457,12 @@ def section_restore(request, slug, revision_id):
 def report_send(request, slug):
     """Check the report is complete and send it to the local area for sign-off."""
     report = _report(request, slug, details=True)
+    done = request.method == "POST" and workflow.already_done(
+        report, Transition.SUBMIT, request.user
+    )
+    if done:  # a second press of "Send": the first one sent it
+        messages.info(request, str(workflow.AlreadyDone(done)))
+        return redirect("reports:report-overview", slug=report.slug)
     if not workflow.can(request.user, report, Transition.SUBMIT):
         return _refuse_edit(request, report, _why_not_editable(request.user, report))
     form = SendForSignoffForm(request.POST if request.method == "POST" else None)
@@ -498,16 +474,19 @@ def report_send(request, slug):
             )
         except services.ReportIncomplete as incomplete:
             problems = [
-                {"message": p.message, "url": _problem_url(report, p.field)}
+                {"message": p.message, "url": _problem_url(request.user, report, p)}
                 for p in incomplete.problems
             ]
+        except workflow.AlreadyDone as done:  # pressed twice at once: the other press sent it
+            messages.info(request, str(done))
+            return redirect("reports:report-overview", slug=report.slug)
         except workflow.TransitionNotAllowed as refused:
             messages.error(request, str(refused))
             return redirect("reports:report-overview", slug=report.slug)
         else:
             messages.success(request, "The report has been sent to the local area for sign-off.")
             return redirect("reports:report-overview", slug=report.slug)
-    written, required = _required_written(report)
+    written, required = next_steps.required_sections_complete(report)
     context = {
         "report": report,
         "form": form,
@@ -519,7 +498,13 @@ def report_send(request, slug):
     return render(request, "reports/authoring/send.html", context)
 
 
-def _problem_url(report, field):
+def _problem_url(user, report, problem):
+    """Where to fix it; none when only a programme admin can, and this is not one."""
+    field = problem.field
+    if problem.for_admin:
+        if not (user.is_staff and user.has_perm("partnerships.change_partnership")):
+            return ""
+        return reverse("admin:partnerships_partnership_change", args=[report.bsp.partnership_id])
     if field.startswith("bsp."):
         url = reverse("reports:details-edit", kwargs={"slug": report.slug})
         return f"{url}#{DETAIL_ANCHORS.get(field, 'main-content')}"

@@ -13,7 +13,7 @@ def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> For
 
 class SectionCommentForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-keep-text": ""}),
         error_messages={"required": "Enter your comment"},
     )
 
@@ -65,7 +65,7 @@ class ReflectionsForm(forms.Form):
 class RequestChangesForm(forms.Form):
     comment = forms.CharField(
         label="What needs to change",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
         help_text="This goes to the authors with your comments on sections.",
         error_messages={"required": "Say what needs to change"},
     )
@@ -132,7 +132,7 @@ class PublishForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Reason for withdrawing the report",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
         help_text="The public sees this reason and the date on the report's page.",
         error_messages={"required": "Enter the reason for withdrawing the report"},
     )
@@ -145,7 +145,7 @@ class WithdrawForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label="What needs revising",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
         help_text="The authors and the local area are e-mailed this; it is kept in the audit log.",
         error_messages={"required": "Enter what needs revising"},
     )

@@ -6,18 +6,20 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accounts.keeping_text import login_required, text_kept_page
 from partnerships.models import with_agencies
 
-from .. import access, workflow
+from .. import access, next_steps, workflow
+from ..authoring import editor
 from ..authoring.forms import paragraphs_from_plain_text
 from ..diffs import html_diff
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature, Transition
@@ -69,6 +71,8 @@ def acting(view):
             link = signoff_links.granted_link(request, slug)
             actor = link.recipient if link is not None else None
         if actor is None:
+            if request.method == "POST":  # signed out meanwhile: give the words back
+                return text_kept_page(request, signed_out=True, status=401)
             return redirect_to_login(request.get_full_path())
         report = access.get_report_or_404(actor, _reports(), slug=slug)
         return view(request, report, actor, link, *args, **kwargs)
@@ -116,22 +120,19 @@ def _comment_form(report, key, data=None):
 
 
 def _actions(actor, report):
-    """The buttons of the page, from the transition table."""
-    urls = {
-        Transition.SIGN_OFF: _url("report-sign", report),
-        Transition.REQUEST_CHANGES: "#request-changes",
-        Transition.COUNTERSIGN: _url("report-countersign", report),
-        Transition.PUBLISH: _url("report-publish", report),
-        Transition.WITHDRAW: _url("report-withdraw", report),
-        Transition.REOPEN: _url("report-reopen", report),
-    }
+    """The buttons of the page: the viewer's next steps (``next_steps``), signing itself where
+    the steps say "Review and sign off", which is this page."""
+    review = _url("report-review", report)
     links = []
-    for t in workflow.available(actor, report):
-        # Submitting goes through the authors' "check and send" page, which shows what is missing.
-        url = _url("report-send", report) if t.name == Transition.SUBMIT else urls[t.name]
-        links.append((t.label, url))
-    if access.can_send_signoff_link(actor, report):
-        links.append(("Send a sign-off link", _url("report-send-signoff-link", report)))
+    for step in next_steps.steps_for(actor, report):
+        if step.url == review:
+            links.append(
+                (workflow.TRANSITIONS[Transition.SIGN_OFF].label, _url("report-sign", report))
+            )
+        elif step.on_review_page:
+            links.append((step.label, "#request-changes"))
+        else:
+            links.append((step.label, step.url))
     return links
 
 
@@ -170,7 +171,7 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
                 comments=comments.get(s.key, []),
                 form=(bound.get(s.key) or _comment_form(report, s.key)) if can_review else None,
             )
-            for s in group.sections
+            for s in ([group.opening] if group.opening else []) + group.sections
             if not (can_review and s.key == LOCAL_REFLECTIONS)
         ]
         if sections:
@@ -223,23 +224,35 @@ def review_page(request, report, actor, link):
 
 
 def _refuse(request, report, error):
-    messages.error(request, str(error))
+    if isinstance(error, workflow.AlreadyDone):
+        messages.info(request, str(error))  # a double click: the first one did it
+    else:
+        messages.error(request, str(error))
     return redirect(_url("report-review", report))
+
+
+def _done_already(request, report, actor, name):
+    """A second press of a button whose first press went through: say where the report is."""
+    if request.method != "POST":
+        return None
+    done = workflow.already_done(report, name, actor)
+    return _refuse(request, report, workflow.AlreadyDone(done)) if done is not None else None
 
 
 def _not_saved(request, report, link, error, *, what, text_html):
     """A refused write that carried someone's words (a comment, the reflections, a request for
     changes): show the reason and give them their text back, never lose it."""
-    context = {
-        "report": report,
-        "link": link,
-        "what": what,
-        "reason": str(error),
-        "text_html": text_html,
-        "back_url": _url("report-review", report),
-        "breadcrumbs": "reports/signoff/_breadcrumbs.html",
-    }
-    return render(request, "reports/not_saved.html", context, status=409)
+    return editor.not_saved(
+        request,
+        report=report,
+        link=link,
+        what=what,
+        reason=error,
+        text_html=text_html,
+        back_url=_url("report-review", report),
+        breadcrumbs="reports/signoff/_breadcrumbs.html",
+        status=409,
+    )
 
 
 def _plain_text_html(text):
@@ -304,23 +317,22 @@ def write_reflections(request, report, actor, link):
     return redirect(_url("report-review", report) + "#local-reflections")
 
 
-def _reflections_save_status(request, *, saved=None, conflict=None, refused=False, form=None):
-    """The autosave answer, as for a section: the "saved at" line and the new version for the
-    next save, or why nothing was saved."""
-    response = render(
+def _reflections_save_status(request, *, saved=None, **problem):
+    """The autosave answer of the reflections, as for a section (see ``editor.save_status``)."""
+    return editor.save_status(
         request,
         "reports/signoff/review.html#reflections-save-status",
-        {"saved": saved, "autosave_conflict": conflict, "refused": refused, "invalid_form": form},
+        {"saved": saved},
+        conflict_name="autosave_conflict",
+        **problem,
     )
-    # section-editor.js reads this to know whether the words on screen are stored.
-    result = "conflict" if conflict else "refused" if refused else "invalid" if form else "saved"
-    response["X-Section-Save"] = result
-    return response
 
 
 @require_POST
 @acting
 def request_changes(request, report, actor, link):
+    if done := _done_already(request, report, actor, Transition.REQUEST_CHANGES):
+        return done
     form = RequestChangesForm(request.POST, action=_url("report-request-changes", report))
     if not form.is_valid():
         return _review_page(request, report, actor, link, bound={"changes": form}, status=400)
@@ -345,6 +357,8 @@ def request_changes(request, report, actor, link):
 
 @acting
 def sign(request, report, actor, link):
+    if done := _done_already(request, report, actor, Transition.SIGN_OFF):
+        return done
     if not workflow.can(actor, report, Transition.SIGN_OFF):
         return _refuse(request, report, "The report cannot be signed off now.")
     action = _url("report-sign", report)
@@ -396,6 +410,8 @@ def sign(request, report, actor, link):
 
 @staff
 def countersign(request, report):
+    if done := _done_already(request, report, request.user, Transition.COUNTERSIGN):
+        return done
     if not workflow.can(request.user, report, Transition.COUNTERSIGN):
         return _refuse(request, report, "The report cannot be countersigned now.")
     form = CountersignForm(
@@ -417,7 +433,7 @@ def countersign(request, report):
         else:
             messages.success(
                 request,
-                f"You countersigned the report. It is now: {report.get_status_display().lower()}.",
+                f"You countersigned the report. It is now: {report.status_phrase}.",
             )
             return redirect(_url("report-review", report))
     return render(
@@ -434,6 +450,8 @@ def countersign(request, report):
 
 @staff
 def publish(request, report):
+    if done := _done_already(request, report, request.user, Transition.PUBLISH):
+        return done
     if not workflow.can(request.user, report, Transition.PUBLISH):
         return _refuse(request, report, "The report cannot be published now.")
     form = PublishForm(
@@ -478,6 +496,8 @@ def reopen(request, report):
 def _step_with_reason(request, report, *, name, form_class, service, refusal, done):
     """A step that needs a reason (withdraw, re-open): its page ``report-<name>`` with the form
     (template ``reports/signoff/<name>.html``), the service, then back to the review page."""
+    if done := _done_already(request, report, request.user, name):
+        return done
     if not workflow.can(request.user, report, name):
         return _refuse(request, report, refusal)
     form = form_class(
@@ -550,7 +570,8 @@ def send_signoff_link(request, report):
             messages.success(
                 request,
                 f"A sign-off link is on its way to {link.recipient.email}. It works until "
-                f"{link.expires_at:%d/%m/%Y} or until they sign.",
+                f"{formats.date_format(timezone.localtime(link.expires_at), 'j F Y')} or until "
+                "they sign.",
             )
             return redirect(_url("report-review", report))
     return render(

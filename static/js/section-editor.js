@@ -23,8 +23,16 @@ import {
   Menu,
   OrderedList,
   Paragraph,
+  Table,
+  TableCell,
+  TableHeader,
+  TableRow,
   Text,
 } from "../django_prose_editor/editor.js"
+
+// Keeping unsaved text and watching the session: unsaved-text.js, loaded by base.html.
+const { afterSigningIn, checkSession, keepText, putBackMessage, sendWhenSignedIn } =
+  window.tceUnsavedText
 
 const AUTOSAVE_AFTER_MS = 1000
 
@@ -151,8 +159,73 @@ function wordListLevel(p) {
   return Number((style.match(/level(\d+)/i) || [0, 1])[1])
 }
 
+// Word's footnotes and endnotes: a call <a href="#_ftn1">[1]</a> in the text, and the note at
+// the end in an element holding <a name="_ftn1"> (or id="ftn1"). The portal keeps a footnote
+// inline where it is called, as <span class="footnote">.
+const NOTE_CALL = /^#_(ftn|edn)(\d+)$/
+
+function noteBody(doc, kind, number) {
+  const backLink =
+    doc.querySelector(`a[name="_${kind}ref${number}"]`) ||
+    doc.querySelector(`a[href="#_${kind}ref${number}"]`)
+  const holder =
+    doc.getElementById(`${kind}${number}`) || backLink?.closest("p, div") || null
+  return { holder, backLink }
+}
+
+function wordFootnotesInline(doc) {
+  for (const call of [...doc.querySelectorAll("a[href]")]) {
+    const match = NOTE_CALL.exec(call.getAttribute("href") || "")
+    if (!match) continue
+    const [, kind, number] = match
+    const { holder, backLink } = noteBody(doc, kind, number)
+    if (!holder) continue
+    const copy = holder.cloneNode(true)
+    for (const back of copy.querySelectorAll(`a[href="#_${kind}ref${number}"], a[name="_${kind}ref${number}"]`)) {
+      back.remove()
+    }
+    const text = copy.textContent.replace(/^\s*\[?\d+\]?\s*/, "").replace(/\s+/g, " ").trim()
+    if (!text) continue
+    const note = doc.createElement("span")
+    note.className = "footnote"
+    note.textContent = text
+    call.replaceWith(note)
+    holder.remove()
+    backLink?.remove()
+  }
+  // Word's separator line above the notes.
+  for (const rule of doc.querySelectorAll("hr")) rule.remove()
+}
+
+// Tables keep their rows and cells; the first row becomes the header row when it has no header.
+function simpleTables(doc) {
+  for (const table of doc.querySelectorAll("table")) {
+    const firstRow = table.querySelector("tr")
+    if (firstRow && !firstRow.querySelector("th")) {
+      for (const cell of [...firstRow.querySelectorAll("td")]) {
+        const header = doc.createElement("th")
+        header.append(...cell.childNodes)
+        for (const name of ["colspan", "rowspan"]) {
+          if (cell.hasAttribute(name)) header.setAttribute(name, cell.getAttribute(name))
+        }
+        cell.replaceWith(header)
+      }
+    }
+  }
+}
+
+// Word leaves empty paragraphs where people pressed Enter twice: they are not text.
+function withoutEmptyParagraphs(doc) {
+  for (const p of [...doc.querySelectorAll("p")]) {
+    if (!p.textContent.replace(/\u00a0/g, " ").trim()) p.remove()
+  }
+}
+
 export function cleanPastedHTML(html) {
   const doc = new DOMParser().parseFromString(html, "text/html")
+  wordFootnotesInline(doc)
+  simpleTables(doc)
+  withoutEmptyParagraphs(doc)
   for (const heading of doc.body.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
     const level = Number(heading.tagName[1]) <= 3 ? 3 : 4
     if (Number(heading.tagName[1]) !== level) {
@@ -220,7 +293,7 @@ function setUpWordCount(editor) {
   editor.on("update", update)
 }
 
-function setUpAutosave(form, editor) {
+function setUpAutosave(form, editor, textarea) {
   if (!form.hasAttribute("data-autosave")) return
   // data-save-state: "saved", "unsaved" (changes wait for the next autosave), "saving" or
   // "not-saved" (the server refused: a conflict, or the report can no longer be changed).
@@ -254,32 +327,60 @@ function setUpAutosave(form, editor) {
   form.addEventListener("htmx:beforeRequest", () => {
     if (form.dataset.saveState !== "not-saved") state("saving")
   })
-  // An answer without the save header is not ours to show: a sign-in page (the session or the
-  // sign-off link has ended) or an error page. Say so in words instead. (htmx fires beforeSwap
-  // on the target, the status line, which may be outside the form.)
   const notSaved = (text) => {
     if (status) status.textContent = text
   }
+  // An answer without the save header is not ours to show: a sign-in page or a refused token
+  // (the session ended or changed), or an error page. Find out which: when the person has been
+  // signed out, the page asks them to sign in again and saves once they have.
   status?.addEventListener("htmx:beforeSwap", (event) => {
     if (event.detail.xhr.getResponseHeader("X-Section-Save")) return
     event.detail.shouldSwap = false
-    notSaved(
-      "Not saved: you may have been signed out, or the portal had a problem. Keep this page " +
-        "open, copy your text somewhere safe, and sign in again in a new tab.",
-    )
+    notSaved("Not saved yet: checking that you are still signed in. Your text is kept in this browser.")
+    checkSession().then((signedIn) => {
+      if (signedIn) {
+        save() // with the token of the session as it is now
+      } else {
+        notSaved(
+          "Not saved: the portal could not be reached or had a problem. Your text is kept in " +
+            "this browser: keep this page open and it will be saved.",
+        )
+      }
+    })
+  })
+  afterSigningIn(() => {
+    if (form.dataset.saveState !== "saved") save()
   })
   form.addEventListener("htmx:sendError", () => {
-    notSaved("Not saved: the portal could not be reached. Your text is still here: keep this page open.")
+    notSaved("Not saved: the portal could not be reached. Your text is kept in this browser: keep this page open.")
+  })
+  // Kept in the browser until the portal says it has it.
+  const versionInput = form.querySelector('input[name$="based_on_version"]')
+  const kept = keepText(form, textarea, {
+    versionInput,
+    putBack: (html) => editor.commands.setContent(html),
+    onPutBack: (found) => notSaved(putBackMessage(found)),
   })
   form.addEventListener("htmx:afterRequest", (event) => {
     const result = event.detail.xhr.getResponseHeader("X-Section-Save")
-    if (!event.detail.successful || result !== "saved") state("not-saved")
-    else state(timer ? "unsaved" : "saved")
+    if (!event.detail.successful || result !== "saved") {
+      state("not-saved")
+    } else if (timer) {
+      state("unsaved")
+    } else {
+      state("saved")
+      kept.forget()
+    }
   })
-  form.addEventListener("submit", () => {
-    clearTimeout(timer)
-    timer = null
-    state("submitting")
+  // Before the form goes, make sure it will be accepted: still signed in, with the current
+  // token. If not, the text stays here and the form goes once the person has signed in again.
+  sendWhenSignedIn(form, {
+    before: () => {
+      clearTimeout(timer)
+      timer = null
+      state("submitting")
+      notSaved("Saving…")
+    },
   })
   window.addEventListener("beforeunload", (event) => {
     if (["unsaved", "saving", "not-saved"].includes(form.dataset.saveState)) {
@@ -350,8 +451,12 @@ function createEditor(textarea) {
       OrderedList,
       ListItem,
       Blockquote,
-      Link.configure({ autolink: true, defaultProtocol: "https" }),
+      Link.configure({ autolink: true, defaultProtocol: "https", enableTarget: false }),
       Footnote,
+      Table.configure({ resizable: false }),
+      TableRow,
+      TableHeader,
+      TableCell,
       History,
       Toolbar,
       Menu.configure({
@@ -386,7 +491,7 @@ function createEditor(textarea) {
   // The menu bar is put in place once the editor has been created.
   editor.on("create", () => setUpToolbarKeys(element, label))
   setUpWordCount(editor)
-  setUpAutosave(textarea.form, editor)
+  setUpAutosave(textarea.form, editor, textarea)
   return editor
 }
 
