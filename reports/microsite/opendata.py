@@ -4,10 +4,10 @@ Rows are built from ``LearningReport.objects.published()`` in a fixed number of 
 with their BSP, partnership and region; themes; methodologies; sections), whatever their number.
 """
 
-from partnerships.models import BespokeSupportProject
+from partnerships.models import BespokeSupportProject, with_agencies
 
 from .. import richtext
-from ..models import LearningReport
+from ..models import LearningReport, Signature
 from ..template_sections import SECTIONS
 
 REPORT_FIELDS = [
@@ -28,6 +28,17 @@ REPORT_FIELDS = [
     ("delivery_mode", "Digital, Face to face or Mixed (empty when not recorded)"),
     ("commenced", "The month the BSP commenced (YYYY-MM)"),
     ("number_of_local_authorities", "How many local authorities the BSP covered"),
+    (
+        "core_partner_agencies",
+        "The core partner agencies involved, as the report words them, or the partnership's "
+        "list separated by semicolons",
+    ),
+    ("signed_off_by", "Who signed the report off for the local area"),
+    ("signed_off_by_role", "Their role"),
+    ("signed_off_on", "When the local area signed it off (YYYY-MM-DD)"),
+    ("countersigned_by", "The TCE project lead who countersigned it"),
+    ("countersigned_by_role", "Their role"),
+    ("countersigned_on", "When it was countersigned (YYYY-MM-DD)"),
 ]
 SECTION_COLUMNS = [(f"section_{spec.key}", spec.heading) for spec in SECTIONS]
 
@@ -69,9 +80,23 @@ def published_reports():
     return (
         LearningReport.objects.published()
         .for_listing()
-        .prefetch_related("sections")
+        .prefetch_related("sections", "signatures", with_agencies("bsp__partnership__"))
         .order_by("-published_at", "title")
     )
+
+
+def _signoff(report) -> dict:
+    """The sign-off block's people and dates (only what the published report itself shows)."""
+    signed = report.current_signatures
+    local, lead = signed.get(Signature.Kind.LOCAL_AREA), signed.get(Signature.Kind.TCE_LEAD)
+    return {
+        "signed_off_by": local.name if local else "",
+        "signed_off_by_role": local.role if local else "",
+        "signed_off_on": local.signed_on.isoformat() if local else "",
+        "countersigned_by": lead.name if lead else "",
+        "countersigned_by_role": lead.role if lead else "",
+        "countersigned_on": lead.signed_on.isoformat() if lead else "",
+    }
 
 
 def report_record(report, build_url) -> dict:
@@ -84,6 +109,9 @@ def report_record(report, build_url) -> dict:
         "published_at": report.published_at.isoformat() if report.published_at else "",
         "bsp_size": bsp.size or bsp.get_bsp_type_display(),
         **_bsp_details(bsp),
+        "core_partner_agencies": bsp.agencies_as_stated
+        or "; ".join(agency.name for agency in bsp.partnership.agencies_in_order()),
+        **_signoff(report),
     }
     record["sections"] = [
         {

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import partial
 
 from django import forms
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +25,7 @@ from tce_portal.after_response import AfterResponse, RedirectThen
 
 from .. import access
 from ..models import Compendium, LearningReport
+from ..signoff import links as signoff_links
 from ..template_sections import SECTION_KEYS
 from . import document, storage, tasks
 
@@ -106,15 +107,21 @@ def _public_cache(response):
     return response
 
 
-@login_required
 def report_pdf_draft(request, slug):
     """Any report its reader may see, as a PDF rendered now, marked if it is not published.
 
-    Only signed-in programme members get here (few, and they need the latest text), so this
-    renders in the request. A published report's PDF is the public, stored one.
+    Only signed-in programme members, and a local lead holding a sign-off link for this report
+    (the PDF of what they are asked to sign), get here: few, and they need the latest text, so
+    this renders in the request. A published report's PDF is the public, stored one.
     """
+    reader = request.user if request.user.is_authenticated else None
+    if reader is None:
+        link = signoff_links.granted_link(request, slug)
+        if link is None:
+            return redirect_to_login(request.get_full_path())
+        reader = link.recipient
     report = access.get_report_or_404(
-        request.user, queryset=document.for_pdf(LearningReport.objects.all()), slug=slug
+        reader, queryset=document.for_pdf(LearningReport.objects.all()), slug=slug
     )
     if report.is_public:
         return redirect("reports:report-pdf", slug=report.slug)

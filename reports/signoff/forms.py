@@ -98,21 +98,59 @@ class SignatureForm(forms.Form):
         self.helper = _helper(action, self.submit_label)
 
 
+CONSENT_QUESTION = (
+    "Does the local area agree to share this Project Learning Report on the TCE Support "
+    "Programme's microsite for other local areas?"
+)
+
+
 class SignOffForm(SignatureForm):
-    consent = forms.BooleanField(
-        label="There is an agreement for the Project Learning Report to be shared via the TCE "
-        "Support Programme's microsite",
+    """The local area's signature and its answer to the template's consent question, as a clear
+    yes or no with what follows from each; a "no" says why (kept private)."""
+
+    consent = forms.TypedChoiceField(
+        label=CONSENT_QUESTION,
+        choices=[
+            (
+                "yes",
+                "Yes: once the TCE project lead has countersigned it, it is published on the "
+                "microsite, where anyone can read it",
+            ),
+            (
+                "no",
+                "No: it is signed off but not published. The local area can give its consent later",
+            ),
+        ],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if the local area agrees to share the report, or no if it "
+            "does not",
+        },
+    )
+    consent_reason = forms.CharField(
+        label="Why the local area does not agree (if it does not)",
         required=False,
-        help_text="Leave this unticked if the local area does not agree: the report is then "
-        "signed off but never published.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-keep-text": ""}),
+        help_text="Kept private: the programme team and the local area see it in the report's "
+        "history, never the public.",
     )
     seen_hash = forms.CharField(widget=forms.HiddenInput)
-    field_order = ["consent", "full_name", "role", "seen_hash"]
+    field_order = ["consent", "consent_reason", "full_name", "role", "seen_hash"]
     submit_label = "Sign off the report"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].help_text = "For example, MACE Strategic Chair."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent") is False and not cleaned.get("consent_reason", "").strip():
+            self.add_error(
+                "consent_reason", "Say why the local area does not agree to share the report"
+            )
+        return cleaned
 
 
 class CountersignForm(SignatureForm):

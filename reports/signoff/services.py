@@ -131,13 +131,15 @@ def sign_off(
     full_name: str,
     role: str,
     consent: bool,
+    consent_reason: str = "",
     seen_hash: str = "",
     link: SignoffLink | None = None,
 ) -> Signature:
     """The local area signs the report as it is now, and agrees (or not) to its publication.
 
     ``seen_hash`` is the content hash of the page the reviewer read: if the text changed since,
-    nothing is signed. ``link`` is the sign-off link used, which signing spends.
+    nothing is signed. ``link`` is the sign-off link used, which signing spends. The answer to
+    the consent question (and why, when it is no) is recorded with the event in the audit log.
     """
 
     signature = Signature(
@@ -160,7 +162,12 @@ def sign_off(
         signature.full_clean()
         signature.save()
 
-    event = workflow.apply(report=report, name=Transition.SIGN_OFF, actor=actor, before_save=record)
+    decision = "Consent to publish on the microsite: " + ("yes." if consent else "no.")
+    if not consent and consent_reason.strip():
+        decision += f" Why: {consent_reason.strip()}"
+    event = workflow.apply(
+        report=report, name=Transition.SIGN_OFF, actor=actor, comment=decision, before_save=record
+    )
     _send_pending_comments(report, event)
     if link is not None:
         spent = SignoffLink.objects.filter(pk=link.pk, used_at__isnull=True).update(

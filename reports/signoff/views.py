@@ -376,6 +376,7 @@ def sign(request, report, actor, link):
                 full_name=data["full_name"],
                 role=data["role"],
                 consent=data["consent"],
+                consent_reason=data["consent_reason"],
                 seen_hash=data["seen_hash"],
                 link=link,
             )

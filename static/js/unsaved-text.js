@@ -156,6 +156,9 @@ export function sendWhenSignedIn(form, { before } = {}) {
     event.preventDefault()
     before?.()
     await checkSession()
+    // A task later, not a microtask: while this submit event is still being fired, the browser
+    // ignores a new submission of the same form.
+    await new Promise((resolve) => setTimeout(resolve))
     form.dataset.sessionChecked = "yes"
     form.requestSubmit(event.submitter || undefined)
   })

@@ -134,7 +134,7 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     page.get_by_role("button", name="Sign off the report").click()  # nothing typed yet
     expect(page.get_by_role("alert")).to_contain_text("Enter your full name")
     axe_check(page, "the sign-off page with errors")
-    page.get_by_label("There is an agreement for the Project Learning Report to be shared").check()
+    page.get_by_label(re.compile("Yes: once the TCE project lead has countersigned it")).check()
     page.get_by_label("Your full name").fill("Chris Penrose")
     page.get_by_label("Your role").fill("Partnership business manager")
     page.get_by_role("button", name="Sign off the report").click()
@@ -207,8 +207,15 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
         "Sign off the report for the local area"
     )
     axe_check(page, "the sign-off page")
+    page.get_by_label(re.compile("No: it is signed off but not published")).check()
     page.get_by_label("Your full name").fill("Nadine Ward")
     page.get_by_label("Your role").fill("Independent Scrutineer")
+    page.get_by_role("button", name="Sign off the report").click()
+    # A "no" says why (kept private).
+    expect(page.get_by_role("alert")).to_contain_text("Say why the local area does not agree")
+    page.get_by_label(re.compile("Why the local area does not agree")).fill(
+        "The board has not yet approved publication."
+    )
     page.get_by_role("button", name="Sign off the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for signing off")
     expect(page.get_by_role("status").first).to_contain_text("did not agree to share it")

@@ -33,7 +33,7 @@ def test_two_simultaneous_sign_offs_make_one_signature(
         clients.append(client)
     url = reverse("reports:report-sign", kwargs={"slug": report.slug})
     data = {
-        "consent": "on",
+        "consent": "yes",
         "full_name": "A Lead",
         "role": "Chair",
         "seen_hash": report.content_hash(),

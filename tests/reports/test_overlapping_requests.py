@@ -112,7 +112,7 @@ def test_two_local_leads_signing_at_once_make_one_signature_and_no_error():
     second_lead = UserFactory(role=Role.LOCAL_LEAD, partnership=report.bsp.partnership)
     url = reverse("reports:report-sign", kwargs={"slug": report.slug})
     data = {
-        "consent": "on",
+        "consent": "yes",
         "full_name": "A Lead",
         "role": "Chair",
         "seen_hash": report.content_hash(),

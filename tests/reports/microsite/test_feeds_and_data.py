@@ -148,3 +148,24 @@ def test_every_section_of_the_template_can_be_chosen(demo, client):
     page = client.get(reverse("reports:learning")).content.decode()
     for key in LearningReport.objects.get(slug="east-sussex").sections_by_key:
         assert f'<option value="{key}"' in page
+
+
+def test_open_data_gives_the_core_partner_agencies_and_the_sign_off(demo, client):
+    data = json.loads(client.get(reverse("reports:data-reports-json")).content)
+    east_sussex = next(r for r in data["reports"] if r["slug"] == "east-sussex")
+    assert east_sussex["core_partner_agencies"].startswith("East Sussex County Council; ")
+    assert "British Transport Police (BTP)" in east_sussex["core_partner_agencies"]
+    assert east_sussex["signed_off_by"] == "Vicky Finnemore"
+    assert east_sussex["signed_off_by_role"] == "MACE Strategic Chair"
+    assert east_sussex["signed_off_on"] == "2021-07-12"
+    assert east_sussex["countersigned_by"] == "Amy Hurst"
+    csv_text = client.get(reverse("reports:data-reports-csv")).content.decode("utf-8-sig")
+    header = csv_text.splitlines()[0].split(",")
+    assert header[header.index("signed_off_by") : header.index("signed_off_by") + 3] == [
+        "signed_off_by",
+        "signed_off_by_role",
+        "signed_off_on",
+    ]
+    assert "Vicky Finnemore" in csv_text
+    docs = client.get(reverse("reports:data")).content.decode()
+    assert "core_partner_agencies" in docs and "countersigned_on" in docs

@@ -45,7 +45,7 @@ BUDGETS = [
         "methodologies + sections + signatures + agencies; related reports + themes + "
         "methodologies",
     ),
-    ("reports:programme", {}, "", 5, "state; register; its themes; regions; published count"),
+    ("reports:programme", {}, "", 4, "register; its themes; regions; published count"),
     (
         "reports:learning",
         {},
@@ -69,7 +69,7 @@ BUDGETS = [
         "local authorities + agencies; BSPs + themes + methodologies; reports + themes + "
         "methodologies",
     ),
-    ("reports:feed", {}, "", 5, "state; reports + themes + methodologies + sections"),
+    ("reports:feed", {}, "", 4, "reports + themes + methodologies + sections"),
     (
         "reports:sitemap",
         {},
@@ -77,9 +77,21 @@ BUDGETS = [
         6,
         "the 4 sitemaps' items (reports, regions, partnerships); paginator counts",
     ),
-    ("reports:data-reports-csv", {}, "", 5, "state; reports + themes + methodologies + sections"),
-    ("reports:data-reports-json", {}, "", 5, "state; reports + themes + methodologies + sections"),
-    ("reports:data-bsps-csv", {}, "", 5, "state; published slugs; BSPs + themes + methodologies"),
+    (
+        "reports:data-reports-csv",
+        {},
+        "",
+        6,
+        "reports + themes + methodologies + sections + signatures + partnerships' agencies",
+    ),
+    (
+        "reports:data-reports-json",
+        {},
+        "",
+        6,
+        "reports + themes + methodologies + sections + signatures + partnerships' agencies",
+    ),
+    ("reports:data-bsps-csv", {}, "", 4, "published slugs; BSPs + themes + methodologies"),
 ]
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,7 +89,13 @@ def test_the_link_lets_them_review_comment_and_sign_that_report_only(
     assert report.comments.get().author.email == "vicky@example.gov.uk"
     response = client.post(
         url("report-sign", report),
-        {"full_name": "Vicky Finn", "role": "MACE Chair", "seen_hash": report.content_hash()},
+        {
+            "consent": "no",
+            "consent_reason": "The board meets in May.",
+            "full_name": "Vicky Finn",
+            "role": "MACE Chair",
+            "seen_hash": report.content_hash(),
+        },
     )
     assert response.url == url("signoff-link-done", report)
     report.refresh_from_db()
@@ -194,3 +201,22 @@ def test_emails_to_a_link_holder_carry_their_link(
         authoring_services.submit_for_signoff(report=report, actor=cast.partner)
     to_lonely = next(m for m in mail.outbox if m.to == [lonely.email])
     assert "Ask your TCE project lead, Tess Lead" in to_lonely.body
+
+
+@pytest.mark.pdf
+def test_the_link_holder_downloads_the_draft_they_are_asked_to_sign(
+    client, report, cast, django_capture_on_commit_callbacks
+):
+    send_link(client, report, cast.tce_lead, django_capture_on_commit_callbacks)
+    review = client.get(link_in(mail.outbox[0])).url
+    page = client.get(review).content.decode()
+    assert f'href="{url("report-pdf-draft", report)}">Download the report you are asked' in page
+
+    response = client.get(url("report-pdf-draft", report))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "private" in response["Cache-Control"]
+    # Without the link, nobody signed out gets it.
+    assert Client().get(url("report-pdf-draft", report)).status_code == 302

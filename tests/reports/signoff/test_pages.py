@@ -184,7 +184,7 @@ def test_the_local_lead_signs_with_typed_name_and_role_and_the_servers_date(clie
     response = client.post(
         url("report-sign", report),
         {
-            "consent": "on",
+            "consent": "yes",
             "full_name": "Lou Local",
             "role": "MACE Strategic Chair",
             "seen_hash": report.content_hash(),
@@ -225,7 +225,7 @@ def test_nothing_is_signed_when_the_text_changed_while_reading(client, report, c
     client.force_login(cast.local_lead)
     response = client.post(
         url("report-sign", report),
-        {"consent": "on", "full_name": "Lou Local", "role": "Chair", "seen_hash": seen},
+        {"consent": "yes", "full_name": "Lou Local", "role": "Chair", "seen_hash": seen},
         follow=True,
     )
     assert "The report changed while you were reading it" in response.content.decode()
