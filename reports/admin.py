@@ -11,6 +11,7 @@ from .models import (
     SectionComment,
     Signature,
     SignoffLink,
+    SignoffReminder,
 )
 from .versions import refuse_stale_version
 
@@ -210,3 +211,12 @@ class CompendiumAdmin(ShowOnlyAdmin):
     list_display = ["title", "state", "progress", "pages", "created_at", "finished_at"]
     list_filter = ["state", "programme_year", "section_key"]
     readonly_fields = [f.name for f in Compendium._meta.fields]
+
+
+@admin.register(SignoffReminder)
+class SignoffReminderAdmin(ReadOnlyAdmin):
+    """The sign-off reminders sent (manage.py send_signoff_reminders), one of each kind per date."""
+
+    list_display = ["sent_at", "report", "kind", "due_on"]
+    list_filter = ["kind"]
+    list_select_related = ["report"]

@@ -96,6 +96,12 @@ class LearningReport(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    signoff_due_on = models.DateField(
+        "sign-off due on",
+        null=True,
+        blank=True,
+        help_text="When the local area is asked to sign off by (set when it is sent to them).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept up to date by reports.microsite.search_index (signals on the report and its
@@ -137,6 +143,18 @@ class LearningReport(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:report-detail", kwargs={"slug": self.slug})
+
+    def get_review_url(self):
+        return reverse("reports:report-review", kwargs={"slug": self.slug})
+
+    @property
+    def signoff_overdue(self) -> bool:
+        """Waiting for the local area's sign-off past the date it was asked for."""
+        return (
+            self.status == Status.AWAITING_SIGNOFF
+            and self.signoff_due_on is not None
+            and self.signoff_due_on < timezone.localdate()
+        )
 
     @property
     def status_phrase(self) -> str:
@@ -459,6 +477,8 @@ class SignoffLink(models.Model):
     sent_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # When its sender was told that it expired unused (send_signoff_reminders).
+    expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignoffLinkQuerySet.as_manager()
 
@@ -581,3 +601,27 @@ class Compendium(models.Model):
     @property
     def is_finished(self):
         return self.state in (self.State.READY, self.State.FAILED)
+
+
+class SignoffReminder(models.Model):
+    """A reminder e-mailed about a report waiting for the local area's sign-off: one of each kind
+    per due date (so the daily command never sends the same reminder twice)."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        DUE = "due", "On the due date"
+
+    report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind", "due_on"], name="one_reminder_per_kind_and_due_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report.title}: {self.get_kind_display().lower()} ({self.due_on})"

@@ -86,6 +86,7 @@ TRANSITION_FIELDS = frozenset(
         "withdrawn_at",
         "withdrawal_reason",
         "consent_to_publish",
+        "signoff_due_on",
         "updated_at",
     }
 )
@@ -229,13 +230,7 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     )
     transaction.on_commit(lambda: _announce(event))
     # The caller's object follows the database.
-    for field in (
-        "status",
-        "published_at",
-        "withdrawn_at",
-        "withdrawal_reason",
-        "consent_to_publish",
-    ):
+    for field in TRANSITION_FIELDS:
         setattr(report, field, getattr(locked, field))
     return event
 

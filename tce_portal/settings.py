@@ -120,6 +120,10 @@ AUTHENTICATION_BACKENDS = [
     "sesame.backends.ModelBackend",
 ]
 SIGNOFF_LINK_DAYS = env.int("SIGNOFF_LINK_DAYS", default=14)
+# Sending a report for sign-off asks the local area to sign it off within this many working days.
+SIGNOFF_DUE_WORKING_DAYS = env.int("SIGNOFF_DUE_WORKING_DAYS", default=10)
+# The reminder before the due date goes this many working days before it.
+SIGNOFF_REMINDER_WORKING_DAYS = env.int("SIGNOFF_REMINDER_WORKING_DAYS", default=2)
 SESAME_MAX_AGE = datetime.timedelta(days=SIGNOFF_LINK_DAYS)
 LOGIN_URL = "accounts:login"
 # Guessing passwords: after AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one

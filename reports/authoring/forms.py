@@ -7,6 +7,8 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -385,6 +387,12 @@ class CreateReportForm(forms.Form):
 
 
 class SendForSignoffForm(forms.Form):
+    due_on = forms.DateField(
+        label="Ask the local area to sign it off by (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as day, month and year, like 17/12/2026"},
+    )
     comment = forms.CharField(
         label="Message to the local area (optional)",
         required=False,
@@ -392,9 +400,22 @@ class SendForSignoffForm(forms.Form):
         help_text="Recorded with the report's history of sign-off.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default_due_on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if default_due_on is not None:
+            self.fields["due_on"].help_text = (
+                "Leave it empty for "
+                f"{formats.date_format(default_due_on, 'l j F Y')}, "
+                f"{settings.SIGNOFF_DUE_WORKING_DAYS} working days from today. The local lead and "
+                "the TCE project lead are reminded before it and on the day."
+            )
         self.helper = submit_helper("Send for local sign-off")
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on is not None and due_on <= timezone.localdate():
+            raise forms.ValidationError("Enter a date after today")
+        return due_on
 
 
 class RestoreForm(forms.Form):

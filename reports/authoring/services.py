@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from .. import access, richtext, workflow
 from ..completeness import problems
+from ..due_dates import default_signoff_due
 from ..models import LearningReport, ReportSection, SectionStatus, Transition
 from ..template_sections import SECTION_KEYS, SECTIONS_BY_KEY
 
@@ -262,9 +263,19 @@ class ReportIncomplete(Exception):
 
 
 @transaction.atomic
-def submit_for_signoff(*, report, actor, comment=""):
-    """Send a complete draft to the local area for sign-off."""
+def submit_for_signoff(*, report, actor, comment="", due_on: datetime.date | None = None):
+    """Send a complete draft to the local area for sign-off, asking for it by ``due_on``
+    (by default ``settings.SIGNOFF_DUE_WORKING_DAYS`` working days from today)."""
     found = problems(report)
     if found:
         raise ReportIncomplete(found)
-    return workflow.apply(report=report, name=Transition.SUBMIT, actor=actor, comment=comment)
+    today = timezone.localdate()
+    if due_on is not None and due_on <= today:
+        raise ValidationError("The date to sign off by must be after today.")
+
+    def ask_by(locked):
+        locked.signoff_due_on = due_on or default_signoff_due(today)
+
+    return workflow.apply(
+        report=report, name=Transition.SUBMIT, actor=actor, comment=comment, before_save=ask_by
+    )

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +23,7 @@ from partnerships.models import BespokeSupportProject, with_agencies
 
 from .. import access, next_steps, workflow
 from ..diffs import html_diff
+from ..due_dates import default_signoff_due
 from ..models import LearningReport, ReportSection, SectionStatus, Status, Transition
 from ..rendering import build_document
 from ..richtext import sanitise, word_count
@@ -465,12 +467,18 @@ def report_send(request, slug):
         return redirect("reports:report-overview", slug=report.slug)
     if not workflow.can(request.user, report, Transition.SUBMIT):
         return _refuse_edit(request, report, _why_not_editable(request.user, report))
-    form = SendForSignoffForm(request.POST if request.method == "POST" else None)
+    form = SendForSignoffForm(
+        request.POST if request.method == "POST" else None,
+        default_due_on=default_signoff_due(timezone.localdate()),
+    )
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_for_signoff(
-                report=report, actor=request.user, comment=form.cleaned_data["comment"]
+                report=report,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+                due_on=form.cleaned_data["due_on"],
             )
         except services.ReportIncomplete as incomplete:
             problems = [
@@ -484,7 +492,12 @@ def report_send(request, slug):
             messages.error(request, str(refused))
             return redirect("reports:report-overview", slug=report.slug)
         else:
-            messages.success(request, "The report has been sent to the local area for sign-off.")
+            due = formats.date_format(report.signoff_due_on, "l j F Y")
+            messages.success(
+                request,
+                "The report has been sent to the local area for sign-off. They are asked to sign "
+                f"it off by {due}.",
+            )
             return redirect("reports:report-overview", slug=report.slug)
     written, required = next_steps.required_sections_complete(report)
     context = {

@@ -111,7 +111,8 @@ def comments_by_section(event: ReportEvent):
     return [(grouped[key][0].heading, grouped[key]) for key in SECTION_KEYS if key in grouped]
 
 
-def _send(message: EmailMultiAlternatives, what: str) -> bool:
+def send_message(message: EmailMultiAlternatives, what: str) -> bool:
+    """Send one e-mail; a failure is logged, never raised (the change it reports stands)."""
     try:
         message.send()
     except Exception:
@@ -151,7 +152,7 @@ def send_for_event(event_id: int) -> int:
         message.attach_alternative(
             render_to_string("reports/email/transition.html", context), "text/html"
         )
-        sent += _send(message, f"“{event.transition}” on {report.title}")
+        sent += send_message(message, f"“{event.transition}” on {report.title}")
     return sent
 
 
@@ -166,4 +167,4 @@ def send_signoff_link_email(link_id: int) -> bool:
     message.attach_alternative(
         render_to_string("reports/email/signoff_link.html", context), "text/html"
     )
-    return _send(message, f"the sign-off link for {link.report.title}")
+    return send_message(message, f"the sign-off link for {link.report.title}")
