@@ -13,6 +13,7 @@ from ..completeness import problems
 from ..due_dates import default_signoff_due
 from ..models import LearningReport, ReportSection, SectionStatus, Transition
 from ..template_sections import SECTION_KEYS, SECTIONS_BY_KEY
+from ..versions import VersionMoved, check_based_on
 
 AUTOSAVE = "autosave"
 # Autosaves by one person within this window replace each other in the history, so the history
@@ -98,10 +99,14 @@ def save_section(
     if completed is None:
         completed = section is not None and section.status == SectionStatus.COMPLETED
     status = _status_for(body=clean, completed=completed)
-    if based_on_version != stored_version:
-        if section is not None and section.body == clean and section.status == status:
+    unchanged = section is not None and section.body == clean and section.status == status
+    try:
+        if not check_based_on(
+            stored=stored_version, based_on=based_on_version, nothing_to_save=unchanged
+        ):
             return section  # the same words reached the same place: nothing to choose between
-        raise SectionConflict(section=section, mine=clean, key=key)
+    except VersionMoved:
+        raise SectionConflict(section=section, mine=clean, key=key) from None
     if section is None:
         section = ReportSection(report=locked, key=key, version=0)
     elif section.body == clean and section.status == status:
@@ -212,9 +217,12 @@ def update_bsp_details(*, report, actor, details: dict, based_on_version: int) -
         mine["methodologies"] = sorted(mine["methodologies"], key=lambda m: m.name)
     stored = _stored_details(locked, mine)
     changed = _changed(stored, mine)
-    if based_on_version != locked.details_version:
-        if not changed:
+    try:
+        if not check_based_on(
+            stored=locked.details_version, based_on=based_on_version, nothing_to_save=not changed
+        ):
             return locked  # the same details reached the same place: nothing to choose between
+    except VersionMoved:
         saved = (
             locked.history.filter(
                 details_version=locked.details_version, history_change_reason=DETAILS_SAVED
@@ -223,7 +231,9 @@ def update_bsp_details(*, report, actor, details: dict, based_on_version: int) -
             .order_by("history_date", "history_id")
             .first()
         )
-        raise DetailsConflict(report=locked, stored=stored, mine=mine, changed=changed, saved=saved)
+        raise DetailsConflict(
+            report=locked, stored=stored, mine=mine, changed=changed, saved=saved
+        ) from None
     if not changed:
         return locked
     bsp = locked.bsp

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..richtext import sanitise, to_text
 from ..template_sections import SECTIONS_BY_KEY
+from ..versions import VersionMoved, check_based_on
 from ..workflow import TransitionNotAllowed
 from . import notifications
 
@@ -85,11 +86,17 @@ def write_local_reflections(
         .filter(report=locked, key=LOCAL_REFLECTIONS)
         .first()
     )
-    if section is not None and section.body == clean:
-        return section  # the same words, whichever version they started from
     stored_version = section.version if section else 0
-    if based_on_version != stored_version:
-        raise SectionConflict(section=section, mine=clean, key=LOCAL_REFLECTIONS)
+    unchanged = section is not None and section.body == clean
+    try:
+        if not check_based_on(
+            stored=stored_version, based_on=based_on_version, nothing_to_save=unchanged
+        ):
+            return section  # the same words, whichever version they started from
+    except VersionMoved:
+        raise SectionConflict(section=section, mine=clean, key=LOCAL_REFLECTIONS) from None
+    if unchanged:
+        return section
     if section is None:
         section = ReportSection(report=locked, key=LOCAL_REFLECTIONS)
     previous = latest_revision(section)

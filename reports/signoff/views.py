@@ -80,7 +80,7 @@ def acting(view):
     return wrapper
 
 
-def staff(view):
+def account_holders(view):
     """Pages for people with an account only (not for sign-off links)."""
 
     @wraps(view)
@@ -409,7 +409,7 @@ def sign(request, report, actor, link):
     )
 
 
-@staff
+@account_holders
 def countersign(request, report):
     if done := _done_already(request, report, request.user, Transition.COUNTERSIGN):
         return done
@@ -449,7 +449,7 @@ def countersign(request, report):
     )
 
 
-@staff
+@account_holders
 def publish(request, report):
     if done := _done_already(request, report, request.user, Transition.PUBLISH):
         return done
@@ -468,7 +468,7 @@ def publish(request, report):
     return render(request, "reports/signoff/publish.html", {"report": report, "form": form})
 
 
-@staff
+@account_holders
 def withdraw(request, report):
     return _step_with_reason(
         request,
@@ -481,7 +481,7 @@ def withdraw(request, report):
     )
 
 
-@staff
+@account_holders
 def reopen(request, report):
     return _step_with_reason(
         request,
@@ -522,7 +522,7 @@ def _step_with_reason(request, report, *, name, form_class, service, refusal, do
 # --- The audit log ------------------------------------------------------------------------------
 
 
-@staff
+@account_holders
 def audit(request, report):
     if not access.can_see_audit(request.user, report):  # pragma: no cover - same rule as view
         raise Http404("No such report.")
@@ -542,7 +542,7 @@ def audit(request, report):
 # --- Sign-off links -----------------------------------------------------------------------------
 
 
-@staff
+@account_holders
 def send_signoff_link(request, report):
     if not access.can_send_signoff_link(request.user, report):
         return _refuse(
