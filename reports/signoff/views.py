@@ -331,8 +331,8 @@ def _reflections_save_status(request, *, saved=None, **problem):
 @require_POST
 @acting
 def request_changes(request, report, actor, link):
-    if done := _done_already(request, report, actor, Transition.REQUEST_CHANGES):
-        return done
+    if already := _done_already(request, report, actor, Transition.REQUEST_CHANGES):
+        return already
     form = RequestChangesForm(request.POST, action=_url("report-request-changes", report))
     if not form.is_valid():
         return _review_page(request, report, actor, link, bound={"changes": form}, status=400)
@@ -357,8 +357,8 @@ def request_changes(request, report, actor, link):
 
 @acting
 def sign(request, report, actor, link):
-    if done := _done_already(request, report, actor, Transition.SIGN_OFF):
-        return done
+    if already := _done_already(request, report, actor, Transition.SIGN_OFF):
+        return already
     if not workflow.can(actor, report, Transition.SIGN_OFF):
         return _refuse(request, report, "The report cannot be signed off now.")
     action = _url("report-sign", report)
@@ -411,8 +411,8 @@ def sign(request, report, actor, link):
 
 @account_holders
 def countersign(request, report):
-    if done := _done_already(request, report, request.user, Transition.COUNTERSIGN):
-        return done
+    if already := _done_already(request, report, request.user, Transition.COUNTERSIGN):
+        return already
     if not workflow.can(request.user, report, Transition.COUNTERSIGN):
         return _refuse(request, report, "The report cannot be countersigned now.")
     form = CountersignForm(
@@ -451,8 +451,8 @@ def countersign(request, report):
 
 @account_holders
 def publish(request, report):
-    if done := _done_already(request, report, request.user, Transition.PUBLISH):
-        return done
+    if already := _done_already(request, report, request.user, Transition.PUBLISH):
+        return already
     if not workflow.can(request.user, report, Transition.PUBLISH):
         return _refuse(request, report, "The report cannot be published now.")
     form = PublishForm(
@@ -497,8 +497,8 @@ def reopen(request, report):
 def _step_with_reason(request, report, *, name, form_class, service, refusal, done):
     """A step that needs a reason (withdraw, re-open): its page ``report-<name>`` with the form
     (template ``reports/signoff/<name>.html``), the service, then back to the review page."""
-    if done := _done_already(request, report, request.user, name):
-        return done
+    if already := _done_already(request, report, request.user, name):
+        return already
     if not workflow.can(request.user, report, name):
         return _refuse(request, report, refusal)
     form = form_class(

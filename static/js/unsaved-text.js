@@ -154,6 +154,9 @@ export function sendWhenSignedIn(form, { before } = {}) {
   form.addEventListener("submit", async (event) => {
     if (form.dataset.sessionChecked === "yes") return
     event.preventDefault()
+    // A second click while the first is being checked: the first one goes, this one does not.
+    if (form.dataset.sessionChecking === "yes") return
+    form.dataset.sessionChecking = "yes"
     before?.()
     await checkSession()
     // A task later, not a microtask: while this submit event is still being fired, the browser

@@ -231,3 +231,40 @@ def test_making_a_paragraph_bold_shows_in_the_history_diff(live, page):
     diff = page.locator("[data-diff]")
     expect(diff.locator("ins strong")).to_have_text("Partners met monthly.")
     expect(diff.locator("del")).to_have_text("Partners met monthly.")
+
+
+def test_a_double_click_on_request_changes_withdraw_and_reopen_acts_once(live, page, context):
+    waiting = make_cast("Changes Twice Bay", status=Status.AWAITING_SIGNOFF)
+    published = make_cast("Withdraw Twice Bay", status=Status.PUBLISHED)
+    admin = published.admin
+    admin.is_staff = True
+    admin.save()
+
+    # The local lead asks for changes, from "My reports".
+    sign_in_from_home(page, live, waiting.local_lead.email)
+    page.get_by_role("link", name="Review and sign off").click()
+    page.get_by_label("What needs to change").fill("Say more about the partners.")
+    page.get_by_role("button", name="Request changes").dblclick()
+    expect(page.get_by_text("The report has gone back to its authors")).to_be_visible()
+    context.clear_cookies()
+
+    # A programme admin withdraws the published report, then re-opens it, from "My reports".
+    sign_in_from_home(page, live, admin.email)
+    page.get_by_role("link", name="Withdraw Twice Bay", exact=True).click()
+    page.get_by_role("link", name="Withdraw from the microsite").first.click()
+    page.get_by_label("Reason for withdrawing the report").fill("A name must come out.")
+    page.get_by_role("button", name="Withdraw from the microsite").dblclick()
+    expect(page.get_by_text("The report is withdrawn from the microsite.")).to_be_visible()
+    page.get_by_role("link", name="Re-open for revision").first.click()
+    page.get_by_label("What needs revising").fill("Take the name out.")
+    page.get_by_role("button", name="Re-open for revision").dblclick()
+    expect(page.get_by_text("The report is a draft again")).to_be_visible()
+
+    def transitions(cast):
+        return list(cast.report.events.values_list("transition", flat=True))
+
+    assert transitions(waiting)[-1:] == [Transition.REQUEST_CHANGES]
+    assert transitions(waiting).count(Transition.REQUEST_CHANGES) == 1
+    assert transitions(published)[-2:] == [Transition.WITHDRAW, Transition.REOPEN]
+    assert transitions(published).count(Transition.WITHDRAW) == 1
+    assert transitions(published).count(Transition.REOPEN) == 1
