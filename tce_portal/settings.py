@@ -19,11 +19,13 @@ environ.Env.read_env(BASE_DIR / ".env")  # optional; real deployments set real v
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# No default in production: the server refuses to start without it (tce_portal/wsgi.py), and
+# anything that would sign with it fails (Django refuses an empty SECRET_KEY when it is used).
+# Commands that never sign anything (makemigrations --check, migrate, collectstatic) need none.
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (it is required unless DEBUG=true).")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-only-key-never-used-in-production"  # noqa: S105
+HAS_SECRET_KEY = bool(SECRET_KEY)  # Django raises on reading an empty SECRET_KEY: ask this
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -125,6 +127,9 @@ SIGNOFF_DUE_WORKING_DAYS = env.int("SIGNOFF_DUE_WORKING_DAYS", default=10)
 # The reminder before the due date goes this many working days before it.
 SIGNOFF_REMINDER_WORKING_DAYS = env.int("SIGNOFF_REMINDER_WORKING_DAYS", default=2)
 SESAME_MAX_AGE = datetime.timedelta(days=SIGNOFF_LINK_DAYS)
+# Only the current token format: every link is made by this portal (the old v1 format would also
+# build a signer, and read the secret, as soon as it is imported).
+SESAME_TOKENS = ["sesame.tokens_v2"]
 LOGIN_URL = "accounts:login"
 # Guessing passwords: after AXES_FAILURE_LIMIT failed sign-ins for one e-mail address from one
 # client, that address cannot sign in from that client for AXES_COOLOFF_TIME (django-axes keeps

@@ -10,16 +10,25 @@ session. Signing with it spends the link (``used_at``) and ends the grant.
 from django.conf import settings
 from django.contrib.auth import logout
 from django.urls import reverse
-from sesame.utils import get_query_string, get_user
 
 from ..models import SignoffLink
+
+
+def _sesame():
+    """django-sesame's helpers. Imported when a link is made or opened, not with this module:
+    sesame derives its key from SECRET_KEY as it is imported, and commands that sign nothing
+    (makemigrations --check, migrate) run without a secret."""
+    from sesame import utils
+
+    return utils
+
 
 SESSION_KEY = "signoff_links"  # {report slug: sign-off link id}
 
 
 def link_path(link: SignoffLink) -> str:
     path = reverse("reports:signoff-link", kwargs={"slug": link.report.slug, "link_id": link.pk})
-    return path + get_query_string(link.recipient, scope=link.scope)
+    return path + _sesame().get_query_string(link.recipient, scope=link.scope)
 
 
 def link_url(link: SignoffLink) -> str:
@@ -36,7 +45,7 @@ def redeem(request, *, slug: str, link_id: int) -> SignoffLink | None:
     )
     if link is None:
         return None
-    user = get_user(request, scope=link.scope, update_last_login=False)
+    user = _sesame().get_user(request, scope=link.scope, update_last_login=False)
     if user is None or user.pk != link.recipient_id:
         return None
     if request.user.is_authenticated and request.user.pk != user.pk:

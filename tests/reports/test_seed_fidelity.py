@@ -1,7 +1,7 @@
 """The portal holds the two real reports word for word: every paragraph of each seed document is
 on the report's web page and in its PDF, in the seed's order.
 
-The seeds (tests/fixtures/seeds/, copies of ../shared/seeds/) are text extracted from the published
+The seeds (tests/fixtures/seeds/, the programme's documents) are text extracted from the published
 Word documents, with a little markup left in: <p>, <b>, <sup>, markdown headings, bold, emphasis,
 bullets and links. What counts as a paragraph of a seed:
 
