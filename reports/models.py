@@ -148,6 +148,11 @@ class LearningReport(models.Model):
         return reverse("reports:report-review", kwargs={"slug": self.slug})
 
     @property
+    def awaiting_signoff_by(self):
+        """The date the local area is asked to sign off by, while the report waits for it."""
+        return self.signoff_due_on if self.status == Status.AWAITING_SIGNOFF else None
+
+    @property
     def signoff_overdue(self) -> bool:
         """Waiting for the local area's sign-off past the date it was asked for."""
         return (

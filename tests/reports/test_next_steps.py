@@ -8,11 +8,12 @@ from django.urls import reverse
 from accounts.models import Role
 from reports.models import Status
 from tests.factories import PASSWORD, UserFactory, make_cast
+from tests.support.signing_in import sign_in
 
 
 def signed_in(person) -> Client:
     client = Client()
-    client.post(reverse("accounts:login"), {"username": person.email, "password": PASSWORD})
+    sign_in(client, person.email, PASSWORD)
     return client
 
 

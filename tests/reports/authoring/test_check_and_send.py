@@ -8,11 +8,12 @@ from django.urls import reverse
 from partnerships.models import PartnershipAgency
 from reports.models import ReportSection, SectionStatus, Status
 from tests.factories import PASSWORD, make_cast
+from tests.support.signing_in import sign_in
 
 
 def signed_in(person) -> Client:
     client = Client()
-    client.post(reverse("accounts:login"), {"username": person.email, "password": PASSWORD})
+    sign_in(client, person.email, PASSWORD)
     return client
 
 
