@@ -28,6 +28,7 @@ from partnerships.models import (
     Theme,
 )
 
+from . import editions
 from .authoring.services import create_report
 from .models import (
     LearningReport,
@@ -276,6 +277,14 @@ def seed_events(report: LearningReport, signoff: dict, partner: User) -> None:
         )
 
 
+def seed_edition(report: LearningReport) -> None:
+    """A published report's first edition, as it was published (the recorded publication)."""
+    if report.status != Status.PUBLISHED or report.published_edition_id is not None:
+        return
+    published = report.events.latest_of(Transition.PUBLISH)
+    editions.freeze(report=report, event=published, actor=None)
+
+
 def seed_report(bsp: BespokeSupportProject, folder: str) -> LearningReport:
     details = read_details(folder)
     signoff = details["signoff"]
@@ -344,6 +353,7 @@ def seed_demo(*, password: str | None = None):
         bsp.delivery_partners.add(partner)
         report = seed_report(bsp, folder)
         seed_events(report, read_details(folder)["signoff"], partner)
+        seed_edition(report)
     seed_draft(bsps[DRAFT_REPORT_AREA], lead=lead, partner=partner)
     return users
 

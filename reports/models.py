@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerships.models import BespokeSupportProject
 
-from . import richtext
+from . import details, richtext
 from .search import search
 from .template_sections import SECTION_CHOICES, SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
@@ -33,28 +33,24 @@ BEFORE_SIGNOFF = frozenset({Status.DRAFT, Status.AWAITING_SIGNOFF, Status.CHANGE
 
 class LearningReportQuerySet(models.QuerySet):
     def published(self):
-        """The one definition of what the public may see: published with the area's consent."""
-        return self.filter(status=Status.PUBLISHED, consent_to_publish=True)
+        """The one definition of what the public may see: reports with a published edition,
+        not withdrawn. The public reads that edition (``published_edition``), never the working
+        copy, which may be under revision."""
+        return self.filter(published_edition__isnull=False, withdrawn_at__isnull=True)
 
     def withdrawn(self):
         """Withdrawn from the microsite and not published since (perhaps re-opened for revision
         meanwhile): their public address shows the withdrawal notice."""
-        return self.filter(
-            models.Q(status=Status.WITHDRAWN) | models.Q(withdrawn_at__isnull=False)
-        ).exclude(status=Status.PUBLISHED)
+        return self.filter(withdrawn_at__isnull=False)
 
     def ever_public(self):
         """Published now or withdrawn after publication: what the microsite's state depends on."""
-        return self.filter(
-            models.Q(status=Status.PUBLISHED, consent_to_publish=True)
-            | models.Q(status=Status.WITHDRAWN)
-            | models.Q(withdrawn_at__isnull=False)
-        )
+        return self.filter(published_edition__isnull=False)
 
     def for_listing(self):
-        return self.select_related("bsp", "bsp__partnership", "bsp__region").prefetch_related(
-            "bsp__themes", "bsp__methodologies"
-        )
+        return self.select_related(
+            "bsp", "bsp__partnership", "bsp__region", "published_edition"
+        ).prefetch_related("bsp__themes", "bsp__methodologies")
 
     def search(self, query: str):
         """Reports matching ``query`` (websearch syntax), annotated with ``search_rank`` and
@@ -75,8 +71,39 @@ class LearningReportQuerySet(models.QuerySet):
         )
 
 
+def shown_sections(sections_by_key, *, with_openings=False):
+    """A report's (or an edition's) sections in template order, leaving out empty optional ones.
+
+    Each is shown under its own heading, except the opening of a group (``opens_group``, e.g. the
+    introduction of "Joining the dots"), which only the whole text includes: the page, the PDF
+    and the data export ask for it with ``with_openings``.
+    """
+    return [
+        sections_by_key[spec.key]
+        for spec in SECTIONS
+        if spec.key in sections_by_key
+        and (with_openings or not spec.opens_group)
+        and (spec.required or sections_by_key[spec.key].has_content)
+    ]
+
+
+def content_hash(sections) -> str:
+    """SHA-256 of sections' text (what a signature vouches for), in template order."""
+    digest = hashlib.sha256()
+    for section in sorted(sections, key=lambda s: SECTION_KEYS.index(s.key)):
+        digest.update(section.key.encode())
+        digest.update(b"\x00")
+        digest.update(section.body.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
 class LearningReport(models.Model):
-    """The Project Learning Report of one BSP, with its sign-off block."""
+    """The Project Learning Report of one BSP, with its sign-off block.
+
+    Its sections are the working copy, which authors change. What the public reads is the
+    ``published_edition``: the content frozen when it was last published (see ``Edition``).
+    """
 
     bsp = models.OneToOneField(
         BespokeSupportProject,
@@ -93,7 +120,19 @@ class LearningReport(models.Model):
         blank=True,
         help_text="Ticked by the local area at sign-off; unknown until then.",
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its first edition was published."
+    )
+    # The edition the public reads: set by publishing, kept while a revision is worked on, and
+    # replaced only by publishing the next edition. Withdrawal (``withdrawn_at``) hides it.
+    published_edition = models.OneToOneField(
+        "Edition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
     signoff_due_on = models.DateField(
@@ -104,8 +143,8 @@ class LearningReport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept up to date by reports.microsite.search_index (signals on the report and its
-    # sections). The vector is filled on PostgreSQL only and has a GIN index there (see
+    # Made from the published edition by reports.microsite.search_index (on each publication).
+    # The vector is filled on PostgreSQL only and has a GIN index there (see
     # migration); the plain text serves the SQLite fallback and the highlighted snippets.
     search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
@@ -169,26 +208,25 @@ class LearningReport(models.Model):
 
     @property
     def is_public(self):
-        return self.status == Status.PUBLISHED and self.consent_to_publish is True
+        """On the microsite now (as its published edition)."""
+        return self.published_edition_id is not None and self.withdrawn_at is None
+
+    @property
+    def is_under_revision(self):
+        """Published, and its working copy is being changed: the edition stays up meanwhile."""
+        return self.is_public and self.status != Status.PUBLISHED
 
     @cached_property
     def sections_by_key(self):
         return {section.key: section for section in self.sections.all()}
 
     def shown_sections(self, *, with_openings=False):
-        """The report's sections in template order, leaving out empty optional ones.
+        return shown_sections(self.sections_by_key, with_openings=with_openings)
 
-        Each is shown under its own heading, except the opening of a group (``opens_group``,
-        e.g. the introduction of "Joining the dots"), which only the whole text includes: the
-        page, the PDF and the data export ask for it with ``with_openings``.
-        """
-        return [
-            self.sections_by_key[spec.key]
-            for spec in SECTIONS
-            if spec.key in self.sections_by_key
-            and (with_openings or not spec.opens_group)
-            and (spec.required or self.sections_by_key[spec.key].has_content)
-        ]
+    @property
+    def details_rows(self):
+        """The working copy's "Details of Bespoke Support Project" table, from the BSP."""
+        return details.rows(self.bsp)
 
     @property
     def awaits_local_area(self) -> bool:
@@ -202,13 +240,7 @@ class LearningReport(models.Model):
 
     def content_hash(self):
         """SHA-256 of the text a signature vouches for: every section, in template order."""
-        digest = hashlib.sha256()
-        for section in sorted(self.sections.all(), key=lambda s: SECTION_KEYS.index(s.key)):
-            digest.update(section.key.encode())
-            digest.update(b"\x00")
-            digest.update(section.body.encode())
-            digest.update(b"\x00")
-        return digest.hexdigest()
+        return content_hash(self.sections.all())
 
     # -- What the audit log says about where the report is now --------------------------------
 
@@ -238,12 +270,40 @@ class SectionStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
-class ReportSection(models.Model):
+class SectionText(models.Model):
+    """The text of one section of the report template: a working copy's or an edition's."""
+
+    key = models.CharField(max_length=40, choices=SECTION_CHOICES)
+    body = models.TextField(blank=True, help_text="Sanitised HTML.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.body = richtext.sanitise(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def spec(self):
+        return SECTIONS_BY_KEY[self.key]
+
+    @property
+    def heading(self):
+        return self.spec.heading
+
+    @property
+    def has_content(self):
+        return bool(richtext.to_text(self.body))
+
+    @property
+    def word_count(self):
+        return richtext.word_count(self.body)
+
+
+class ReportSection(SectionText):
     """One section of one report: its own text, version and status, so edits never collide."""
 
     report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="sections")
-    key = models.CharField(max_length=40, choices=SECTION_CHOICES)
-    body = models.TextField(blank=True, help_text="Sanitised HTML.")
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(
         max_length=15, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED
@@ -276,26 +336,6 @@ class ReportSection(models.Model):
 
     def __str__(self):
         return f"{self.report.title}: {self.heading}"
-
-    def save(self, *args, **kwargs):
-        self.body = richtext.sanitise(self.body)
-        super().save(*args, **kwargs)
-
-    @property
-    def spec(self):
-        return SECTIONS_BY_KEY[self.key]
-
-    @property
-    def heading(self):
-        return self.spec.heading
-
-    @property
-    def has_content(self):
-        return bool(richtext.to_text(self.body))
-
-    @property
-    def word_count(self):
-        return richtext.word_count(self.body)
 
 
 class Signature(models.Model):
@@ -355,6 +395,9 @@ class Transition(models.TextChoices):
     PUBLISH = "publish", "Publish on the microsite"
     WITHDRAW = "withdraw", "Withdraw from the microsite"
     REOPEN = "reopen", "Re-open for revision"
+    REVISE = "revise", "Start a revision"
+    GIVE_CONSENT = "give_consent", "Agree to publication"
+    WITHDRAW_CONSENT = "withdraw_consent", "Withdraw agreement to publication"
     VOID_SIGNOFF = "void_signoff", "Content changed since sign-off"
 
 
@@ -401,6 +444,128 @@ class ReportEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The audit log is append-only: events are never deleted.")
+
+
+class Edition(models.Model):
+    """A published edition of a report: the content as it was signed, countersigned and
+    published, frozen. Never changed; the next publication makes the next edition.
+
+    It holds the title, every section's text (``EditionSection``), the details table as it read
+    (``details``: rows of label and value), the two signatures it was published with and the
+    hash of its sections. The public pages, search, feed, sitemap, open data and PDF read the
+    report's current edition (``LearningReport.published_edition``); earlier ones stay at their
+    own addresses with their own PDFs.
+    """
+
+    report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="editions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    details = models.JSONField(help_text="The details table as published: [label, value] rows.")
+    local_signature = models.ForeignKey(
+        Signature, on_delete=models.PROTECT, related_name="+", verbose_name="local area signature"
+    )
+    tce_signature = models.ForeignKey(
+        Signature,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="TCE project lead's countersignature",
+    )
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the sections published.")
+    change_note = models.TextField(
+        blank=True, help_text="What changed since the edition before (public). None for the first."
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    event = models.OneToOneField(
+        ReportEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="edition",
+        help_text="The publication that made it.",
+    )
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "number"], name="edition_number_unique_per_report"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="edition_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number=1) | ~models.Q(change_note=""),
+                name="edition_after_the_first_has_change_note",
+                violation_error_message="Say what changed since the previous edition.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}, edition {self.number} ({self.published_at:%-d %B %Y})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A published edition is never changed: publish a new one.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "reports:edition-detail", kwargs={"slug": self.report.slug, "number": self.number}
+        )
+
+    @property
+    def is_current(self):
+        return self.report.published_edition_id == self.pk
+
+    # The same reading interface as the working copy (``reports.rendering.build_document``).
+    awaits_local_area = False
+    consent_to_publish = True  # an edition is published only with the local area's agreement
+
+    @cached_property
+    def sections_by_key(self):
+        return {section.key: section for section in self.sections.all()}
+
+    def shown_sections(self, *, with_openings=False):
+        return shown_sections(self.sections_by_key, with_openings=with_openings)
+
+    @property
+    def details_rows(self):
+        return [tuple(row) for row in self.details]
+
+    @property
+    def current_signatures(self):
+        return {"local_area": self.local_signature, "tce_lead": self.tce_signature}
+
+
+class EditionSection(SectionText):
+    """One section's text in a published edition, as it was published."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
+
+    class Meta:
+        ordering = ["edition", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "key"], name="edition_section_unique_per_edition"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(key__in=SECTION_KEYS), name="edition_section_key_in_template"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.edition}: {self.heading}"
+
+    @property
+    def report(self):
+        return self.edition.report
 
 
 class SectionComment(models.Model):
@@ -510,15 +675,17 @@ class SignoffLink(models.Model):
 
 
 class ReportPdf(models.Model):
-    """The stored PDF of a published report and the source it was rendered from.
+    """The stored PDF of a published edition and the source it was rendered from.
 
     ``fingerprint`` is ``reports.pdfs.document.PdfSource.fingerprint`` of what was rendered: when
-    the report as it is now has another fingerprint, the file is out of date and is never served.
+    the edition's source now has another fingerprint (a new layout, a renamed region), the file
+    is out of date and is never served.
     ``queued_at`` is set while a render waits in the task queue, so many requests for a missing
     file queue one render, not many.
     """
 
-    report = models.OneToOneField(LearningReport, on_delete=models.CASCADE, related_name="pdf")
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="pdf")
+    report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="pdfs")
     fingerprint = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="reports/pdf/", blank=True, max_length=255)
     size = models.PositiveIntegerField(default=0, help_text="Bytes.")
@@ -532,7 +699,7 @@ class ReportPdf(models.Model):
         verbose_name_plural = "report PDFs"
 
     def __str__(self):
-        return f"PDF of {self.report.title}"
+        return f"PDF of {self.edition}"
 
     @property
     def is_rendered(self):

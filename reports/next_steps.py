@@ -36,7 +36,10 @@ _ORDER = [
     Transition.REQUEST_CHANGES,
     Transition.COUNTERSIGN,
     Transition.PUBLISH,
+    Transition.GIVE_CONSENT,
+    Transition.REVISE,
     Transition.WITHDRAW,
+    Transition.WITHDRAW_CONSENT,
     Transition.REOPEN,
 ]
 
@@ -82,6 +85,9 @@ def _step(user, report, name) -> Step:
         Transition.PUBLISH: "report-publish",
         Transition.WITHDRAW: "report-withdraw",
         Transition.REOPEN: "report-reopen",
+        Transition.REVISE: "report-revise",
+        Transition.GIVE_CONSENT: "report-give-consent",
+        Transition.WITHDRAW_CONSENT: "report-withdraw-consent",
     }
     return Step(workflow.TRANSITIONS[name].label, _url(pages[name], report))
 
@@ -110,10 +116,17 @@ def _has_local_lead_account(report) -> bool:
     )
 
 
+def waiting_for(report) -> str:
+    """What the report waits for, in words."""
+    if report.is_under_revision:
+        return f"Revision: {WAITING[report.status][:1].lower()}{WAITING[report.status][1:]}"
+    return WAITING[report.status]
+
+
 def next_step(user, report) -> Step:
     """The main thing ``user`` can do, or (without an address) what the report waits for."""
     steps = steps_for(user, report)
-    return steps[0] if steps else Step(WAITING[report.status])
+    return steps[0] if steps else Step(waiting_for(report))
 
 
 def landing_url(user, report) -> str:

@@ -63,6 +63,10 @@ class Footnote:
 class ReportDocument:
     groups: list[SectionGroup]
     footnotes: list[Footnote]
+    # What was rendered: a report's working copy or a published edition. Both give the details
+    # table (``details_rows``) and the sign-off block (``consent_to_publish``,
+    # ``current_signatures``).
+    source: object = None
 
 
 def number_footnotes(html: str, footnotes: list[Footnote]) -> str:
@@ -80,11 +84,13 @@ def number_footnotes(html: str, footnotes: list[Footnote]) -> str:
 
 
 def build_document(report, *, inline_footnotes: bool = False) -> ReportDocument:
-    """The report's shown sections, grouped as the template groups them.
+    """The report's shown sections, grouped as the template groups them. ``report`` is a
+    ``LearningReport`` (its working copy) or a published ``Edition``: both have
+    ``shown_sections`` and ``awaits_local_area``.
 
     A group's opening goes to the start of its group. Before the local area signs, its own
     empty section is shown with a word on who writes it (as the template leaves it for them).
-    Bodies are sanitised on save (ReportSection.save), so they are safe to mark as such here.
+    Bodies are sanitised on save (``SectionText.save``), so they are safe to mark as such here.
     """
     groups: list[SectionGroup] = []
     footnotes: list[Footnote] = []
@@ -115,7 +121,7 @@ def build_document(report, *, inline_footnotes: bool = False) -> ReportDocument:
             groups[-1].opening = rendered
         else:
             groups[-1].sections.append(rendered)
-    return ReportDocument(groups=groups, footnotes=footnotes)
+    return ReportDocument(groups=groups, footnotes=footnotes, source=report)
 
 
 __all__ = ["JOINING_THE_DOTS", "ReportDocument", "build_document"]

@@ -15,6 +15,11 @@ urlpatterns = [
     path("", microsite.home, name="home"),
     path("reports/", microsite.report_list, name="report-list"),
     path("reports/<slug:slug>/", microsite.report_detail, name="report-detail"),
+    path(
+        "reports/<slug:slug>/editions/<int:number>/",
+        microsite.edition_detail,
+        name="edition-detail",
+    ),
     path("regions/<slug:slug>/", microsite.region_detail, name="region-detail"),
     path("partnerships/<slug:slug>/", microsite.partnership_detail, name="partnership-detail"),
     # Authoring (signed in): every page finds its report through access.get_report_or_404.
@@ -76,6 +81,13 @@ urlpatterns = [
     path("my-reports/<slug:slug>/publish/", signoff.publish, name="report-publish"),
     path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),
     path("my-reports/<slug:slug>/reopen/", signoff.reopen, name="report-reopen"),
+    path("my-reports/<slug:slug>/revise/", signoff.revise, name="report-revise"),
+    path("my-reports/<slug:slug>/agree/", signoff.give_consent, name="report-give-consent"),
+    path(
+        "my-reports/<slug:slug>/withdraw-agreement/",
+        signoff.withdraw_consent,
+        name="report-withdraw-consent",
+    ),
     path("my-reports/<slug:slug>/audit-log/", signoff.audit, name="report-audit"),
     path(
         "my-reports/<slug:slug>/sign-off-links/",
@@ -86,6 +98,11 @@ urlpatterns = [
     path("sign-off/<slug:slug>/<int:link_id>/", signoff.open_signoff_link, name="signoff-link"),
     # PDFs
     path("reports/<slug:slug>/pdf/", pdf_views.report_pdf, name="report-pdf"),
+    path(
+        "reports/<slug:slug>/editions/<int:number>/pdf/",
+        pdf_views.report_pdf,
+        name="edition-pdf",
+    ),
     path("my-reports/<slug:slug>/pdf/", pdf_views.report_pdf_draft, name="report-pdf-draft"),
     path("compendiums/", pdf_views.compendium, name="compendium"),
     path("compendiums/<uuid:pk>/", pdf_views.compendium_detail, name="compendium-detail"),

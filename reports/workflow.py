@@ -25,6 +25,9 @@ from .models import LearningReport, ReportEvent, Status, Transition
 
 logger = logging.getLogger(__name__)
 
+# The public notice on a report withdrawn because the local area withdrew its agreement.
+CONSENT_WITHDRAWN_NOTICE = "The local area asked for this report to be taken off the microsite."
+
 # Sent once a transition is stored (on commit), with ``event``: the ReportEvent recorded.
 report_transitioned = Signal()
 
@@ -65,6 +68,8 @@ class Rule:
     allowed: Callable = _nobody
     needs_comment: bool = False
     automatic: bool = False  # made by the portal (actor None), never by a person
+    # A further condition on the report, beyond its status (e.g. "its edition is public").
+    when: Callable[[LearningReport], bool] | None = None
 
     @property
     def label(self) -> str:
@@ -73,9 +78,36 @@ class Rule:
     def target_for(self, report) -> Status:
         return self.target(report) if callable(self.target) else self.target
 
+    def starts_from(self, report) -> bool:
+        return report.status in self.sources and (self.when is None or self.when(report))
+
 
 def _after_countersign(report) -> Status:
     return Status.COUNTERSIGNED if report.consent_to_publish else Status.NOT_FOR_PUBLICATION
+
+
+def _after_content_change(report) -> Status:
+    """A published report whose content changes becomes a revision (a draft) while its edition
+    stays public; a signed one not yet published goes back to the local area to sign again."""
+    return Status.DRAFT if report.status == Status.PUBLISHED else Status.AWAITING_SIGNOFF
+
+
+def _after_consent_withdrawn(report) -> Status:
+    if report.is_public:
+        return Status.WITHDRAWN
+    return Status.NOT_FOR_PUBLICATION if report.status == Status.COUNTERSIGNED else report.status
+
+
+def _is_public(report) -> bool:
+    return report.is_public
+
+
+def _consent_to_withdraw(report) -> bool:
+    """Publication the local area agreed to: a public edition, or a consent not yet acted on."""
+    agreed = bool(report.consent_to_publish)
+    return report.is_public or (
+        agreed and report.status in (Status.SIGNED_OFF, Status.COUNTERSIGNED)
+    )
 
 
 # What a transition changes on the report (``apply`` saves these fields and no others).
@@ -129,12 +161,41 @@ TRANSITIONS = {
             Status.PUBLISHED,
             access.is_tce_lead_of,
         ),
+        # The published edition comes down, whatever state a revision of it is in.
         Rule(
             Transition.WITHDRAW,
-            frozenset({Status.PUBLISHED}),
+            frozenset(Status) - {Status.WITHDRAWN},
             Status.WITHDRAWN,
             _admin,
             needs_comment=True,
+            when=_is_public,
+        ),
+        # A correction or update of a published report: its working copy becomes a draft again
+        # while the published edition stays up (services.start_revision supersedes the
+        # signatures of the working copy, not the edition's).
+        Rule(
+            Transition.REVISE,
+            frozenset({Status.PUBLISHED}),
+            Status.DRAFT,
+            access.is_author,
+            needs_comment=True,
+        ),
+        # The local area that said no to publication says yes later: a new signature over the
+        # same content (services.give_consent).
+        Rule(
+            Transition.GIVE_CONSENT,
+            frozenset({Status.NOT_FOR_PUBLICATION}),
+            Status.COUNTERSIGNED,
+            access.is_local_lead_of,
+        ),
+        # ...or takes back the agreement it gave: a published report is withdrawn.
+        Rule(
+            Transition.WITHDRAW_CONSENT,
+            frozenset(Status) - {Status.WITHDRAWN, Status.NOT_FOR_PUBLICATION},
+            _after_consent_withdrawn,
+            access.is_local_lead_of,
+            needs_comment=True,
+            when=_consent_to_withdraw,
         ),
         # A withdrawn report comes back as a draft to be revised, signed and published again
         # (services.reopen supersedes the old signatures).
@@ -146,11 +207,12 @@ TRANSITIONS = {
             needs_comment=True,
         ),
         # Made by the portal, not a person: content changed after sign-off voids the signatures
-        # (services.void_signoff_if_content_changed, run on every save of a section).
+        # (services.void_signoff_if_content_changed, run on every save of a section). A
+        # published report's edition is untouched: the change opens a revision.
         Rule(
             Transition.VOID_SIGNOFF,
             SIGNED_STATES,
-            Status.AWAITING_SIGNOFF,
+            _after_content_change,
             automatic=True,
         ),
     ]
@@ -162,7 +224,7 @@ def available(user, report) -> list[Rule]:
     return [
         t
         for t in TRANSITIONS.values()
-        if not t.automatic and report.status in t.sources and t.allowed(user, report)
+        if not t.automatic and t.starts_from(report) and t.allowed(user, report)
     ]
 
 
@@ -179,7 +241,7 @@ def already_done(report, name, actor) -> ReportEvent | None:
 
 def can(user, report, name) -> bool:
     t = TRANSITIONS[name]
-    return report.status in t.sources and t.allowed(user, report)
+    return t.starts_from(report) and t.allowed(user, report)
 
 
 @transaction.atomic
@@ -192,7 +254,7 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     """
     t = TRANSITIONS[name]
     locked = LearningReport.objects.select_for_update().select_related("bsp").get(pk=report.pk)
-    if locked.status not in t.sources:
+    if not t.starts_from(locked):
         done = already_done(locked, name, actor)
         if done is not None:
             raise AlreadyDone(done)
@@ -217,6 +279,10 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     if name == Transition.WITHDRAW:
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment.strip()
+    elif locked.status == Status.WITHDRAWN and locked.withdrawn_at is None:
+        # The local area withdrew its agreement (its own reason stays in the audit log).
+        locked.withdrawn_at = now
+        locked.withdrawal_reason = CONSENT_WITHDRAWN_NOTICE
     locked.full_clean()
     locked.save(update_fields=TRANSITION_FIELDS)
     event = ReportEvent.objects.create(

@@ -31,7 +31,7 @@ from partnerships.models import (
     Theme,
 )
 from reports.authoring import services as authoring_services
-from reports.models import LearningReport, ReportSection, SectionStatus, Status
+from reports.models import Edition, LearningReport, ReportSection, SectionStatus, Status
 from reports.signoff import services as signoff_services
 from reports.template_sections import SECTIONS
 
@@ -255,6 +255,7 @@ def make_cast(
     walk_to(cast.report, cast, status, consent=consent)
     if published_at is not None:
         LearningReport.objects.filter(pk=cast.report.pk).update(published_at=published_at)
+        Edition.objects.filter(report=cast.report).update(published_at=published_at)
         cast.report.refresh_from_db()
     return cast
 
@@ -288,7 +289,8 @@ def _new_bsp(title, *, region, themes, methodologies, complete, **fields):
 def walk_to(report, cast: Cast, status: str, *, consent: bool = True) -> LearningReport:
     """Bring ``report`` from where it is to ``status`` through the real services, each step made
     by the person whose step it is in ``cast``: the partner sends it, the local lead signs it off
-    (or asks for changes), the TCE lead countersigns and publishes it, the admin withdraws it."""
+    (or asks for changes), the TCE lead countersigns and publishes it (a revision, as a new
+    edition "Corrected a figure."), the admin withdraws it."""
     report.refresh_from_db()
     while report.status != status:
         current = report.status
@@ -314,7 +316,10 @@ def walk_to(report, cast: Cast, status: str, *, consent: bool = True) -> Learnin
                 role="TCE Project Lead",
             )
         elif current == Status.COUNTERSIGNED:
-            signoff_services.publish(report=report, actor=cast.tce_lead)
+            # The note is needed (and kept) only for an edition after the first.
+            signoff_services.publish(
+                report=report, actor=cast.tce_lead, change_note="Corrected a figure."
+            )
         elif current == Status.PUBLISHED and status == Status.WITHDRAWN:
             signoff_services.withdraw(report=report, actor=cast.admin, reason="Names a child.")
         else:

@@ -352,6 +352,9 @@ def report_preview(request, slug):
         "reports/authoring/preview.html",
         {
             "report": report,
+            # The page of a published edition, showing the working copy instead.
+            "edition": report,
+            "current_edition": report,
             "document": build_document(report),
             "steps": next_steps.steps_for(request.user, report),
         },

@@ -1,4 +1,4 @@
-"""The Atom feed of newly published reports."""
+"""The Atom feed of newly published reports, as their current published editions say them."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -26,17 +26,17 @@ class LatestReportsFeed(Feed):
         return (
             LearningReport.objects.published()
             .for_listing()
-            .prefetch_related("sections")
+            .prefetch_related("published_edition__sections")
             .order_by("-published_at", "title")[:20]
         )
 
     def item_title(self, item):
-        return f"Project Learning Report: {item.title}"
+        return f"Project Learning Report: {item.published_edition.title}"
 
     def item_description(self, item):
         bsp = item.bsp
         lead = f"{bsp.get_bsp_type_display()} BSP, {bsp.region}, {bsp.programme_year_label}."
-        sections = item.sections_by_key
+        sections = item.published_edition.sections_by_key
         source = sections.get("significant_learning") or sections.get("overall_goal")
         words = richtext.to_text(source.body).split() if source else []
         summary = " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
@@ -46,7 +46,7 @@ class LatestReportsFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.published_edition.published_at
 
     def item_categories(self, item):
         return [item.bsp.region.name, *(theme.name for theme in item.bsp.themes.all())]

@@ -1,12 +1,14 @@
 """Open data: the published reports with their BSP details and section texts, and the register.
 
 Rows are built from ``LearningReport.objects.published()`` in a fixed number of queries (reports
-with their BSP, partnership and region; themes; methodologies; sections), whatever their number.
+with their BSP, partnership, region and current edition; themes; methodologies; the editions'
+sections), whatever their number. What a report says (title, details table, sections, sign-off)
+is its current published edition's, never the working copy's.
 """
 
-from partnerships.models import BespokeSupportProject, with_agencies
+from partnerships.models import BespokeSupportProject
 
-from .. import richtext
+from .. import details, richtext
 from ..models import LearningReport, Signature
 from ..template_sections import SECTIONS
 
@@ -14,7 +16,10 @@ REPORT_FIELDS = [
     ("slug", "The report's identifier in its address"),
     ("title", "The report's title, usually the local area"),
     ("url", "The report's page on this site"),
-    ("published_at", "When it was published (ISO 8601, UTC)"),
+    ("published_at", "When it was first published (ISO 8601, UTC)"),
+    ("edition", "The number of the published edition these columns give (1 for the first)"),
+    ("edition_published_at", "When this edition was published (ISO 8601, UTC)"),
+    ("change_note", "What changed since the edition before (empty for the first)"),
     ("partnership", "The local safeguarding partnership"),
     ("local_area", "The local area as the programme's register writes it"),
     ("region", "The region, as the programme names it"),
@@ -80,14 +85,15 @@ def published_reports():
     return (
         LearningReport.objects.published()
         .for_listing()
-        .prefetch_related("sections", "signatures", with_agencies("bsp__partnership__"))
+        .select_related("published_edition__local_signature", "published_edition__tce_signature")
+        .prefetch_related("published_edition__sections")
         .order_by("-published_at", "title")
     )
 
 
-def _signoff(report) -> dict:
+def _signoff(edition) -> dict:
     """The sign-off block's people and dates (only what the published report itself shows)."""
-    signed = report.current_signatures
+    signed = edition.current_signatures
     local, lead = signed.get(Signature.Kind.LOCAL_AREA), signed.get(Signature.Kind.TCE_LEAD)
     return {
         "signed_off_by": local.name if local else "",
@@ -102,16 +108,20 @@ def _signoff(report) -> dict:
 def report_record(report, build_url) -> dict:
     """One published report as a flat record; ``sections`` maps keys to heading, text and HTML."""
     bsp = report.bsp
+    edition = report.published_edition
+    table = edition.details_rows
     record = {
         "slug": report.slug,
-        "title": report.title,
+        "title": edition.title,
         "url": build_url(report.get_absolute_url()),
         "published_at": report.published_at.isoformat() if report.published_at else "",
-        "bsp_size": bsp.size or bsp.get_bsp_type_display(),
+        "edition": edition.number,
+        "edition_published_at": edition.published_at.isoformat(),
+        "change_note": edition.change_note,
+        "bsp_size": details.value(table, details.SIZE),
         **_bsp_details(bsp),
-        "core_partner_agencies": bsp.agencies_as_stated
-        or "; ".join(agency.name for agency in bsp.partnership.agencies_in_order()),
-        **_signoff(report),
+        "core_partner_agencies": details.value(table, details.AGENCIES),
+        **_signoff(edition),
     }
     record["sections"] = [
         {
@@ -120,7 +130,7 @@ def report_record(report, build_url) -> dict:
             "text": richtext.to_text(section.body),
             "html": section.body,
         }
-        for section in report.shown_sections(with_openings=True)
+        for section in edition.shown_sections(with_openings=True)
     ]
     return record
 

@@ -1,11 +1,16 @@
 """What keeps the public microsite in step with the data.
 
-On the domain event (``workflow.report_transitioned``), and on model signals for every saved
-change to what the public pages show (reports, sections, the register and the names it uses),
-including changes made in the admin or the shell:
+On ``editions.edition_published``, in the publishing transaction: the report's search document is
+made from its new edition (``search_index.update_search_document``).
+
+On the domain event (``workflow.report_transitioned``: a new edition published, a report
+withdrawn...), and on model signals for every saved change to what the public pages show (reports,
+the register and the names it uses), including changes made in the admin or the shell:
 - the cached public pages are cleared (``caching.clear_public_pages``);
-- for ``LearningReport`` and ``ReportSection``, and for renamed partnerships and regions, the
-  reports' search documents are rebuilt (``search_index.update_search_document``).
+- for renamed partnerships and regions, the reports' search documents are rebuilt.
+
+A report's sections are its working copy: the public reads its published edition, which only a
+publication changes, so saving a section touches neither the cache nor the search document.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -21,10 +26,15 @@ from partnerships.models import (
     Theme,
 )
 
-from .. import workflow
-from ..models import LearningReport, ReportSection
+from .. import editions, workflow
+from ..models import LearningReport
 from .caching import clear_public_pages
 from .search_index import update_search_document
+
+
+@receiver(editions.edition_published, dispatch_uid="search_document_of_new_edition")
+def edition_published(sender, edition, **kwargs):
+    update_search_document(edition.report_id)
 
 
 @receiver(workflow.report_transitioned, dispatch_uid="microsite_cache_after_transition")
@@ -32,18 +42,9 @@ def transitioned(sender, event, **kwargs):
     clear_public_pages()
 
 
-@receiver(post_save, sender=LearningReport, dispatch_uid="report_saved_search_and_cache")
-def report_saved(sender, instance, raw=False, using="default", **kwargs):
-    if not raw:
-        update_search_document(instance.pk, using=using)
-    clear_public_pages()
-
-
-@receiver(post_save, sender=ReportSection, dispatch_uid="section_saved_search_and_cache")
-@receiver(post_delete, sender=ReportSection, dispatch_uid="section_deleted_search_and_cache")
-def section_changed(sender, instance, raw=False, using="default", **kwargs):
-    if not raw:
-        update_search_document(instance.report_id, using=using)
+@receiver(post_save, sender=LearningReport, dispatch_uid="report_saved_cache")
+def report_saved(sender, instance, raw=False, **kwargs):
+    """Its address (slug) is public."""
     clear_public_pages()
 
 

@@ -1,8 +1,10 @@
 """The search document of each report: what the search engines (``reports.search``) read.
 
-Rebuilt by the model-signal receivers in ``receivers.py`` whenever a report, a section, or a name
-the document holds changes (in the portal, the admin or the shell), and in bulk by
-``manage.py update_search_index``.
+It is made from the report's current published edition, never from the working copy (a report
+under revision is found by what its published edition says); a report with no edition has an
+empty document. Rebuilt by the receivers in ``receivers.py`` when a report is published (or
+withdrawn) and when a name the document holds changes (in the portal, the admin or the shell),
+and in bulk by ``manage.py update_search_index``.
 """
 
 from django.contrib.postgres.search import SearchVector
@@ -14,12 +16,12 @@ from ..search import CONFIG
 from ..template_sections import SECTION_KEYS
 
 
-def document_parts(report, sections) -> dict[str, str]:
-    """The plain text of a report by search weight."""
+def document_parts(report, edition) -> dict[str, str]:
+    """The plain text of a report's published ``edition`` by search weight."""
     bsp = report.bsp
-    ordered = sorted(sections, key=lambda s: SECTION_KEYS.index(s.key))
+    ordered = sorted(edition.sections.all(), key=lambda s: SECTION_KEYS.index(s.key))
     return {
-        "A": report.title,
+        "A": edition.title,
         "B": " ".join([bsp.partnership.name, bsp.local_area, bsp.region.name]),
         "C": "\n".join(richtext.to_text(s.body) for s in ordered if s.body),
     }
@@ -33,13 +35,16 @@ def update_search_document(report_id: int, *, using: str = "default") -> None:
     try:
         report = (
             LearningReport.objects.using(using)
-            .select_related("bsp__partnership", "bsp__region")
+            .select_related("bsp__partnership", "bsp__region", "published_edition")
             .get(pk=report_id)
         )
     except LearningReport.DoesNotExist:
         return
-    parts = document_parts(report, report.sections.all())
-    values = search_values(parts, vendor=connections[using].vendor)
+    vendor = connections[using].vendor
+    if report.published_edition is None:
+        values = {"search_text": "", "search_vector": None}
+    else:
+        values = search_values(document_parts(report, report.published_edition), vendor=vendor)
     LearningReport.objects.using(using).filter(pk=report_id).update(**values)
 
 

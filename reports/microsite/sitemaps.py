@@ -24,10 +24,14 @@ class PagesSitemap(Sitemap):
 
 class ReportSitemap(Sitemap):
     def items(self):
-        return LearningReport.objects.published().order_by("-published_at", "pk")
+        return (
+            LearningReport.objects.published()
+            .select_related("published_edition")
+            .order_by("-published_at", "pk")
+        )
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.published_edition.published_at
 
 
 class RegionSitemap(Sitemap):

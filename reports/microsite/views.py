@@ -1,6 +1,7 @@
 """The public microsite: home, search and listing, a report, regions, partnerships, learning by
-section. Everything reads ``LearningReport.objects.published()``; a withdrawn report's own URL
-shows its withdrawal notice and nothing else."""
+section. Everything reads ``LearningReport.objects.published()`` and, for what a report says, its
+published edition (``published_edition``), never the working copy. A withdrawn report's own URLs
+(its editions included) show its withdrawal notice and nothing else."""
 
 import csv
 import re
@@ -15,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
-from ..models import LearningReport, ReportSection
+from ..models import Edition, EditionSection, LearningReport
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..rendering import Footnote, build_document, number_footnotes
 from . import opendata
@@ -86,20 +87,16 @@ def report_list(request):
     )
 
 
-@public_page
-def report_detail(request, slug):
-    report = (
-        LearningReport.objects.published()
-        .for_listing()
-        .prefetch_related("sections", "signatures", with_agencies("bsp__partnership__"))
-        .filter(slug=slug)
-        .first()
+def _withdrawn(request, slug):
+    withdrawn = get_object_or_404(
+        LearningReport.objects.withdrawn().select_related("bsp__region", "published_edition"),
+        slug=slug,
     )
-    if report is None:
-        withdrawn = get_object_or_404(
-            LearningReport.objects.withdrawn().select_related("bsp__region"), slug=slug
-        )
-        return render(request, "reports/report_withdrawn.html", {"report": withdrawn})
+    return render(request, "reports/report_withdrawn.html", {"report": withdrawn})
+
+
+def _edition_page(request, report, edition):
+    editions = list(report.editions.order_by("-number"))
     related = (
         LearningReport.objects.published()
         .related_to(report)
@@ -109,8 +106,40 @@ def report_detail(request, slug):
     return render(
         request,
         "reports/report_detail.html",
-        {"report": report, "document": build_document(report), "related_reports": related},
+        {
+            "report": report,
+            "edition": edition,
+            "current_edition": report.published_edition,
+            "editions": editions,
+            "document": build_document(edition),
+            "related_reports": related,
+        },
     )
+
+
+def _editions():
+    return Edition.objects.select_related("local_signature", "tce_signature").prefetch_related(
+        "sections"
+    )
+
+
+@public_page
+def report_detail(request, slug):
+    """The report as its current published edition says it."""
+    report = LearningReport.objects.published().for_listing().filter(slug=slug).first()
+    if report is None:
+        return _withdrawn(request, slug)
+    return _edition_page(request, report, _editions().get(pk=report.published_edition_id))
+
+
+@public_page
+def edition_detail(request, slug, number):
+    """One edition of a published report, current or earlier, at its own stable address."""
+    report = LearningReport.objects.published().for_listing().filter(slug=slug).first()
+    if report is None:
+        return _withdrawn(request, slug)
+    edition = get_object_or_404(_editions(), report=report, number=number)
+    return _edition_page(request, report, edition)
 
 
 def _place_figures(bsps):
@@ -174,6 +203,7 @@ class LearningExtract:
     """One report's text of the chosen section, its footnotes anchored under the report's slug."""
 
     report: LearningReport
+    edition: Edition
     html: str
     footnotes: list[Footnote]
 
@@ -185,11 +215,12 @@ class LearningExtract:
 def _extract(section) -> LearningExtract:
     footnotes: list[Footnote] = []
     html = number_footnotes(section.body, footnotes)
-    prefix = f"{section.report.slug}-"
+    report = section.edition.report
+    prefix = f"{report.slug}-"
     html = _ANCHOR.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
     # The body was sanitised on save; only our own anchors were added.
     safe = mark_safe(html)  # noqa: S308
-    return LearningExtract(report=section.report, html=safe, footnotes=footnotes)
+    return LearningExtract(report=report, edition=section.edition, html=safe, footnotes=footnotes)
 
 
 @public_page
@@ -203,16 +234,14 @@ def learning(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
     context = _search_context(request, filterset)
     order = (
-        ["report__title"]
+        ["edition__report__title"]
         if filterset.sort_order == Sort.TITLE
-        else [
-            "-report__published_at",
-            "report__title",
-        ]
+        else ["-edition__report__published_at", "edition__report__title"]
     )
+    # Each published report's current edition: what it says, never its working copy.
     sections = (
-        ReportSection.objects.filter(report__in=filterset.qs.values("pk"), key=key)
-        .select_related("report__bsp__region", "report__bsp__partnership")
+        EditionSection.objects.filter(edition__in=filterset.qs.values("published_edition"), key=key)
+        .select_related("edition__report__bsp__region", "edition__report__bsp__partnership")
         .order_by(*order)
     )
     extracts = [_extract(section) for section in sections if section.has_content]

@@ -6,8 +6,11 @@ inline for WeasyPrint's ``float: footnote``, and link addresses that the text do
 added as footnotes, so the printed page keeps them.
 
 A ``PdfSource`` is the complete input of a render (HTML, stylesheets, the mark on every page).
-Its ``fingerprint`` is what a stored PDF remembers: if the fingerprint of the report as it is now
-differs, the stored file is out of date, whatever the reason (text, sign-off, details, layout).
+Its ``fingerprint`` is what a stored PDF remembers: if the fingerprint of the edition as it is now
+differs, the stored file is out of date, whatever the reason (layout, a renamed region).
+
+Published PDFs (``edition_source``) and compendiums show published editions; only the PDF of a
+report not published (``report_source``: a draft, marked on every page) shows the working copy.
 """
 
 import hashlib
@@ -30,7 +33,7 @@ from django.utils.text import slugify
 
 from partnerships.models import programme_year_label, with_agencies
 
-from ..models import LearningReport, Signature, Status
+from ..models import Edition, LearningReport, Signature, Status
 from ..rendering import build_document
 from ..richtext import to_text
 from ..template_sections import SECTIONS_BY_KEY
@@ -53,7 +56,8 @@ MARKS = {
 
 
 def for_pdf(queryset):
-    """Everything the PDF shows, in a fixed number of queries however many reports."""
+    """Everything the PDF of a report's working copy shows, in a fixed number of queries however
+    many reports."""
     return queryset.select_related("bsp", "bsp__partnership", "bsp__region").prefetch_related(
         "sections",
         Prefetch("signatures", queryset=Signature.objects.order_by("recorded_at")),
@@ -62,21 +66,43 @@ def for_pdf(queryset):
     )
 
 
+def published_for_pdf(queryset):
+    """Everything the PDF of published reports shows (their published editions), in a fixed
+    number of queries however many reports."""
+    return queryset.select_related(
+        "bsp__partnership",
+        "bsp__region",
+        "published_edition__local_signature",
+        "published_edition__tce_signature",
+    ).prefetch_related("published_edition__sections")
+
+
+def editions_for_pdf(queryset=None):
+    """Editions with what their PDF shows."""
+    queryset = Edition.objects.all() if queryset is None else queryset
+    return queryset.select_related(
+        "report__bsp__partnership", "report__bsp__region", "local_signature", "tce_signature"
+    ).prefetch_related("sections")
+
+
 def mark_for(report) -> str:
-    """The words on every page of a report that is not (or no longer) published."""
-    if report.is_public:
-        return ""
+    """The words on every page of a report's working copy that is not what was published."""
+    if report.status == Status.PUBLISHED:
+        return ""  # not under revision: the working copy is the published edition
     if report.status not in SIGNED_STATES and report.status != Status.WITHDRAWN:
         return DRAFT_MARK
     return MARKS.get(report.status, DRAFT_MARK)
 
 
-def filename_for(report) -> str:
+def filename_for(report, edition=None) -> str:
+    if edition is not None and not edition.is_current:
+        return f"tce-learning-report-{report.slug}-edition-{edition.number}.pdf"
     return f"tce-learning-report-{report.slug}.pdf"
 
 
-def report_title(report) -> str:
-    return f"Project Learning Report: {report.title}"
+def report_title(content) -> str:
+    """``content``: a report's working copy or an edition."""
+    return f"Project Learning Report: {content.title}"
 
 
 # -- Links: the printed page shows where they go -------------------------------------------------
@@ -119,9 +145,10 @@ def show_link_addresses(html: str) -> str:
     )
 
 
-def pdf_document(report):
-    """The report body as ``build_document`` gives it, with footnotes inline and addresses shown."""
-    document = build_document(report, inline_footnotes=True)
+def pdf_document(content):
+    """The body of a report's working copy or of an edition, as ``build_document`` gives it, with
+    footnotes inline and addresses shown."""
+    document = build_document(content, inline_footnotes=True)
     for group in document.groups:
         for section in [group.opening, *group.sections] if group.opening else group.sections:
             section.html = mark_safe(show_link_addresses(section.html))  # noqa: S308 - sanitised
@@ -173,21 +200,32 @@ def _description(report) -> str:
     )
 
 
-def report_source(report) -> PdfSource:
-    """The PDF of one report. ``report`` should come through ``for_pdf()``."""
-    mark = mark_for(report)
+def _source(report, content, *, mark="", edition=None) -> PdfSource:
     html = render_to_string(
         "reports/pdf/report.html",
         {
             "report": report,
-            "document": pdf_document(report),
-            "title": report_title(report),
+            "edition": edition,
+            "name": content.title,
+            "document": pdf_document(content),
+            "title": report_title(content),
             "description": _description(report),
             "mark": mark,
             "programme": PROGRAMME,
         },
     )
-    return PdfSource(html=html, title=report_title(report), mark=mark)
+    return PdfSource(html=html, title=report_title(content), mark=mark)
+
+
+def report_source(report) -> PdfSource:
+    """The PDF of a report's working copy, marked as not published. ``report`` should come
+    through ``for_pdf()``."""
+    return _source(report, report, mark=mark_for(report))
+
+
+def edition_source(edition) -> PdfSource:
+    """The PDF of a published edition. ``edition`` should come through ``editions_for_pdf()``."""
+    return _source(edition.report, edition, edition=edition)
 
 
 _ID = re.compile(r'\b(id|aria-labelledby)="([^"]+)"')
@@ -221,22 +259,24 @@ def compendium_title(programme_year: int | None, section_key: str = "", count: i
 
 
 def has_section(report, section_key: str) -> bool:
-    """Whether ``report`` has something in that section (as learning by section shows it)."""
-    section = report.sections_by_key.get(section_key)
+    """Whether ``report``'s published edition has something in that section (as learning by
+    section shows it)."""
+    section = report.published_edition.sections_by_key.get(section_key)
     return section is not None and section.has_content
 
 
 def _report_entry(report) -> str:
+    edition = report.published_edition
     return render_to_string(
         "reports/pdf/_compendium_report.html",
-        {"report": report, "document": pdf_document(report), "title": report_title(report)},
+        {"report": report, "document": pdf_document(edition), "title": report_title(edition)},
     )
 
 
 def _section_entry(report, section_key: str) -> str:
     """One report's section: a heading naming the report (with its public address), then the
     section's text, its footnotes left inline as in the report's own PDF."""
-    section = report.sections_by_key[section_key]
+    section = report.published_edition.sections_by_key[section_key]
     return render_to_string(
         "reports/pdf/_compendium_section.html",
         {

@@ -1,13 +1,16 @@
-"""Keep published reports' PDFs in step with the reports: render in the background when a report
-is published or anything its PDF shows changes; drop the stored PDF when it stops being public.
+"""Keep published editions' PDFs in step: render in the background when a report is published or
+anything its PDF shows changes; drop the stored PDFs when the report stops being public.
+
+An edition's text, details table and signatures never change, so the working copy's sections,
+signatures and title do not concern its PDF. What can change is what the PDF's cover takes from
+the register (the BSP's type, region and year) and the layout (``document.RENDER_VERSION``, the
+stylesheet, which the fingerprint covers).
 
 On the domain event (``workflow.report_transitioned``): the report's PDF is refreshed (queued when
 it is public, dropped when it is not).
 
 On model signals, because changes made in the admin or the shell must be caught too:
-- ``LearningReport`` saved (other than by a transition, which the domain event announces),
-  ``ReportSection`` saved or deleted, ``Signature`` saved, ``BespokeSupportProject`` saved or its
-  methodologies changed: that report's PDF is refreshed;
+- ``BespokeSupportProject`` saved or its methodologies changed: that report's PDF is refreshed;
 - ``Partnership``, ``Region``, ``Agency``, ``Methodology`` renamed, or a partnership's list of
   agencies changed (``PartnershipAgency``): every published PDF that names them is refreshed;
 - ``ReportPdf`` or ``Compendium`` deleted: its stored file is deleted.
@@ -34,7 +37,7 @@ from partnerships.models import (
 )
 
 from .. import workflow
-from ..models import Compendium, LearningReport, ReportPdf, ReportSection, Signature
+from ..models import Compendium, LearningReport, ReportPdf
 from .tasks import refresh_report_pdf
 
 
@@ -46,23 +49,6 @@ def _refresh_after_commit(report_id):
 def transitioned(sender, event, **kwargs):
     """Published, withdrawn, sign-off voided...: already after the commit."""
     refresh_report_pdf(event.report_id)
-
-
-@receiver(post_save, sender=LearningReport, dispatch_uid="pdf_report_saved")
-def report_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw:
-        return
-    if update_fields is not None and set(update_fields) <= workflow.TRANSITION_FIELDS:
-        return  # a transition: ``transitioned`` refreshes it once it is committed
-    _refresh_after_commit(instance.pk)
-
-
-@receiver(post_save, sender=ReportSection, dispatch_uid="pdf_section_saved")
-@receiver(post_delete, sender=ReportSection, dispatch_uid="pdf_section_deleted")
-@receiver(post_save, sender=Signature, dispatch_uid="pdf_signature_saved")
-def report_content_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _refresh_after_commit(instance.report_id)
 
 
 @receiver(post_save, sender=BespokeSupportProject, dispatch_uid="pdf_bsp_saved")

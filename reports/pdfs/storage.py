@@ -1,4 +1,4 @@
-"""The portal's stored PDFs: each published report's file (``ReportPdf``) and the compendiums
+"""The portal's stored PDFs: each published edition's file (``ReportPdf``) and the compendiums
 (``Compendium``), whether they are current, and their records.
 
 Files go through Django's storage API (``default_storage``: the local file system unless
@@ -29,23 +29,26 @@ MAX_COMPENDIUM_REPORTS = 200
 # -- Report PDFs ----------------------------------------------------------------------------------
 
 
-def stored_pdf_if_current(report, source: document.PdfSource) -> ReportPdf | None:
-    """The stored PDF of ``report`` if it was rendered from ``source``; None if missing or stale.
+def stored_pdf_if_current(edition, source: document.PdfSource) -> ReportPdf | None:
+    """The stored PDF of ``edition`` if it was rendered from ``source``; None if missing or stale.
 
     Whether the file itself is still in storage is left to whoever opens it (a download opens
     it anyway; a render checks).
     """
-    stored = ReportPdf.objects.filter(report=report).first()
+    stored = ReportPdf.objects.filter(edition=edition).first()
     if stored is None or not stored.is_rendered or stored.fingerprint != source.fingerprint:
         return None
     return stored
 
 
-def store_report_pdf(report, source, rendered, seconds) -> ReportPdf:
-    stem = document.filename_for(report).removesuffix(".pdf")
+def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
+    """Store the PDF rendered of a published ``edition``."""
+    stem = f"tce-learning-report-{edition.report.slug}-edition-{edition.number}"
     name = f"reports/pdf/{stem}-{source.fingerprint[:12]}.pdf"
     with transaction.atomic():
-        stored, _ = ReportPdf.objects.select_for_update().get_or_create(report=report)
+        stored, _ = ReportPdf.objects.select_for_update().get_or_create(
+            edition=edition, defaults={"report_id": edition.report_id}
+        )
         storage = stored.file.storage
         old_name = stored.file.name
         if old_name != name or not storage.exists(name):
@@ -63,7 +66,7 @@ def store_report_pdf(report, source, rendered, seconds) -> ReportPdf:
 
 
 def discard_report_pdf(report_id: int) -> None:
-    """Forget a report's stored PDF; its file goes too (see ``receivers``)."""
+    """Forget the stored PDFs of a report's editions; their files go too (see ``receivers``)."""
     ReportPdf.objects.filter(report_id=report_id).delete()
 
 
@@ -78,7 +81,7 @@ def compendium_reports(*, programme_year: int | None = None, slugs=None, section
         reports = reports.filter(bsp__programme_year=programme_year)
     if slugs is not None:
         reports = reports.filter(slug__in=list(slugs)[:MAX_COMPENDIUM_REPORTS])
-    reports = document.for_pdf(reports)
+    reports = document.published_for_pdf(reports)
     if section_key:
         # "Has content" is read from the text (an empty paragraph is empty), so in Python.
         return [report for report in reports if document.has_section(report, section_key)]

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..models import Compendium, LearningReport, ReportPdf
+from ..models import Compendium, Edition, LearningReport, ReportPdf
 from . import document, storage
 
 logger = logging.getLogger(__name__)
@@ -22,67 +22,74 @@ logger = logging.getLogger(__name__)
 # -- Report PDFs ----------------------------------------------------------------------------------
 
 
-def queue_report_pdf(report_id: int) -> bool:
-    """Queue a render of a published report's PDF, unless one is already waiting.
+def queue_edition_pdf(edition_id: int) -> bool:
+    """Queue a render of a published edition's PDF, unless one is already waiting.
 
     Returns whether a render was queued. Safe to call from many requests at once: one of them
     claims the queue slot (a conditional UPDATE), the others find it taken.
     """
-    ReportPdf.objects.get_or_create(report_id=report_id)
+    report_id = Edition.objects.filter(pk=edition_id).values_list("report_id", flat=True).first()
+    if report_id is None:
+        return False
+    ReportPdf.objects.get_or_create(edition_id=edition_id, defaults={"report_id": report_id})
     now = timezone.now()
     claimed = (
-        ReportPdf.objects.filter(report_id=report_id)
+        ReportPdf.objects.filter(edition_id=edition_id)
         .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - storage.QUEUE_TIMEOUT))
         .update(queued_at=now)
     )
     if not claimed:
         return False
     try:
-        render_report_pdf.enqueue(report_id)
+        render_edition_pdf.enqueue(edition_id)
     except Exception:
-        ReportPdf.objects.filter(report_id=report_id).update(queued_at=None)
+        ReportPdf.objects.filter(edition_id=edition_id).update(queued_at=None)
         raise
     return True
 
 
 def refresh_report_pdf(report_id: int) -> None:
-    """After a report, its text or its sign-off changed: queue its PDF if it is public, drop the
-    stored one if it is not (withdrawn, or never published)."""
+    """After a report was published, or something its PDF shows changed: queue its current
+    edition's PDF if the report is public, drop its stored PDFs if it is not (withdrawn)."""
     report = LearningReport.objects.filter(pk=report_id).first()
     if report is None:
         return
     if report.is_public:
-        current = document.for_pdf(LearningReport.objects.filter(pk=report_id)).get()
-        if storage.stored_pdf_if_current(current, document.report_source(current)) is None:
-            queue_report_pdf(report_id)
+        edition = document.editions_for_pdf().get(pk=report.published_edition_id)
+        if storage.stored_pdf_if_current(edition, document.edition_source(edition)) is None:
+            queue_edition_pdf(edition.pk)
     elif ReportPdf.objects.filter(report_id=report_id).exists():
         storage.discard_report_pdf(report_id)
 
 
 @task()
-def render_report_pdf(report_id: int) -> str:
-    """Render a published report's PDF and store it, unless the stored one is current."""
+def render_edition_pdf(edition_id: int) -> str:
+    """Render a published edition's PDF and store it, unless the stored one is current."""
     # Changes made from now on queue another render.
-    ReportPdf.objects.filter(report_id=report_id).update(queued_at=None)
-    report = document.for_pdf(LearningReport.objects.published()).filter(pk=report_id).first()
-    if report is None:
-        storage.discard_report_pdf(report_id)
+    ReportPdf.objects.filter(edition_id=edition_id).update(queued_at=None)
+    edition = (
+        document.editions_for_pdf()
+        .filter(pk=edition_id, report__in=LearningReport.objects.published())
+        .first()
+    )
+    if edition is None:
+        ReportPdf.objects.filter(edition_id=edition_id).delete()
         return "not public"
-    source = document.report_source(report)
-    stored = storage.stored_pdf_if_current(report, source)
+    source = document.edition_source(edition)
+    stored = storage.stored_pdf_if_current(edition, source)
     if stored is not None and stored.file.storage.exists(stored.file.name):
         return "current"
     started = time.perf_counter()
     try:
         rendered = document.render(source)
         seconds = time.perf_counter() - started
-        storage.store_report_pdf(report, source, rendered, seconds)
+        storage.store_report_pdf(edition, source, rendered, seconds)
     except Exception:
         # Hold the queue slot: requests do not retry a failing render before QUEUE_TIMEOUT.
-        logger.exception("Could not render the PDF of %s", report.slug)
-        ReportPdf.objects.filter(report_id=report_id).update(queued_at=timezone.now())
+        logger.exception("Could not render the PDF of %s", edition)
+        ReportPdf.objects.filter(edition_id=edition_id).update(queued_at=timezone.now())
         raise
-    logger.info("Rendered the PDF of %s: %d pages in %.2f s", report.slug, rendered.pages, seconds)
+    logger.info("Rendered the PDF of %s: %d pages in %.2f s", edition, rendered.pages, seconds)
     return "rendered"
 
 
@@ -122,18 +129,24 @@ def _expected_pages(reports, section_key: str = "") -> int:
     """Pages a compendium will have, from the reports' stored PDFs or their length."""
     words_per_page = 450
     if section_key:
-        words = sum(report.sections_by_key[section_key].word_count for report in reports)
+        words = sum(
+            report.published_edition.sections_by_key[section_key].word_count for report in reports
+        )
         # The cover, the contents, and each report's heading (about a sixth of a page).
         return 2 + len(reports) // 6 + words // words_per_page
+    editions = [report.published_edition_id for report in reports]
     stored = dict(
-        ReportPdf.objects.filter(report__in=reports, pages__gt=0).values_list("report_id", "pages")
+        ReportPdf.objects.filter(edition__in=editions, pages__gt=0).values_list(
+            "edition_id", "pages"
+        )
     )
     total = 2  # the cover and the contents
     for report in reports:
-        if report.pk in stored:
-            total += stored[report.pk]
+        if report.published_edition_id in stored:
+            total += stored[report.published_edition_id]
         else:
-            words = sum(section.word_count for section in report.sections.all())
+            sections = report.published_edition.sections.all()
+            words = sum(section.word_count for section in sections)
             total += 2 + words // words_per_page
     return total
 

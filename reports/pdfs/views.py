@@ -24,7 +24,7 @@ from partnerships.models import programme_year_label
 from tce_portal.after_response import AfterResponse, RedirectThen
 
 from .. import access
-from ..models import Compendium, LearningReport
+from ..models import Compendium, LearningReport, Status
 from ..signoff import links as signoff_links
 from ..template_sections import SECTION_KEYS
 from . import document, storage, tasks
@@ -44,11 +44,17 @@ class QueueingTemplateResponse(AfterResponse, TemplateResponse):
 # -- Report PDFs ----------------------------------------------------------------------------------
 
 
-def report_pdf(request, slug):
-    """The published report's PDF: the stored file, or "being prepared" while it is rendered."""
-    report = get_object_or_404(document.for_pdf(LearningReport.objects.published()), slug=slug)
-    source = document.report_source(report)
-    stored = storage.stored_pdf_if_current(report, source)
+def report_pdf(request, slug, number=None):
+    """A published report's PDF (its current edition's, or edition ``number``'s): the stored
+    file, or "being prepared" while it is rendered."""
+    report = get_object_or_404(LearningReport.objects.published(), slug=slug)
+    editions = document.editions_for_pdf(report.editions.all())
+    if number is None:
+        edition = editions.get(pk=report.published_edition_id)
+    else:
+        edition = get_object_or_404(editions, number=number)
+    source = document.edition_source(edition)
+    stored = storage.stored_pdf_if_current(edition, source)
     if stored is not None and not request.htmx:
         etag = f'"{stored.fingerprint}"'
         last_modified = stored.rendered_at.timestamp()
@@ -64,7 +70,7 @@ def report_pdf(request, slug):
             response = FileResponse(
                 file,
                 as_attachment=True,
-                filename=document.filename_for(report),
+                filename=document.filename_for(report, edition),
                 content_type="application/pdf",
             )
             response["Content-Length"] = str(stored.size)
@@ -73,6 +79,8 @@ def report_pdf(request, slug):
             return _public_cache(response)
     context = {
         "report": report,
+        "edition": edition,
+        "pdf_url": request.path,
         "ready": stored is not None,
         "retry_after": RETRY_AFTER_SECONDS,
         "poll_seconds": POLL_SECONDS,
@@ -84,7 +92,7 @@ def report_pdf(request, slug):
             "reports/pdf_preparing.html#status",
             context,
             status=286 if stored is not None else 200,
-            then=None if stored is not None else (partial(tasks.queue_report_pdf, report.pk)),
+            then=None if stored is not None else (partial(tasks.queue_edition_pdf, edition.pk)),
         )
     else:
         response = QueueingTemplateResponse(
@@ -92,7 +100,7 @@ def report_pdf(request, slug):
             "reports/pdf_preparing.html",
             context,
             status=503,
-            then=partial(tasks.queue_report_pdf, report.pk),
+            then=partial(tasks.queue_edition_pdf, edition.pk),
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, no_store=True)
@@ -123,7 +131,8 @@ def report_pdf_draft(request, slug):
     report = access.get_report_or_404(
         reader, queryset=document.for_pdf(LearningReport.objects.all()), slug=slug
     )
-    if report.is_public:
+    if report.is_public and report.status == Status.PUBLISHED:
+        # Not under revision: its working copy is the published edition.
         return redirect("reports:report-pdf", slug=report.slug)
     rendered = document.render(document.report_source(report))
     response = HttpResponse(rendered.content, content_type="application/pdf")

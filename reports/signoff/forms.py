@@ -162,9 +162,60 @@ class CountersignForm(SignatureForm):
 
 
 class PublishForm(forms.Form):
+    """Publishing; for a new edition of a report published before, what changed (public)."""
+
+    change_note = forms.CharField(
+        label="What changed since the last edition",
+        widget=forms.Textarea(attrs={"rows": 3, "data-keep-text": ""}),
+        help_text="Readers see this with the report, under the date of this edition, e.g. "
+        "“Corrected the number of young people supported in the key issues.”",
+        error_messages={"required": "Say what changed since the last edition"},
+        max_length=1000,
+    )
+
+    def __init__(self, *args, action: str, new_edition: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not new_edition:
+            del self.fields["change_note"]
+        self.helper = _helper(action, "Publish on the microsite")
+
+
+class ReviseForm(forms.Form):
+    reason = forms.CharField(
+        label="What needs correcting or updating",
+        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
+        help_text="Kept in the audit log and e-mailed to the authors. The public does not see it.",
+        error_messages={"required": "Enter what needs correcting or updating"},
+    )
+
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(action, "Publish on the microsite")
+        self.helper = _helper(action, "Start a revision")
+
+
+class GiveConsentForm(SignatureForm):
+    submit_label = "Agree to publication and sign"
+    field_order = ["agree", "full_name", "role"]
+
+    agree = forms.BooleanField(
+        label="The local area agrees to share this Project Learning Report on the TCE Support "
+        "Programme's microsite for other local areas",
+        error_messages={"required": "Tick the box to agree to publication"},
+    )
+
+
+class WithdrawConsentForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the local area withdraws its agreement",
+        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
+        help_text="Kept private, in the audit log. The report's public page says only that the "
+        "local area asked for it to be taken down.",
+        error_messages={"required": "Enter why the local area withdraws its agreement"},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Withdraw agreement to publication", "btn btn-danger")
 
 
 class WithdrawForm(forms.Form):

@@ -53,6 +53,14 @@ HAPPENED = {
     Transition.PUBLISH: "published the report on the TCE Support Programme's microsite",
     Transition.WITHDRAW: "withdrew the report from the microsite",
     Transition.REOPEN: "re-opened the withdrawn report for revision: it is a draft again",
+    Transition.REVISE: (
+        "started a revision of the published report: it is a draft again, and the published "
+        "edition stays on the microsite until the revision is published"
+    ),
+    Transition.GIVE_CONSENT: "agreed, for the local area, to the report's publication",
+    Transition.WITHDRAW_CONSENT: (
+        "withdrew the local area's agreement to the report's publication"
+    ),
     Transition.VOID_SIGNOFF: (
         "voided the sign-off: the report's content changed after it was signed"
     ),

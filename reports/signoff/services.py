@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
-from .. import access, workflow
+from .. import access, editions, workflow
 from ..authoring.services import (
     AUTOSAVE,
     SectionConflict,
@@ -26,6 +26,7 @@ from ..models import (
     SectionStatus,
     Signature,
     SignoffLink,
+    Status,
     Transition,
 )
 from ..richtext import sanitise, to_text
@@ -218,14 +219,102 @@ def countersign(*, report, actor, full_name: str, role: str) -> Signature:
     return signature
 
 
+class ChangeNoteMissing(TransitionNotAllowed):
+    """A report published before is published again without saying what changed."""
+
+
 @transaction.atomic
-def publish(*, report, actor) -> ReportEvent:
-    """Put a countersigned report, with the local area's consent, on the microsite."""
+def publish(*, report, actor, change_note: str = "") -> ReportEvent:
+    """Put a countersigned report, with the local area's consent, on the microsite as its next
+    edition. When an edition was published before, ``change_note`` (public) says what changed;
+    the earlier edition stays at its own address."""
+    locked = {}
 
-    def check(locked):
+    def check(report_row):
+        _check_signatures_match(report_row, [Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD])
+        if report_row.editions.exists() and not change_note.strip():
+            raise ChangeNoteMissing(
+                "Say what changed since the last edition: readers see it with the report."
+            )
+        locked["report"] = report_row
+
+    event = workflow.apply(report=report, name=Transition.PUBLISH, actor=actor, before_save=check)
+    edition = editions.freeze(
+        report=locked["report"], event=event, actor=actor, change_note=change_note
+    )
+    report.published_edition = edition
+    return event
+
+
+@transaction.atomic
+def start_revision(*, report, actor, reason: str) -> ReportEvent:
+    """Correct or update a published report: its working copy becomes a draft to change, send,
+    sign and countersign again, while the published edition stays on the microsite until the
+    revision is published. ``reason`` (what needs changing) goes in the audit log."""
+
+    def supersede_signatures(locked):
+        locked.signatures.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
+        locked.consent_to_publish = None
+
+    return workflow.apply(
+        report=report,
+        name=Transition.REVISE,
+        actor=actor,
+        comment=reason,
+        before_save=supersede_signatures,
+    )
+
+
+@transaction.atomic
+def give_consent(*, report, actor, full_name: str, role: str) -> Signature:
+    """The local area, which signed the report off without agreeing to its publication, agrees
+    now: a new signature over the same content, with consent. The TCE project lead's
+    countersignature stands (the content is the same), so the report can then be published."""
+    signature = Signature(
+        kind=Signature.Kind.LOCAL_AREA,
+        signed_by=actor,
+        name=full_name.strip(),
+        role=role.strip(),
+        signed_on=timezone.localdate(),
+    )
+
+    def record(locked):
         _check_signatures_match(locked, [Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD])
+        locked.signatures.filter(kind=Signature.Kind.LOCAL_AREA, superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
+        locked.consent_to_publish = True
+        signature.report = locked
+        signature.content_hash = locked.content_hash()
+        signature.full_clean()
+        signature.save()
 
-    return workflow.apply(report=report, name=Transition.PUBLISH, actor=actor, before_save=check)
+    workflow.apply(
+        report=report,
+        name=Transition.GIVE_CONSENT,
+        actor=actor,
+        comment="Consent to publish on the microsite: yes (given after sign-off).",
+        before_save=record,
+    )
+    return signature
+
+
+@transaction.atomic
+def withdraw_consent(*, report, actor, reason: str) -> ReportEvent:
+    """The local area takes back its agreement to publication. A published report is withdrawn
+    (its address shows a notice; ``reason`` stays private, in the audit log); one not yet
+    published will not be."""
+
+    def record(locked):
+        locked.consent_to_publish = False
+
+    return workflow.apply(
+        report=report,
+        name=Transition.WITHDRAW_CONSENT,
+        actor=actor,
+        comment=f"Consent to publish on the microsite: withdrawn. Why: {reason.strip()}",
+        before_save=record,
+    )
 
 
 @transaction.atomic
@@ -256,7 +345,8 @@ def reopen(*, report, actor, reason: str) -> ReportEvent:
 @transaction.atomic
 def void_signoff_if_content_changed(*, report_id, changed_by=None, what="") -> ReportEvent | None:
     """Content changed after sign-off: supersede the signatures and send the report back for
-    sign-off. Run on every save of a section; does nothing while the report is not signed."""
+    sign-off (a published one becomes a revision; its edition stays public). Run on every save
+    of a section; does nothing while the report is not signed."""
     report = LearningReport.objects.select_for_update().get(pk=report_id)
     if report.status not in workflow.SIGNED_STATES:
         return None
@@ -283,6 +373,11 @@ def _void_signoff(report, *, changed_by, what) -> ReportEvent:
     report.signatures.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
     who = f" by {changed_by.full_name}" if changed_by is not None else ""
     comment = f"{what or 'The content'} was changed{who} after sign-off: the signatures are void."
+    if report.status == Status.PUBLISHED:
+        comment += (
+            " A revision is open; the published edition stays on the microsite until the "
+            "revision is signed off, countersigned and published."
+        )
 
     def reset_consent(locked):
         locked.consent_to_publish = None

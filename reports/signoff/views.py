@@ -31,13 +31,16 @@ from . import links as signoff_links
 from . import review, services
 from .forms import (
     CountersignForm,
+    GiveConsentForm,
     PublishForm,
     ReflectionsForm,
     ReopenForm,
     RequestChangesForm,
+    ReviseForm,
     SectionCommentForm,
     SendSignoffLinkForm,
     SignOffForm,
+    WithdrawConsentForm,
     WithdrawForm,
 )
 
@@ -455,17 +458,97 @@ def publish(request, report):
         return already
     if not workflow.can(request.user, report, Transition.PUBLISH):
         return _refuse(request, report, "The report cannot be published now.")
+    previous = report.published_edition
     form = PublishForm(
-        request.POST if request.method == "POST" else None, action=_url("report-publish", report)
+        request.POST if request.method == "POST" else None,
+        action=_url("report-publish", report),
+        new_edition=report.editions.exists(),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.publish(report=report, actor=request.user)
+            services.publish(
+                report=report,
+                actor=request.user,
+                change_note=form.cleaned_data.get("change_note", ""),
+            )
         except TransitionNotAllowed as error:
             return _refuse(request, report, error)
-        messages.success(request, "The report is published on the microsite.")
+        edition = report.published_edition
+        messages.success(
+            request,
+            "The report is published on the microsite"
+            + (f" as edition {edition.number}." if edition.number > 1 else "."),
+        )
         return redirect(_url("report-review", report))
-    return render(request, "reports/signoff/publish.html", {"report": report, "form": form})
+    return render(
+        request,
+        "reports/signoff/publish.html",
+        {"report": report, "form": form, "previous": previous},
+        status=400 if form.errors else 200,
+    )
+
+
+@account_holders
+def revise(request, report):
+    return _step_with_reason(
+        request,
+        report,
+        name=Transition.REVISE,
+        form_class=ReviseForm,
+        service=services.start_revision,
+        refusal="Only the report's authors can start a revision of a published report.",
+        done="A revision is open: change the report, then send it for sign-off. The published "
+        "edition stays on the microsite until the revision is published.",
+    )
+
+
+@account_holders
+def give_consent(request, report):
+    if already := _done_already(request, report, request.user, Transition.GIVE_CONSENT):
+        return already
+    if not workflow.can(request.user, report, Transition.GIVE_CONSENT):
+        return _refuse(request, report, "Only the local area can agree to publication now.")
+    form = GiveConsentForm(
+        request.POST if request.method == "POST" else None,
+        action=_url("report-give-consent", report),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_consent(
+                report=report,
+                actor=request.user,
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+            )
+        except TransitionNotAllowed as error:
+            return _refuse(request, report, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "You agreed to publication. The TCE project lead can now publish the report.",
+            )
+            return redirect(_url("report-review", report))
+    return render(
+        request,
+        "reports/signoff/give_consent.html",
+        {"report": report, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@account_holders
+def withdraw_consent(request, report):
+    return _step_with_reason(
+        request,
+        report,
+        name=Transition.WITHDRAW_CONSENT,
+        form_class=WithdrawConsentForm,
+        service=services.withdraw_consent,
+        refusal="Only the local area can withdraw its agreement to publication, once given.",
+        done="The local area's agreement to publication is withdrawn.",
+    )
 
 
 @account_holders
@@ -495,15 +578,15 @@ def reopen(request, report):
 
 
 def _step_with_reason(request, report, *, name, form_class, service, refusal, done):
-    """A step that needs a reason (withdraw, re-open): its page ``report-<name>`` with the form
-    (template ``reports/signoff/<name>.html``), the service, then back to the review page."""
+    """A step that needs a reason (withdraw, re-open, revise, withdraw consent): its page
+    ``report-<name>`` (dashes for underscores) with the form (template
+    ``reports/signoff/<name>.html``), the service, then back to the review page."""
     if already := _done_already(request, report, request.user, name):
         return already
     if not workflow.can(request.user, report, name):
         return _refuse(request, report, refusal)
-    form = form_class(
-        request.POST if request.method == "POST" else None, action=_url(f"report-{name}", report)
-    )
+    page = f"report-{name.replace('_', '-')}"
+    form = form_class(request.POST if request.method == "POST" else None, action=_url(page, report))
     if request.method == "POST" and form.is_valid():
         try:
             service(report=report, actor=request.user, reason=form.cleaned_data["reason"])

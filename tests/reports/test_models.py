@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from reports.models import LearningReport, ReportSection, Signature, Status
-from tests.factories import LearningReportFactory, ReportSectionFactory
+from tests.factories import LearningReportFactory, ReportSectionFactory, make_cast
 
 
 @pytest.fixture
@@ -31,12 +31,18 @@ def test_published_needs_the_local_areas_consent(report):
         report.save()
 
 
-def test_published_with_consent_is_public(report):
+def test_public_means_a_published_edition_not_a_status(report):
+    # The status alone (set by hand, not by publishing) puts nothing on the microsite...
     report.status = Status.PUBLISHED
     report.consent_to_publish = True
     report.save()
-    assert report.is_public
-    assert list(LearningReport.objects.published()) == [report]
+    assert not report.is_public
+    assert list(LearningReport.objects.published()) == []
+    # ...publishing does: it makes the edition the public reads.
+    cast = make_cast(status=Status.PUBLISHED)
+    assert cast.report.is_public
+    assert cast.report.published_edition.number == 1
+    assert list(LearningReport.objects.published()) == [cast.report]
 
 
 def test_one_section_per_key_per_report(report):

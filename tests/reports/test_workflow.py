@@ -7,10 +7,11 @@ to who may do what fails until someone decides it on purpose.
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from reports import workflow
 from reports.authoring import services as authoring_services
-from reports.models import LearningReport, ReportEvent, Status
+from reports.models import Edition, LearningReport, ReportEvent, Signature, Status
 from tests.factories import ROLES, make_cast, walk_to
 
 
@@ -87,22 +88,46 @@ AUTHORS = {"admin", "tce_lead", "partner"}
 PROGRAMME_LEAD = {"admin", "tce_lead"}
 LOCAL = {"local_lead"}
 
-# transition -> (states it starts from, roles who may make it, state it leads to)
+EVERY = set(Status)
+
+
+def _withdrawn_consent(state):
+    if state in (Status.SIGNED_OFF, Status.COUNTERSIGNED):
+        return {Status.SIGNED_OFF: Status.SIGNED_OFF}.get(state, Status.NOT_FOR_PUBLICATION)
+    return None
+
+
+# transition -> (states it starts from, roles who may make it, state it leads to), for a report
+# with no public edition and (PUBLIC) for one whose published edition is on the microsite.
 EXPECTED = {
     "submit": ({Status.DRAFT, Status.CHANGES_REQUESTED}, AUTHORS, Status.AWAITING_SIGNOFF),
     "request_changes": ({Status.AWAITING_SIGNOFF}, LOCAL, Status.CHANGES_REQUESTED),
     "sign_off": ({Status.AWAITING_SIGNOFF}, LOCAL, Status.SIGNED_OFF),
     "countersign": ({Status.SIGNED_OFF}, PROGRAMME_LEAD, Status.COUNTERSIGNED),
     "publish": ({Status.COUNTERSIGNED}, PROGRAMME_LEAD, Status.PUBLISHED),
-    "withdraw": ({Status.PUBLISHED}, {"admin"}, Status.WITHDRAWN),
+    "withdraw": (set(), {"admin"}, Status.WITHDRAWN),
     "reopen": ({Status.WITHDRAWN}, {"admin"}, Status.DRAFT),
+    "revise": ({Status.PUBLISHED}, AUTHORS, Status.DRAFT),
+    "give_consent": ({Status.NOT_FOR_PUBLICATION}, LOCAL, Status.COUNTERSIGNED),
+    # Consent given and not yet acted on (put_in gives it after sign-off).
+    "withdraw_consent": ({Status.SIGNED_OFF, Status.COUNTERSIGNED}, LOCAL, _withdrawn_consent),
     # Only the portal voids a sign-off (when content changes); no person may.
     "void_signoff": (set(), set(), Status.AWAITING_SIGNOFF),
+}
+PUBLIC = {
+    **EXPECTED,
+    # A public edition can be withdrawn whatever state its revision is in.
+    "withdraw": (EVERY - {Status.WITHDRAWN}, {"admin"}, Status.WITHDRAWN),
+    "withdraw_consent": (
+        EVERY - {Status.WITHDRAWN, Status.NOT_FOR_PUBLICATION},
+        LOCAL,
+        Status.WITHDRAWN,
+    ),
 }
 
 
 def test_the_table_covers_every_transition():
-    assert set(EXPECTED) == set(workflow.TRANSITIONS)
+    assert set(EXPECTED) == set(workflow.TRANSITIONS) == set(PUBLIC)
 
 
 def put_in(report, status):
@@ -111,17 +136,47 @@ def put_in(report, status):
         status=status,
         consent_to_publish=True if status not in (Status.DRAFT, Status.AWAITING_SIGNOFF) else None,
         withdrawal_reason="Test" if status == Status.WITHDRAWN else "",
+        withdrawn_at=timezone.now() if status == Status.WITHDRAWN else None,
     )
     report.refresh_from_db()
 
 
+def give_an_edition(report, cast):
+    """Test set-up only: a published edition of ``report``, as if it had been published."""
+    signatures = [
+        Signature.objects.create(
+            report=report,
+            kind=kind,
+            name="Someone",
+            signed_on=timezone.localdate(),
+            content_hash=report.content_hash(),
+            superseded_at=timezone.now(),
+        )
+        for kind in (Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD)
+    ]
+    edition = Edition.objects.create(
+        report=report,
+        number=1,
+        title=report.title,
+        details=[],
+        local_signature=signatures[0],
+        tce_signature=signatures[1],
+        content_hash=report.content_hash(),
+    )
+    LearningReport.objects.filter(pk=report.pk).update(published_edition=edition)
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["not-public", "public"])
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
 @pytest.mark.parametrize("name", list(EXPECTED))
-def test_transition_for_role_from_every_state(report, cast, name, role):
+def test_transition_for_role_from_every_state(report, cast, name, role, public):
     actor = AnonymousUser() if role == "anonymous" else cast.by_role(role)
-    sources, roles, target = EXPECTED[name]
+    if public:
+        give_an_edition(report, cast)
+    sources, roles, target_of = (PUBLIC if public else EXPECTED)[name]
     for state in Status.values:
         put_in(report, state)
+        target = target_of(state) if callable(target_of) else target_of
         allowed = state in sources and role in roles
         assert workflow.can(actor, report, name) is allowed, (name, role, state)
         assert (name in [t.name for t in workflow.available(actor, report)]) is allowed

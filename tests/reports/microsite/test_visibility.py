@@ -7,7 +7,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from reports.models import Status
+from accounts.models import Role
+from reports.signoff import services as signoff_services
+from tests.factories import UserFactory
 
 HIDDEN = ["draft", "withheld", "torbay", "withdrawn"]
 
@@ -83,9 +85,8 @@ def test_withdrawing_a_published_report_takes_it_off_the_site_at_once(catalogue,
     listing = reverse("reports:report-list")
     assert report.get_absolute_url() in client.get(listing).content.decode()  # now cached
 
-    report.status = Status.WITHDRAWN
-    report.withdrawal_reason = "Superseded by a later report."
-    report.save()
+    admin = UserFactory(role=Role.PROGRAMME_ADMIN)
+    signoff_services.withdraw(report=report, actor=admin, reason="Superseded by a later report.")
 
     for url in [listing, reverse("reports:feed"), reverse("reports:data-reports-csv")]:
         assert report.get_absolute_url() not in client.get(url).content.decode(), url

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from reports.models import Compendium, LearningReport, ReportSection, Status
+from reports.models import Compendium, EditionSection, LearningReport, Status
 from tests.factories import Cast, demo_people, walk_to
 from tests.support.pdf_reading import read_pdf
 
@@ -203,7 +203,7 @@ def test_only_published_reports_go_in(demo, client):
 def test_an_outdated_compendium_is_not_served(two_published, client):
     ask_for(client, year=2020)
     compendium = Compendium.objects.get()
-    ReportSection.objects.filter(report__slug="torbay", key="reasons").update(
+    EditionSection.objects.filter(edition__report__slug="torbay", key="reasons").update(
         body="<p>Rewritten.</p>"
     )
     response, _body = download(client, compendium)
@@ -233,9 +233,9 @@ def test_choosing_a_year_lists_the_years_with_published_reports(
 def test_the_list_of_reports_to_put_in_one_pdf_has_a_query_budget(
     two_published, client, django_assert_max_num_queries
 ):
-    # 1 reports (with BSP, partnership, region), 2 sections, 3 signatures, 4 agencies,
-    # 5 methodologies, 6 an existing compendium of the same reports.
-    with django_assert_max_num_queries(6):
+    # 1 reports (with BSP, partnership, region, published edition and its signatures), 2 the
+    # editions' sections, 3 an existing compendium of the same reports.
+    with django_assert_max_num_queries(3):
         response = client.get(reverse("reports:compendium"), {"year": 2020})
     assert response.status_code == 200
     assert "Prepare the PDF" in response.content.decode()

@@ -25,7 +25,11 @@ def first_words(html, count=6):
 
 
 def render(slug):
+    """The PDF the public gets (its published edition's), or a draft's."""
     report = pdf.for_pdf(LearningReport.objects.all()).get(slug=slug)
+    if report.is_public:
+        edition = pdf.editions_for_pdf().get(pk=report.published_edition_id)
+        return report, read_pdf(pdf.render(pdf.edition_source(edition)).content)
     return report, read_pdf(pdf.render(pdf.report_source(report)).content)
 
 

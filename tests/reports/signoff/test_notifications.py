@@ -113,13 +113,25 @@ def test_an_admin_countersigning_tells_the_tce_lead_to_publish(
 def test_a_change_after_sign_off_tells_the_local_leads_and_the_tce_lead(
     report, cast, django_capture_on_commit_callbacks
 ):
-    walk_to(report, cast, Status.PUBLISHED)
+    walk_to(report, cast, Status.COUNTERSIGNED)
     with django_capture_on_commit_callbacks(execute=True):
         section = ReportSection.objects.get(report=report, key="reasons")
         section.body = "<p>Changed.</p>"
         section.save()
     assert sent_to(mail.outbox) == emails(cast.local_lead, cast.tce_lead)
     assert "content changed since sign-off" in mail.outbox[0].subject
+
+
+def test_a_change_to_a_published_report_tells_everyone_a_revision_is_open(
+    report, cast, django_capture_on_commit_callbacks
+):
+    walk_to(report, cast, Status.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):
+        section = ReportSection.objects.get(report=report, key="reasons")
+        section.body = "<p>Changed.</p>"
+        section.save()
+    assert sent_to(mail.outbox) == emails(cast.tce_lead, cast.partner, cast.local_lead)
+    assert "A revision is open" in mail.outbox[0].body
 
 
 def test_nothing_is_sent_before_the_commit(report, cast, django_capture_on_commit_callbacks):

@@ -388,6 +388,12 @@ def test_a_withdrawn_report_is_reopened_revised_and_published_again(
 # --- Void on edit -------------------------------------------------------------------------------
 
 
+def after_change(status):
+    """Where a change after sign-off leads: back to the local area, or, for a published report,
+    to a revision (a draft) while its published edition stays up."""
+    return Status.DRAFT if status == Status.PUBLISHED else Status.AWAITING_SIGNOFF
+
+
 @pytest.mark.parametrize("status", [Status.SIGNED_OFF, Status.COUNTERSIGNED, Status.PUBLISHED])
 def test_any_change_after_sign_off_voids_the_signatures(client, report, cast, status):
     walk_to(report, cast, status)
@@ -396,7 +402,7 @@ def test_any_change_after_sign_off_voids_the_signatures(client, report, cast, st
     section.body = "<p>A late change.</p>"
     section.save()
     report = LearningReport.objects.get(pk=report.pk)
-    assert report.status == Status.AWAITING_SIGNOFF
+    assert report.status == after_change(status)
     assert report.consent_to_publish is None
     assert report.current_signatures == {}
     for signature in old:
@@ -409,7 +415,16 @@ def test_any_change_after_sign_off_voids_the_signatures(client, report, cast, st
     client.force_login(cast.local_lead)
     page = client.get(url("report-review", report)).content.decode()
     assert "Content changed since sign-off" in page
-    assert client.get(report.get_absolute_url()).status_code == 404
+    client.logout()
+    public = client.get(report.get_absolute_url())
+    if status == Status.PUBLISHED:
+        # A revision: the published edition stays up, unchanged, until the next is published.
+        assert public.status_code == 200
+        assert "A late change." not in public.content.decode()
+        walk_to(report, cast, Status.AWAITING_SIGNOFF)
+    else:
+        assert public.status_code == 404
+    client.force_login(cast.local_lead)
     # Signing again gives a new current signature over the new content.
     walk_to(report, cast, Status.SIGNED_OFF)
     report = LearningReport.objects.get(pk=report.pk)
@@ -445,9 +460,11 @@ def test_an_edit_in_the_admin_voids_the_sign_off_and_names_the_editor(client, re
     )
     assert response.status_code == 302
     report.refresh_from_db()
-    assert report.status == Status.AWAITING_SIGNOFF
+    assert report.status == Status.DRAFT  # a revision; the published edition stays up
+    assert report.is_public
     void = report.events.get(transition="void_signoff")
     assert "by Ada Admin" in void.comment
+    assert "A revision is open" in void.comment
 
 
 @pytest.mark.parametrize("status", [Status.SIGNED_OFF, Status.COUNTERSIGNED, Status.PUBLISHED])
@@ -457,11 +474,11 @@ def test_a_title_change_after_sign_off_voids_the_signatures(report, cast, status
     report.title = "A late new title"
     report.save()
     # The object that was saved follows: saving it again cannot put the old status back.
-    assert (report.status, report.consent_to_publish) == (Status.AWAITING_SIGNOFF, None)
+    assert (report.status, report.consent_to_publish) == (after_change(status), None)
     report.save()
     report = LearningReport.objects.get(pk=report.pk)
     assert (report.status, report.consent_to_publish, report.title) == (
-        Status.AWAITING_SIGNOFF,
+        after_change(status),
         None,
         "A late new title",
     )
@@ -471,7 +488,7 @@ def test_a_title_change_after_sign_off_voids_the_signatures(report, cast, status
         assert signature.superseded_at is not None
     void = report.events.get(transition="void_signoff")
     assert (void.actor, void.from_status) == (None, status)
-    assert void.comment == "The title was changed after sign-off: the signatures are void."
+    assert void.comment.startswith("The title was changed after sign-off: the signatures are void.")
     # Signed again, the report goes on as any other.
     walk_to(report, cast, Status.PUBLISHED)
 
@@ -500,8 +517,10 @@ def test_a_title_change_in_the_admin_voids_the_sign_off_and_keeps_the_address(cl
     assert (report.title, report.slug, report.status) == (
         "A title fixed in the admin",
         slug,
-        Status.AWAITING_SIGNOFF,
+        Status.DRAFT,
     )
+    # The public still reads the published edition, under its published title.
+    assert report.published_edition.title != "A title fixed in the admin"
     void = report.events.get(transition="void_signoff")
     assert "The title was changed by Ada Admin after sign-off" in void.comment
 
@@ -514,11 +533,11 @@ def test_a_change_to_the_bsp_details_after_sign_off_voids_the_signatures(report,
     bsp.number_of_local_authorities = 2
     bsp.save()
     report = LearningReport.objects.get(pk=report.pk)
-    assert (report.status, report.consent_to_publish) == (Status.AWAITING_SIGNOFF, None)
+    assert (report.status, report.consent_to_publish) == (after_change(status), None)
     assert report.current_signatures == {}
     void = report.events.get(transition="void_signoff")
     assert (void.actor, void.from_status) == (None, status)
-    assert void.comment == (
+    assert void.comment.startswith(
         "The BSP details (number of local authorities, delivery mode) was changed after "
         "sign-off: the signatures are void."
     )
@@ -533,7 +552,7 @@ def test_a_change_to_the_bsp_methodologies_after_sign_off_voids_the_signatures(r
     assert report.status == Status.PUBLISHED
     bsp.methodologies.add(Methodology.objects.create(name="Peer review", slug="peer-review"))
     report.refresh_from_db()
-    assert report.status == Status.AWAITING_SIGNOFF
+    assert report.status == Status.DRAFT  # a revision of the published report
     void = report.events.get(transition="void_signoff")
     assert void.comment.startswith("The BSP details (methodologies) was changed")
     # Removing one, and clearing them, as well.
