@@ -1,9 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Compendium,
+    Edition,
+    EditionSection,
     LearningReport,
     ReportEvent,
     ReportPdf,
@@ -86,8 +88,55 @@ class SignatureInline(admin.TabularInline):
         return False
 
 
+PUBLISHED_WARNING = (
+    "“{title}” is published: the public reads edition {number} of {date}. Saving a change to its "
+    "title or text here does not change that edition. It opens a revision (the report becomes "
+    "a draft again, and its signatures stop counting), which must be signed off by the local "
+    "area, countersigned and published before the public sees the change. Every step is in the "
+    "audit log."
+)
+
+
+class WarnsBeforeChangingPublished:
+    """Change forms of a published report (or one of its sections) say, before anything is
+    saved, what a change does: it opens a revision, and the published edition stays up. The
+    change itself goes through the same service as in the portal (the receivers of
+    ``reports.signoff`` call ``services.void_signoff...``, which opens the revision)."""
+
+    def report_of(self, obj):
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        report = self.report_of(obj) if obj is not None else None
+        if request.method == "GET" and report is not None and report.is_public:
+            edition = report.published_edition
+            messages.warning(
+                request,
+                PUBLISHED_WARNING.format(
+                    title=edition.title,
+                    number=edition.number,
+                    date=f"{edition.published_at:%-d %B %Y}",
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        report = LearningReport.objects.select_related("published_edition").get(
+            pk=self.report_of(obj).pk
+        )
+        if report.is_under_revision:
+            messages.warning(
+                request,
+                f"“{report.published_edition.title}” has a revision in progress: the public "
+                f"reads edition {report.published_edition.number} until the revision is signed "
+                "off, countersigned and published.",
+            )
+        return super().response_change(request, obj)
+
+
 @admin.register(LearningReport)
-class LearningReportAdmin(SimpleHistoryAdmin):
+class LearningReportAdmin(WarnsBeforeChangingPublished, SimpleHistoryAdmin):
     form = ReportAdminForm
     list_display = ["title", "status", "consent_to_publish", "published_at", "updated_at"]
     list_filter = ["status", "consent_to_publish", "bsp__region", "bsp__programme_year"]
@@ -100,6 +149,7 @@ class LearningReportAdmin(SimpleHistoryAdmin):
         "status",
         "consent_to_publish",
         "published_at",
+        "published_edition",
         "withdrawn_at",
         "withdrawal_reason",
         "details_version",
@@ -110,13 +160,16 @@ class LearningReportAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportSection)
-class ReportSectionAdmin(SimpleHistoryAdmin):
+class ReportSectionAdmin(WarnsBeforeChangingPublished, SimpleHistoryAdmin):
     list_display = ["report", "key", "status", "version", "updated_at", "updated_by"]
     list_filter = ["key", "status"]
     search_fields = ["report__title", "body"]
     list_select_related = ["report", "updated_by"]
     form = SectionAdminForm
     readonly_fields = ["version", "updated_at", "updated_by"]
+
+    def report_of(self, obj):
+        return obj.report
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
@@ -155,6 +208,28 @@ class ReadOnlyAdmin(ShowOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class EditionSectionInline(admin.StackedInline):
+    model = EditionSection
+    fields = ["key", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Edition)
+class EditionAdmin(ReadOnlyAdmin):
+    """Published editions are the record of what the public read: shown, never changed."""
+
+    list_display = ["report", "number", "published_at", "published_by", "change_note"]
+    search_fields = ["report__title", "title", "change_note"]
+    list_select_related = ["report", "published_by"]
+    readonly_fields = [f.name for f in Edition._meta.fields]
+    inlines = [EditionSectionInline]
 
 
 @admin.register(ReportEvent)

@@ -51,7 +51,7 @@ def authoring_reports():
     """Reports with what the authoring pages and the access predicates read, in few queries."""
     return access.with_access_data(
         LearningReport.objects.select_related(
-            "bsp__partnership", "bsp__region", "bsp__tce_lead"
+            "bsp__partnership", "bsp__region", "bsp__tce_lead", "published_edition"
         ).prefetch_related("sections")
     )
 

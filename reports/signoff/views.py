@@ -49,7 +49,7 @@ LOCAL_REFLECTIONS = services.LOCAL_REFLECTIONS
 
 def _reports():
     return LearningReport.objects.select_related(
-        "bsp__partnership", "bsp__region", "bsp__tce_lead"
+        "bsp__partnership", "bsp__region", "bsp__tce_lead", "published_edition"
     ).prefetch_related(
         "sections",
         "signatures",

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from accounts.models import Role, User
 from reports.models import LearningReport, ReportSection, Status
 from reports.search import parse_websearch, snippet_html, stem
-from tests.factories import make_cast
+from tests.factories import Cast, UserFactory, make_cast, walk_to
 
 postgres = pytest.mark.postgres
 
@@ -56,7 +57,7 @@ def test_a_match_in_the_title_ranks_above_a_match_in_the_text(catalogue):
 
 
 @postgres
-def test_the_vector_covers_title_partnership_region_and_every_section_and_follows_edits(
+def test_the_vector_covers_title_partnership_region_and_every_section_and_follows_editions(
     catalogue,
 ):
     published = LearningReport.objects.published()
@@ -71,12 +72,22 @@ def test_the_vector_covers_title_partnership_region_and_every_section_and_follow
     kernow.bsp.partnership.save()
     assert published.search("duchy").filter(pk=kernow.pk).exists()
 
-    # Editing the text takes a signed report off the microsite (void-on-edit) until it is signed
-    # again, but its search document follows the edit at once.
+    # Editing the text opens a revision: search goes on finding the published edition's words
+    # until the revision is published, then the new edition's.
     section = ReportSection.objects.get(report=kernow, key="significant_learning")
     section.body = "<p>Kernow learned that a lighthouse helps.</p>"
     section.save()
     everything = LearningReport.objects.all()
+    assert not everything.search("lighthouse").filter(pk=kernow.pk).exists()
+    assert everything.search("curiosity").filter(pk=kernow.pk).exists()
+    people = Cast(
+        report=kernow,
+        admin=UserFactory(role=Role.PROGRAMME_ADMIN),
+        tce_lead=kernow.bsp.tce_lead,
+        partner=kernow.bsp.delivery_partners.get(),
+        local_lead=User.objects.get(role=Role.LOCAL_LEAD, partnership=kernow.bsp.partnership),
+    )
+    walk_to(kernow, people, Status.PUBLISHED)
     assert everything.search("lighthouse").filter(pk=kernow.pk).exists()
     assert not everything.search("curiosity").filter(pk=kernow.pk).exists()
 
