@@ -6,8 +6,8 @@ signatures and title do not concern its PDF. What can change is what the PDF's c
 the register (the BSP's type, region and year) and the layout (``document.RENDER_VERSION``, the
 stylesheet, which the fingerprint covers).
 
-On the domain event (``workflow.report_transitioned``): the report's PDF is refreshed (queued when
-it is public, dropped when it is not).
+On ``editions.edition_published`` and on the domain event (``workflow.report_transitioned``): the
+report's PDF is refreshed (queued when it is public, dropped when it is not).
 
 On model signals, because changes made in the admin or the shell must be caught too:
 - ``BespokeSupportProject`` saved or its methodologies changed: that report's PDF is refreshed;
@@ -36,13 +36,19 @@ from partnerships.models import (
     Region,
 )
 
-from .. import workflow
+from .. import editions, workflow
 from ..models import Compendium, LearningReport, ReportPdf
 from .tasks import refresh_report_pdf
 
 
 def _refresh_after_commit(report_id):
     transaction.on_commit(partial(refresh_report_pdf, report_id))
+
+
+@receiver(editions.edition_published, dispatch_uid="pdf_of_new_edition")
+def edition_published(sender, edition, **kwargs):
+    """A new edition (published, or recorded by the demo data): its PDF, once committed."""
+    _refresh_after_commit(edition.report_id)
 
 
 @receiver(workflow.report_transitioned, dispatch_uid="pdf_after_transition")

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from partnerships.reference_data import load_reference_data
 
@@ -107,10 +108,40 @@ def axe_check():
     return assert_accessible
 
 
-def sign_in(page, base_url, email, password="demo"):
-    from django.urls import reverse
+def open_menu(page):
+    """On a narrow screen the main menu is behind its button: open it, as a person would."""
+    toggle = page.get_by_role("navigation", name="Main").get_by_role(
+        "button", name="Show or hide the menu"
+    )
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
 
-    page.goto(base_url + reverse("accounts:login"))
+
+def go_to_sign_in(page, base_url):
+    """The sign-in page, from the home page through the "Sign in" link of the menu."""
+    page.goto(base_url + "/")
+    open_menu(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def sign_in(page, base_url, email, password="demo"):
+    """Signed out, from the home page: the sign-in page, its form filled in and sent."""
+    go_to_sign_in(page, base_url)
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def go_to_my_reports(page):
+    """Go to "My reports" through the main menu, from any page of a signed-in person."""
+    open_menu(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reports")
+
+
+def open_my_report(page, title):
+    """On "My reports", the report's title: it leads where its viewer acts (the review page for
+    those who sign, countersign, publish or withdraw; the overview for those who write)."""
+    page.get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)

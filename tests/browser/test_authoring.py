@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from reports.authoring import services as authoring_services
 from reports.models import ReportSection
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import open_my_report, sign_in
 from tests.factories import PASSWORD, make_cast
 from tests.support.pasting import PASTE
 
@@ -38,10 +38,14 @@ def world(live):
     return make_cast(complete=False)
 
 
-def address(live, name, report=None, **kwargs):
-    if report is not None:
-        kwargs["slug"] = report.slug
-    return live.url + reverse(name, kwargs=kwargs or None)
+REASONS = "Reasons why the local area requested"
+
+
+def open_section(page, report, heading=REASONS):
+    """From "My reports": the report's overview, then the section's editor."""
+    open_my_report(page, report.title)
+    page.get_by_role("link", name=heading).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
 
 
 def editor_of(page):
@@ -69,7 +73,7 @@ def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, worl
     axe_check(page, "overview")
 
     # Section one: typed.
-    page.get_by_role("link", name="Reasons why the local area requested").click()
+    page.get_by_role("link", name=REASONS).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Reasons why the local area")
     editor_of(page)  # the rich-text editor is in place of the textarea
     expect(page.locator("textarea#id_body")).to_be_hidden()
@@ -105,8 +109,10 @@ def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, worl
         "<ul><li>Map the missing children</li><li>Meet every month</li></ul>"
     )
 
-    # Preview: the report as the public page will show it.
-    page.goto(address(live, "reports:report-overview", world.report))
+    # Preview: the report as the public page will show it, from the report's overview.
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name=world.report.title
+    ).click()
     expect(page.locator(".task-list__item").first).to_contain_text("In progress")
     page.get_by_role("link", name="Preview the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -122,10 +128,9 @@ def test_a_partner_writes_two_sections_autosaves_previews_and_reloads(live, worl
 def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, browser, axe_check):
     partner_context, lead_context = browser.new_context(), browser.new_context()
     partner, lead = partner_context.new_page(), lead_context.new_page()
-    section = address(live, "reports:section-edit", world.report, key="reasons")
     for tab, person in ((partner, world.partner), (lead, world.tce_lead)):
         sign_in(tab, live.url, person.email, PASSWORD)
-        tab.goto(section)
+        open_section(tab, world.report)
         editor_of(tab)
 
     editor_of(partner).click()
@@ -166,10 +171,10 @@ def test_a_stale_save_by_a_second_editor_shows_the_conflict_page(live, world, br
 def test_a_stale_save_of_the_details_shows_the_conflict_page(live, world, browser, axe_check):
     partner_context, lead_context = browser.new_context(), browser.new_context()
     partner, lead = partner_context.new_page(), lead_context.new_page()
-    details = address(live, "reports:details-edit", world.report)
     for tab, person in ((partner, world.partner), (lead, world.tce_lead)):
         sign_in(tab, live.url, person.email, PASSWORD)
-        tab.goto(details)
+        open_my_report(tab, world.report.title)
+        tab.get_by_role("link", name="Change the title or the BSP details").click()
         expect(tab.get_by_role("heading", level=1)).to_have_text("Title and BSP details")
 
     partner.get_by_label("Title of the report").fill("Swindon: the partner's title")
@@ -216,7 +221,8 @@ def test_history_compare_and_restore(live, world, page, axe_check):
             based_on_version=version,
         )
     sign_in(page, live.url, world.partner.email, PASSWORD)
-    page.goto(address(live, "reports:report-history", world.report))
+    open_my_report(page, world.report.title)
+    page.get_by_role("link", name="History of changes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("History of changes")
     axe_check(page, "report history")
     page.get_by_role("link", name="Reasons why the local area requested").first.click()
@@ -241,7 +247,7 @@ def test_the_editor_works_as_a_plain_form_without_javascript(live, world, browse
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     sign_in(page, live.url, world.partner.email, PASSWORD)
-    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    open_section(page, world.report)
     page.get_by_label("Section text").fill("A first paragraph.\n\nA second one.")
     page.get_by_label("Yes, I have completed this section").check()
     page.get_by_role("button", name="Save and return to the report").click()
@@ -253,7 +259,9 @@ def test_the_editor_works_as_a_plain_form_without_javascript(live, world, browse
 
 def test_check_and_send_lists_the_problems_accessibly(live, world, page, axe_check):
     sign_in(page, live.url, world.partner.email, PASSWORD)
-    page.goto(address(live, "reports:report-send", world.report))
+    open_my_report(page, world.report.title)
+    page.get_by_role("link", name="Check and send for sign-off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check and send for sign-off")
     axe_check(page, "check and send")
     page.get_by_role("button", name="Send for local sign-off").click()
     summary = page.get_by_role("alert")
@@ -271,6 +279,7 @@ def test_details_and_admin_pages_are_accessible(live, world, page, axe_check):
         ("reports:report-create", {}),
         ("accounts:invite", {}),
     ]:
+        # An accessibility sweep: each page by its address, as it first opens.
         page.goto(live.url + reverse(name, kwargs=kwargs or None))
         axe_check(page, name)
 
@@ -285,7 +294,7 @@ def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
         based_on_version=1,
     )
     sign_in(page, live.url, world.partner.email, PASSWORD)
-    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    open_section(page, world.report)
     editor = editor_of(page)
     editor.click()
     # The end of the text (the paragraph is last): "End" alone goes to the end of the visual line
@@ -303,7 +312,7 @@ def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
 def test_the_toolbar_is_one_tab_stop_and_the_arrow_keys_move_along_it(live, world, page):
     """The WAI-ARIA toolbar pattern: Tab reaches the toolbar once; arrows, Home and End move."""
     sign_in(page, live.url, world.partner.email, PASSWORD)
-    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    open_section(page, world.report)
     editor = editor_of(page)
     toolbar = page.get_by_role("toolbar", name="Formatting: Section text")
     buttons = toolbar.get_by_role("button")
@@ -342,7 +351,7 @@ def test_the_toolbar_is_one_tab_stop_and_the_arrow_keys_move_along_it(live, worl
 
 def test_an_autosave_after_the_session_ended_says_so_in_words(live, world, page):
     sign_in(page, live.url, world.partner.email, PASSWORD)
-    page.goto(address(live, "reports:section-edit", world.report, key="reasons"))
+    open_section(page, world.report)
     editor = editor_of(page)
     editor.click()
     page.keyboard.type("Written before the session ended.")

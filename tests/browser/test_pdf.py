@@ -1,7 +1,6 @@
 """PDF downloads and the compendium in the browser: links, the waiting pages, htmx polling, axe."""
 
 import pytest
-from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
@@ -11,8 +10,17 @@ from reports.pdfs.tasks import build_compendium
 pytestmark = pytest.mark.pdf
 
 
+def open_east_sussex(page, live):
+    """From the home page, the published report among the latest."""
+    page.goto(live.url + "/")
+    page.get_by_role("link", name="East Sussex", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Project Learning Report: East Sussex"
+    )
+
+
 def test_the_report_page_downloads_its_pdf(live_demo, page, axe_check):
-    page.goto(live_demo.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
+    open_east_sussex(page, live_demo)
     axe_check(page)
     # Publishing (here: loading the demo data) rendered the PDF already.
     assert ReportPdf.objects.get(report__slug="east-sussex").is_rendered
@@ -23,10 +31,10 @@ def test_the_report_page_downloads_its_pdf(live_demo, page, axe_check):
 
 def test_while_the_pdf_is_prepared_the_page_says_so_then_offers_it(live_demo, page, axe_check):
     ReportPdf.objects.all().delete()
-    response = page.goto(
-        live_demo.url + reverse("reports:report-pdf", kwargs={"slug": "east-sussex"})
-    )
-    assert response.status == 503
+    open_east_sussex(page, live_demo)
+    with page.expect_response(lambda r: r.request.is_navigation_request()) as answer:
+        page.get_by_role("link", name="Download this report as a PDF").click()
+    assert answer.value.status == 503
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "The PDF of this report is being prepared"
     )
@@ -41,7 +49,7 @@ def test_while_the_pdf_is_prepared_the_page_says_so_then_offers_it(live_demo, pa
 
 
 def test_a_compendium_shows_its_progress_then_its_download(live_demo, page, axe_check):
-    page.goto(live_demo.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
+    open_east_sussex(page, live_demo)
     page.get_by_role("link", name="All published 2020-21 reports in one PDF").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Project Learning Reports 2020-21 in one PDF"
@@ -67,16 +75,18 @@ def test_the_compendium_progress_page_works_without_javascript(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     context = browser.new_context(java_script_enabled=False)
     no_js = context.new_page()
-    no_js.goto(live_demo.url + reverse("reports:compendium") + "?year=2020")
+    open_east_sussex(no_js, live_demo)
+    no_js.get_by_role("link", name="All published 2020-21 reports in one PDF").click()
     no_js.get_by_role("button", name="Prepare the PDF").click()
     expect(no_js.get_by_label("Waiting to start")).to_have_attribute("value", "0")
-    # The waiting page, progress bar and all, is accessible (axe needs JavaScript to run).
+    # The waiting page, progress bar and all, is accessible (axe needs JavaScript to run): the
+    # same address, opened where JavaScript runs.
     page.goto(no_js.url)
     expect(page.get_by_label("Waiting to start")).to_be_visible()
     axe_check(page)
     # That page polls with htmx: stop it, or its reads would meet the build's writes on the
     # test's SQLite database ("table is locked").
-    page.goto("about:blank")
+    page.goto("about:blank")  # not a page of the site
 
     # What the worker does with the queued task (the worker itself is tested elsewhere).
     queued = DBTaskResult.objects.get(task_path="reports.pdfs.tasks.build_compendium")

@@ -10,19 +10,27 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from reports.models import LearningReport, ReportSection, Status
-from reports.signoff import links as signoff_links
 from reports.signoff import services as signoff_services
-from tests.browser.conftest import sign_in
-
-
-def review_url(live, slug):
-    return live.url + reverse("reports:report-review", kwargs={"slug": slug})
+from tests.browser.conftest import go_to_my_reports, open_my_report, sign_in
 
 
 def sign_in_as(page, live, email):
+    """From the home page, signed out first; it ends on "My reports"."""
     page.context.clear_cookies()
     sign_in(page, live.url, email)
     expect(page.get_by_role("heading", level=1)).to_have_text("My reports")
+
+
+def emailed_path(to, pattern):
+    """The path of the link in the one e-mail sent to ``to`` that has a link matching
+    ``pattern`` (its address is built on SITE_URL, not the live server's)."""
+    [path] = [
+        match.group(1)
+        for message in mail.outbox
+        if message.to == [to]
+        and (match := re.search(r"https?://[^/\s]+(" + pattern + r")", message.body))
+    ]
+    return path
 
 
 def reflections_editor(page):
@@ -41,9 +49,9 @@ def expect_reflections_saved(page):
     expect(page.locator("#reflections-form")).to_have_attribute("data-save-state", "saved")
 
 
-def send_for_signoff(page, live, report):
-    """The author's "check and send" page (authoring)."""
-    page.goto(live.url + reverse("reports:report-send", args=[report.slug]))
+def send_for_signoff(page):
+    """From the report's overview, the author's "check and send" page (authoring)."""
+    page.get_by_role("link", name="Check and send for sign-off").click()
     page.get_by_role("button", name="Send for local sign-off").click()
     expect(page.get_by_role("status").first).to_contain_text("sent to the local area")
 
@@ -52,11 +60,12 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     live = live_demo
     # The delivery partner sends the complete draft for sign-off.
     sign_in_as(page, live, "partner@example.org")
-    send_for_signoff(page, live, draft)
+    open_my_report(page, draft.title)  # the overview
+    send_for_signoff(page)
 
     # The local lead comments on one section and requests changes.
     sign_in_as(page, live, "local@example.org")
-    page.goto(review_url(live, draft.slug))
+    open_my_report(page, draft.title)  # the review page
     axe_check(page, "the review page")
     page.locator("#section-overall_goal summary").click()
     page.get_by_label("Your comment on “Overall goal of BSP”").fill("Say what the three aims were.")
@@ -70,15 +79,22 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
 
     # The author reads the request, fixes the section in the editor and sends the report again.
     sign_in_as(page, live, "partner@example.org")
-    page.goto(review_url(live, draft.slug))
+    review = reverse("reports:report-review", kwargs={"slug": draft.slug})
+    # The link from the e-mail that asks for changes.
+    page.goto(live.url + emailed_path("partner@example.org", re.escape(review)))
     expect(page.get_by_role("heading", name="Changes requested")).to_be_visible()
     expect(page.locator("#changes-requested-heading + p + blockquote")).to_contain_text(
         "One section needs more detail."
     )
-    page.goto(live.url + reverse("reports:report-overview", args=[draft.slug]))
+    go_to_my_reports(page)
+    open_my_report(page, draft.title)  # the overview
     expect(page.get_by_role("heading", name="Changes requested")).to_be_visible()
     axe_check(page, "the overview with the changes requested")
-    page.goto(live.url + reverse("reports:section-edit", args=[draft.slug, "overall_goal"]))
+    # The request's comment on the section leads to its editor.
+    page.get_by_role("region", name="Changes requested").get_by_role(
+        "link", name="Overall goal of BSP"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overall goal of BSP")
     editor = page.locator("[data-rich-text-editor]")
     editor.click()
     page.keyboard.press("Control+End")
@@ -90,11 +106,11 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     expect(page.locator("#section-form")).to_have_attribute("data-save-state", "saved")
     page.get_by_role("button", name="Save and return to the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(draft.title)
-    send_for_signoff(page, live, draft)
+    send_for_signoff(page)
 
     # The local lead sees what changed, writes the reflections, agrees to share and signs.
     sign_in_as(page, live, "local@example.org")
-    page.goto(review_url(live, draft.slug))
+    open_my_report(page, draft.title)  # the review page
     changes = page.locator(".changes-since")
     expect(
         changes.get_by_role("heading", name="What changed since you last looked")
@@ -142,7 +158,7 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
 
     # The TCE project lead countersigns and publishes.
     sign_in_as(page, live, "lead@example.org")
-    page.goto(review_url(live, draft.slug))
+    open_my_report(page, draft.title)  # the review page
     page.get_by_role("link", name="Countersign").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Countersign the report")
     axe_check(page, "the countersign page")
@@ -161,9 +177,10 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     expect(rows.nth(1)).to_contain_text("Say what the three aims were.")
     axe_check(page, "the audit log")
 
-    # The report is on its public URL, with its sign-off block.
+    # The report is on the microsite, with its sign-off block: among the latest reports.
     page.context.clear_cookies()
-    page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": draft.slug}))
+    page.goto(live.url + "/")
+    page.get_by_role("link", name=draft.title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Project Learning Report: Torbay (2021-22)"
     )
@@ -185,7 +202,7 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
 
     # The TCE project lead sends a sign-off link to the local area's signatory.
     sign_in_as(page, live, "lead@example.org")
-    page.goto(review_url(live, "torbay"))
+    open_my_report(page, "Torbay")  # the review page
     page.get_by_role("link", name="Send a sign-off link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Send a sign-off link")
     axe_check(page, "the send-a-link page")
@@ -194,12 +211,11 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     page.get_by_label("Their role (optional)").fill("Independent Scrutineer")
     page.get_by_role("button", name="Send the sign-off link").click()
     expect(page.get_by_role("status").first).to_contain_text("on its way to")
-    [message] = [m for m in mail.outbox if m.to == ["nadine.ward@torbay.example.gov.uk"]]
-    path = re.search(r"https?://[^/\s]+(/sign-off/\S+)", message.body).group(1)
+    path = emailed_path("nadine.ward@torbay.example.gov.uk", r"/sign-off/\S+")
 
     # She opens it, with no account and no password, and signs without agreeing to share.
     page.context.clear_cookies()
-    page.goto(live.url + path)
+    page.goto(live.url + path)  # the link from the e-mail
     expect(page.get_by_role("status").first).to_contain_text("You are using the sign-off link")
     expect(page.get_by_role("heading", level=1)).to_have_text("Torbay")
     page.get_by_role("link", name="Continue to sign off").click()
@@ -219,30 +235,31 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     page.get_by_role("button", name="Sign off the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for signing off")
     expect(page.get_by_role("status").first).to_contain_text("did not agree to share it")
-    page.goto(live.url + path)
+    page.goto(live.url + path)  # the link from the e-mail, once more: it is spent
     expect(page.get_by_role("heading", level=1)).to_have_text("This sign-off link does not work")
 
     # The TCE project lead countersigns: the report is kept, not for publication.
     sign_in_as(page, live, "lead@example.org")
-    page.goto(review_url(live, "torbay"))
+    open_my_report(page, "Torbay")  # the review page
     page.get_by_role("link", name="Countersign").click()
-    expect(page.get_by_text("never appears on the microsite")).to_be_visible()
+    expect(page.get_by_text("unless the local area agrees to publication later")).to_be_visible()
     page.get_by_label("Your full name").fill("Sam Whitfield")
     page.get_by_role("button", name="Countersign the report").click()
     expect(page.locator(".tag")).to_have_text("Signed off, not for publication")
     expect(page.get_by_role("link", name="Publish on the microsite")).to_have_count(0)
 
     page.context.clear_cookies()
+    # Its address typed by a visitor: a report not for publication has no public page.
     response = page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "torbay"}))
     assert response.status == 404
-    page.goto(live.url + reverse("reports:home"))
+    page.goto(live.url + "/")
     expect(page.get_by_role("link", name="Torbay")).to_have_count(0)
 
 
 def test_the_local_leads_reflections_are_saved_as_they_type(live_demo, page, axe_check):
     live = live_demo
     sign_in_as(page, live, "local@example.org")
-    page.goto(review_url(live, "torbay"))
+    open_my_report(page, "Torbay")  # the review page
     status = page.locator("#reflections-save-status")
     expect(status).to_have_text("Your text is saved as you type.")
     reflections_editor(page).click()
@@ -282,7 +299,7 @@ def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
     """The demo local lead and a sign-off link's holder both write Torbay's reflections."""
     live = live_demo
     torbay = LearningReport.objects.get(slug="torbay")
-    link = signoff_services.send_signoff_link(
+    signoff_services.send_signoff_link(
         report=torbay,
         actor=User.objects.get(email="lead@example.org"),
         email="nadine.ward@torbay.example.gov.uk",
@@ -291,8 +308,9 @@ def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
     lead_context, nadine_context = browser.new_context(), browser.new_context()
     lead, nadine = lead_context.new_page(), nadine_context.new_page()
     sign_in_as(lead, live, "local@example.org")
-    lead.goto(review_url(live, "torbay"))
-    nadine.goto(live.url + signoff_links.link_path(link))  # no account: the link opens the page
+    open_my_report(lead, "Torbay")  # the review page
+    # The link from the e-mail: no account, the link opens the page.
+    nadine.goto(live.url + emailed_path("nadine.ward@torbay.example.gov.uk", r"/sign-off/\S+"))
     expect(nadine.get_by_role("status").first).to_contain_text("You are using the sign-off link")
 
     # Both start from the same (empty) reflections; the link's holder's words are saved first,
@@ -340,7 +358,7 @@ def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
 def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_check):
     live = live_demo
     sign_in_as(page, live, "admin@example.org")
-    page.goto(review_url(live, "east-sussex"))
+    open_my_report(page, "East Sussex")  # the review page
     page.get_by_role("link", name="Withdraw from the microsite").click()
     page.get_by_role("button", name="Withdraw from the microsite").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter the reason for withdrawing")
@@ -356,7 +374,7 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     )
 
     # Later it is re-opened for revision: a draft again, its public page still the notice.
-    page.goto(review_url(live, "east-sussex"))
+    page.get_by_role("link", name="Back to the report").click()
     page.get_by_role("link", name="Re-open for revision").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Re-open the report for revision")
     page.get_by_role("button", name="Re-open for revision").click()
@@ -369,10 +387,13 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     expect(page.locator("#withdrawn-notice blockquote").last).to_have_text(
         "Update the figures, then publish it again."
     )
-    page.goto(live.url + reverse("reports:report-overview", kwargs={"slug": "east-sussex"}))
+    go_to_my_reports(page)
+    open_my_report(page, "East Sussex")  # a draft again: the overview
     expect(page.get_by_role("heading", name="Re-opened for revision")).to_be_visible()
     axe_check(page, "the overview of a re-opened report")
     page.context.clear_cookies()
+    # Its old public address (bookmarked, linked from elsewhere: the microsite no longer lists
+    # it) says that it was withdrawn.
     page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
     expect(
         page.get_by_role("heading", name=re.compile("This report was withdrawn"))
@@ -385,7 +406,7 @@ def test_a_comment_written_while_the_report_was_signed_off_is_given_back(
     torbay = LearningReport.objects.get(slug="torbay")
     local = User.objects.get(email="local@example.org")
     sign_in_as(page, live_demo, "local@example.org")
-    page.goto(review_url(live_demo, torbay.slug))
+    open_my_report(page, torbay.title)  # the review page
     page.locator("#section-overall_goal summary").click()
     page.get_by_label("Your comment on “Overall goal of BSP”").fill("Which three aims?")
     # Meanwhile someone else signs the report off for the local area.
