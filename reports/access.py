@@ -13,7 +13,7 @@ from django.http import Http404
 
 from accounts.models import Role
 
-from .models import LearningReport, Status
+from .models import Addendum, LearningReport, Status
 
 # The states in which the authors may still change the text.
 AUTHOR_EDITABLE_STATES = {Status.DRAFT, Status.CHANGES_REQUESTED}
@@ -119,14 +119,42 @@ def can_send_signoff_link(user, report) -> bool:
     return report.status == Status.AWAITING_SIGNOFF and is_tce_lead_of(user, report)
 
 
+def addendum_side(user, report) -> Addendum.Side | None:
+    """Which side ``user`` signs an addendum to ``report`` for: the local area (its local leads)
+    or the TCE project lead (the BSP's, or a programme admin); None for anyone else."""
+    if is_local_lead_of(user, report):
+        return Addendum.Side.LOCAL_AREA
+    if is_tce_lead_of(user, report):
+        return Addendum.Side.TCE_LEAD
+    return None
+
+
+def can_write_addendum(user, report) -> bool:
+    """Either side adds an addendum to a report while it is on the microsite."""
+    return report.is_public and addendum_side(user, report) is not None
+
+
+def can_sign_addendum(user, addendum) -> bool:
+    """The side an unpublished addendum waits for signs it (publishing it)."""
+    return (
+        addendum.published_at is None
+        and addendum.report.is_public
+        and addendum.waiting_for is not None
+        and addendum_side(user, addendum.report) == addendum.waiting_for
+    )
+
+
 __all__ = [
     "AUTHOR_EDITABLE_STATES",
+    "addendum_side",
     "can_create_reports",
     "can_edit_content",
     "can_review",
     "can_see_audit",
     "can_send_signoff_link",
+    "can_sign_addendum",
     "can_view",
+    "can_write_addendum",
     "get_report_or_404",
     "is_author",
     "is_local_lead_of",

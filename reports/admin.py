@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    Addendum,
     Compendium,
     Edition,
     EditionSection,
@@ -230,6 +231,16 @@ class EditionAdmin(ReadOnlyAdmin):
     list_select_related = ["report", "published_by"]
     readonly_fields = [f.name for f in Edition._meta.fields]
     inlines = [EditionSectionInline]
+
+
+@admin.register(Addendum)
+class AddendumAdmin(ReadOnlyAdmin):
+    """Addenda are signed records: shown, never changed here."""
+
+    list_display = ["report", "title", "written_by", "written_at", "published_at"]
+    search_fields = ["report__title", "title", "body"]
+    list_select_related = ["report", "written_by"]
+    readonly_fields = [f.name for f in Addendum._meta.fields]
 
 
 @admin.register(ReportEvent)

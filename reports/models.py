@@ -399,6 +399,9 @@ class Transition(models.TextChoices):
     GIVE_CONSENT = "give_consent", "Agree to publication"
     WITHDRAW_CONSENT = "withdraw_consent", "Withdraw agreement to publication"
     VOID_SIGNOFF = "void_signoff", "Content changed since sign-off"
+    # Not changes of the report's state: an addendum to a published report (reports.addenda).
+    SIGN_ADDENDUM = "sign_addendum", "Addendum written and signed"
+    PUBLISH_ADDENDUM = "publish_addendum", "Addendum countersigned and published"
 
 
 class ReportEventQuerySet(models.QuerySet):
@@ -566,6 +569,100 @@ class EditionSection(SectionText):
     @property
     def report(self):
         return self.edition.report
+
+
+class Addendum(models.Model):
+    """A dated addendum to a published report ("Six months on"): what happened since. Written by
+    the local area or the TCE project lead and signed by both, as a report is; it never changes
+    the published edition, its text or its signatures. Never edited once written.
+
+    Published (``published_at``) once both sides have signed; then shown under the report, in its
+    PDF and its feed, and found by search.
+    """
+
+    class Side(models.TextChoices):
+        LOCAL_AREA = "local_area", "the local area"
+        TCE_LEAD = "tce_lead", "the TCE project lead"
+
+    report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="addenda")
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="addenda",
+        help_text="The edition that was published when it was written.",
+    )
+    title = models.CharField(
+        max_length=200, help_text='What it is, e.g. "Six months on" or "One year on".'
+    )
+    body = models.TextField(help_text="Sanitised HTML.")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now, editable=False)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the title and text.")
+    local_name = models.CharField("signed by the local area: name", max_length=200, blank=True)
+    local_role = models.CharField("role", max_length=200, blank=True)
+    local_signed_on = models.DateField("date signed by the local area", null=True, blank=True)
+    local_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tce_name = models.CharField("signed by the TCE project lead: name", max_length=200, blank=True)
+    tce_role = models.CharField("role", max_length=200, blank=True)
+    tce_signed_on = models.DateField("date countersigned", null=True, blank=True)
+    tce_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "written_at", "pk"]
+        verbose_name_plural = "addenda"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True)
+                | (models.Q(local_signed_on__isnull=False) & models.Q(tce_signed_on__isnull=False)),
+                name="addendum_published_only_when_signed_by_both",
+            ),
+            models.CheckConstraint(condition=~models.Q(body=""), name="addendum_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.report.title}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.body = richtext.sanitise(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.report.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"addendum-{self.pk}"
+
+    def signed_by(self, side) -> bool:
+        field = "local_signed_on" if side == self.Side.LOCAL_AREA else "tce_signed_on"
+        return getattr(self, field) is not None
+
+    @property
+    def waiting_for(self):
+        """The side whose signature it waits for, or None once published."""
+        for side in self.Side:
+            if not self.signed_by(side):
+                return side
+        return None
+
+    @staticmethod
+    def hash_of(title: str, body: str) -> str:
+        return hashlib.sha256(f"{title}\x00{body}".encode()).hexdigest()
 
 
 class SectionComment(models.Model):

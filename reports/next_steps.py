@@ -29,7 +29,8 @@ WAITING = {
     Status.WITHDRAWN: "Withdrawn from the microsite",
 }
 
-# The order in which the steps open to one person are offered; the first is the main one.
+# The order in which the steps open to one person are offered; the first is the main one. Steps
+# that take a report down come last, after the addenda's.
 _ORDER = [
     Transition.SUBMIT,
     Transition.SIGN_OFF,
@@ -38,10 +39,8 @@ _ORDER = [
     Transition.PUBLISH,
     Transition.GIVE_CONSENT,
     Transition.REVISE,
-    Transition.WITHDRAW,
-    Transition.WITHDRAW_CONSENT,
-    Transition.REOPEN,
 ]
+_TAKING_DOWN = [Transition.WITHDRAW, Transition.WITHDRAW_CONSENT, Transition.REOPEN]
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,13 @@ def _step(user, report, name) -> Step:
 def steps_for(user, report) -> list[Step]:
     """Every step ``user`` can take on ``report`` now, the main one first."""
     names = {t.name for t in workflow.available(user, report)}
-    steps = [_step(user, report, name) for name in _ORDER if name in names]
+    to_sign, add = _addendum_steps(user, report)
+    steps = [
+        *to_sign,
+        *(_step(user, report, name) for name in _ORDER if name in names),
+        *add,
+        *(_step(user, report, name) for name in _TAKING_DOWN if name in names),
+    ]
     if access.can_send_signoff_link(user, report):
         link_step = Step("Send a sign-off link", _url("report-send-signoff-link", report))
         # Where the local area has nobody who can sign in, the link is how it signs.
@@ -104,6 +109,23 @@ def steps_for(user, report) -> list[Step]:
         else:
             steps.append(link_step)
     return steps
+
+
+def _addendum_steps(user, report) -> tuple[list[Step], list[Step]]:
+    """(signing the addenda that wait for ``user``'s side, adding one): for a published report's
+    local area and TCE project lead."""
+    if not access.can_write_addendum(user, report):
+        return [], []
+    to_sign = [
+        Step(
+            f"Sign the addendum “{addendum.title}”",
+            reverse("reports:addendum-sign", kwargs={"slug": report.slug, "pk": addendum.pk}),
+        )
+        for addendum in report.addenda.all()
+        if addendum.published_at is None
+        and addendum.waiting_for == access.addendum_side(user, report)
+    ]
+    return to_sign, [Step("Add an addendum", _url("addendum-write", report))]
 
 
 def _has_local_lead_account(report) -> bool:

@@ -1,6 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+from .addenda import views as addenda
 from .authoring import views as authoring
 from .microsite import views as microsite
 from .microsite.caching import public_page
@@ -82,6 +83,8 @@ urlpatterns = [
     path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),
     path("my-reports/<slug:slug>/reopen/", signoff.reopen, name="report-reopen"),
     path("my-reports/<slug:slug>/revise/", signoff.revise, name="report-revise"),
+    path("my-reports/<slug:slug>/addenda/new/", addenda.write, name="addendum-write"),
+    path("my-reports/<slug:slug>/addenda/<int:pk>/sign/", addenda.sign, name="addendum-sign"),
     path("my-reports/<slug:slug>/agree/", signoff.give_consent, name="report-give-consent"),
     path(
         "my-reports/<slug:slug>/withdraw-agreement/",

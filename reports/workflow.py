@@ -294,15 +294,17 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
         comment=comment.strip(),
         content_hash=locked.content_hash(),
     )
-    transaction.on_commit(lambda: _announce(event))
+    transaction.on_commit(lambda: announce(event))
     # The caller's object follows the database.
     for field in TRANSITION_FIELDS:
         setattr(report, field, getattr(locked, field))
     return event
 
 
-def _announce(event: ReportEvent) -> None:
-    """Tell the capabilities that ``event`` happened; one failing receiver stops no other."""
+def announce(event: ReportEvent) -> None:
+    """Tell the capabilities that ``event`` happened; one failing receiver stops no other. Made
+    after commit for every transition, and for the audit-log events that change no state
+    (addenda)."""
     for receiver, result in report_transitioned.send_robust(sender=ReportEvent, event=event):
         if isinstance(result, Exception):
             logger.error(

@@ -99,7 +99,10 @@ def _tasks(report, *, editable: bool) -> list[Task]:
 @login_required
 def dashboard(request):
     """ "My reports": the reports the signed-in person works on, each with its next step."""
-    reports = access.reports_for(request.user, authoring_reports()).order_by("title")
+    # The addenda: a published report's next step may be to sign one.
+    reports = access.reports_for(
+        request.user, authoring_reports().prefetch_related("addenda")
+    ).order_by("title")
     rows = []
     for report in reports:
         complete, required = next_steps.required_sections_complete(report)

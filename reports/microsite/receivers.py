@@ -1,7 +1,8 @@
 """What keeps the public microsite in step with the data.
 
-On ``editions.edition_published``, in the publishing transaction: the report's search document is
-made from its new edition (``search_index.update_search_document``).
+On ``editions.edition_published`` and ``addenda.services.addendum_published``, in the publishing
+transaction: the report's search document is made again, from its new edition or with its new
+addendum (``search_index.update_search_document``).
 
 On the domain event (``workflow.report_transitioned``: a new edition published, a report
 withdrawn...), and on model signals for every saved change to what the public pages show (reports,
@@ -27,6 +28,7 @@ from partnerships.models import (
 )
 
 from .. import editions, workflow
+from ..addenda import services as addenda_services
 from ..models import LearningReport
 from .caching import clear_public_pages
 from .search_index import update_search_document
@@ -35,6 +37,11 @@ from .search_index import update_search_document
 @receiver(editions.edition_published, dispatch_uid="search_document_of_new_edition")
 def edition_published(sender, edition, **kwargs):
     update_search_document(edition.report_id)
+
+
+@receiver(addenda_services.addendum_published, dispatch_uid="search_document_of_new_addendum")
+def addendum_published(sender, addendum, **kwargs):
+    update_search_document(addendum.report_id)
 
 
 @receiver(workflow.report_transitioned, dispatch_uid="microsite_cache_after_transition")

@@ -1,6 +1,7 @@
 """The search document of each report: what the search engines (``reports.search``) read.
 
-It is made from the report's current published edition, never from the working copy (a report
+It is made from the report's current published edition (and its published addenda), never from
+the working copy (a report
 under revision is found by what its published edition says); a report with no edition has an
 empty document. Rebuilt by the receivers in ``receivers.py`` when a report is published (or
 withdrawn) and when a name the document holds changes (in the portal, the admin or the shell),
@@ -17,13 +18,20 @@ from ..template_sections import SECTION_KEYS
 
 
 def document_parts(report, edition) -> dict[str, str]:
-    """The plain text of a report's published ``edition`` by search weight."""
+    """The plain text of a report's published ``edition`` (and its published addenda) by search
+    weight."""
     bsp = report.bsp
     ordered = sorted(edition.sections.all(), key=lambda s: SECTION_KEYS.index(s.key))
+    addenda = report.addenda.filter(published_at__isnull=False)
     return {
         "A": edition.title,
         "B": " ".join([bsp.partnership.name, bsp.local_area, bsp.region.name]),
-        "C": "\n".join(richtext.to_text(s.body) for s in ordered if s.body),
+        "C": "\n".join(
+            [
+                *(richtext.to_text(s.body) for s in ordered if s.body),
+                *(f"{a.title}\n{richtext.to_text(a.body)}" for a in addenda),
+            ]
+        ),
     }
 
 

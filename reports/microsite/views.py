@@ -112,6 +112,7 @@ def _edition_page(request, report, edition):
             "current_edition": report.published_edition,
             "editions": editions,
             "document": build_document(edition),
+            "addenda": report.addenda.filter(published_at__isnull=False),
             "related_reports": related,
         },
     )

@@ -201,11 +201,18 @@ def _description(report) -> str:
 
 
 def _source(report, content, *, mark="", edition=None) -> PdfSource:
+    # The current edition's PDF ends with the report's published addenda, as its page does.
+    addenda = (
+        report.addenda.filter(published_at__isnull=False)
+        if edition is not None and edition.is_current
+        else []
+    )
     html = render_to_string(
         "reports/pdf/report.html",
         {
             "report": report,
             "edition": edition,
+            "addenda": addenda,
             "name": content.title,
             "document": pdf_document(content),
             "title": report_title(content),

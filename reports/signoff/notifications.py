@@ -14,6 +14,8 @@ Who hears of what (the actor is never e-mailed about their own step):
 | published / not for publication | the BSP's delivery partners and the partnership's local leads |
 | withdrawn                    | the TCE project lead, delivery partners and local leads         |
 | re-opened as a draft         | the TCE project lead, delivery partners and local leads         |
+| an addendum signed by one side | the other side (local leads; TCE project lead)                |
+| an addendum published        | local leads, TCE project lead, delivery partners                |
 """
 
 import logging
@@ -26,7 +28,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 
-from .. import access, workflow
+from .. import next_steps
 from ..models import ReportEvent, SignoffLink, Status, Transition
 from ..template_sections import SECTION_KEYS
 from . import links as signoff_links
@@ -42,6 +44,8 @@ SUBJECTS = {
     Transition.WITHDRAW: "{title}: withdrawn from the microsite",
     Transition.REOPEN: "{title}: re-opened for revision",
     Transition.VOID_SIGNOFF: "{title}: content changed since sign-off, it needs signing off again",
+    Transition.SIGN_ADDENDUM: "{title}: an addendum to sign",
+    Transition.PUBLISH_ADDENDUM: "{title}: an addendum is published",
 }
 
 
@@ -61,6 +65,8 @@ HAPPENED = {
     Transition.WITHDRAW_CONSENT: (
         "withdrew the local area's agreement to the report's publication"
     ),
+    Transition.SIGN_ADDENDUM: "wrote and signed an addendum to the published report",
+    Transition.PUBLISH_ADDENDUM: "signed an addendum, which is now published under the report",
     Transition.VOID_SIGNOFF: (
         "voided the sign-off: the report's content changed after it was signed"
     ),
@@ -74,7 +80,21 @@ def recipients_for(event: ReportEvent) -> list[User]:
     )
     partners = list(bsp.delivery_partners.filter(is_active=True))
     lead = [bsp.tce_lead] if bsp.tce_lead is not None and bsp.tce_lead.is_active else []
-    people = {
+    if event.transition == Transition.SIGN_ADDENDUM:
+        people = local_leads + lead  # the other side signs it (the writer is the actor)
+    elif event.transition == Transition.PUBLISH_ADDENDUM:
+        people = local_leads + lead + partners
+    else:
+        people = _by_status(event, local_leads, partners, lead)
+    unique = {}
+    for person in people:
+        if person.pk != event.actor_id:
+            unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+def _by_status(event, local_leads, partners, lead):
+    return {
         Status.AWAITING_SIGNOFF: local_leads + lead,
         Status.CHANGES_REQUESTED: partners + lead,
         Status.SIGNED_OFF: lead,
@@ -84,11 +104,6 @@ def recipients_for(event: ReportEvent) -> list[User]:
         Status.WITHDRAWN: lead + partners + local_leads,
         Status.DRAFT: lead + partners + local_leads,  # re-opened after a withdrawal
     }.get(event.to_status, [])
-    unique = {}
-    for person in people:
-        if person.pk != event.actor_id:
-            unique.setdefault(person.pk, person)
-    return list(unique.values())
 
 
 def url_for(recipient: User, report) -> str | None:
@@ -106,10 +121,8 @@ def url_for(recipient: User, report) -> str | None:
 
 
 def actions_for(recipient: User, report) -> list[str]:
-    actions = [t.label for t in workflow.available(recipient, report)]
-    if access.can_send_signoff_link(recipient, report):
-        actions.append("Send a sign-off link to the local lead")
-    return actions
+    """What the recipient can do now: their next steps (``next_steps``, as every page says)."""
+    return [step.label for step in next_steps.steps_for(recipient, report)]
 
 
 def comments_by_section(event: ReportEvent):

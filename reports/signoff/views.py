@@ -197,6 +197,7 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
         "baseline_at": visit.baseline_at if visit is not None else None,
         "voided": report.voided_signoff(),
         "reopened": report.reopening(),
+        "addenda": report.addenda.select_related("written_by") if report.is_public else [],
         "changes_request": report.last_changes_request()
         if report.status == "changes_requested"
         else None,

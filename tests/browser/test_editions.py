@@ -168,3 +168,46 @@ def test_a_consent_no_becomes_yes_and_the_report_is_then_published(live, page, b
         Transition.GIVE_CONSENT,
         Transition.PUBLISH,
     ]
+
+
+def test_an_addendum_is_written_by_the_local_area_and_published_when_the_tce_lead_signs(
+    live, page, browser, axe_check
+):
+    cast = make_cast("Bright Harbour", status=Status.PUBLISHED)
+    news = "Six months on, the panel meets every fortnight and young people sit on it."
+
+    # The local lead writes and signs it, from "My reports".
+    sign_in_from_home(page, live, cast.local_lead.email)
+    page.get_by_role("link", name="Add an addendum").click()
+    axe_check(page)
+    page.get_by_label("Title of the addendum").fill("Six months on")
+    editor = page.locator("[data-rich-text-editor]")
+    editor.click()
+    page.keyboard.type(news)
+    page.get_by_label("Your full name").fill("Lou Local")
+    page.get_by_label("Your role").fill("Partnership manager")
+    page.get_by_role("button", name="Sign and send the addendum").click()
+    expect(page.get_by_text("You signed the addendum “Six months on”")).to_be_visible()
+    sign_out(page)
+
+    # Not public until the TCE project lead signs it too, from "My reports".
+    public = browser.new_page()
+    read_from_home(public, live, "Bright Harbour")
+    expect(public.get_by_text(news)).to_have_count(0)
+    sign_in_from_home(page, live, cast.tce_lead.email)
+    page.get_by_role("link", name="Sign the addendum “Six months on”").click()
+    expect(page.get_by_text(news)).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Your full name").fill("Tess Lead")
+    page.get_by_label("Your role").fill("TCE project lead")
+    page.get_by_role("button", name="Sign and publish the addendum").click()
+    expect(page.get_by_text("is published under the report")).to_be_visible()
+
+    read_from_home(public, live, "Bright Harbour")
+    addenda = public.get_by_role("region", name="Addenda: since the report was published")
+    expect(addenda.get_by_role("heading", name="Six months on")).to_be_visible()
+    expect(addenda.get_by_text(news)).to_be_visible()
+    axe_check(public)
+    cast.report.refresh_from_db()
+    assert cast.report.published_edition.number == 1
+    assert cast.report.status == Status.PUBLISHED

@@ -40,9 +40,9 @@ BUDGETS = [
         "reports:report-detail",
         {"slug": "east-sussex"},
         "",
-        9,
-        "report + themes + "
-        "methodologies + sections + signatures + agencies; related reports + themes + "
+        10,
+        "report with its edition + themes + methodologies; the edition with its signatures + "
+        "its sections; the list of editions; the published addenda; related reports + themes + "
         "methodologies",
     ),
     ("reports:programme", {}, "", 4, "register; its themes; regions; published count"),
@@ -69,7 +69,13 @@ BUDGETS = [
         "local authorities + agencies; BSPs + themes + methodologies; reports + themes + "
         "methodologies",
     ),
-    ("reports:feed", {}, "", 4, "reports + themes + methodologies + sections"),
+    (
+        "reports:feed",
+        {},
+        "",
+        6,
+        "reports + themes + methodologies + their editions' sections; addenda + their themes",
+    ),
     (
         "reports:sitemap",
         {},

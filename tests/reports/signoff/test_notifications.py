@@ -49,9 +49,10 @@ def test_submitting_tells_the_local_leads_and_the_tce_lead(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "<strong>Awaiting local sign-off</strong>" in html
     to_local = next(m for m in mail.outbox if m.to == [cast.local_lead.email])
-    assert "What you can do now: Request changes; Sign off." in to_local.body
+    # The same steps, in the same words, as "My reports" and the review page offer them.
+    assert "What you can do now: Review and sign off; Request changes." in to_local.body
     to_lead = next(m for m in mail.outbox if m.to == [cast.tce_lead.email])
-    assert "Send a sign-off link to the local lead" in to_lead.body
+    assert "Send a sign-off link" in to_lead.body
 
 
 def test_changes_requested_go_to_the_authors_with_the_comments(
