@@ -55,7 +55,6 @@ def invite_user(
     job_title: str = "",
     partnership=None,
     bsps=(),
-    site_url: str,
 ) -> Invitation:
     """Create (or refresh) the account of ``email`` and e-mail it a one-time set-password link.
 
@@ -92,7 +91,9 @@ def invite_user(
         created_at=now,
         expires_at=now + Invitation.VALID_FOR,
     )
-    link = urljoin(site_url, reverse("accounts:invitation", kwargs={"token": token}))
+    # The site's address as configured, like every other e-mail: never the Host of the request
+    # (which a client chooses).
+    link = urljoin(settings.SITE_URL, reverse("accounts:invitation", kwargs={"token": token}))
     context = {"user": user, "invited_by": invited_by, "link": link, "invitation": invitation}
     transaction.on_commit(
         lambda: send_mail(

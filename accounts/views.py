@@ -40,7 +40,6 @@ def invite(request):
                 role=data["role"],
                 partnership=data["partnership"],
                 bsps=data["bsps"],
-                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             form.add_error(None, error)

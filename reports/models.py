@@ -725,7 +725,9 @@ class ReviewVisit(models.Model):
 
 class SignoffLinkQuerySet(models.QuerySet):
     def live(self):
-        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
 
 class SignoffLink(models.Model):
@@ -746,6 +748,9 @@ class SignoffLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # When its sender was told that it expired unused (send_signoff_reminders).
     expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When it stopped working unused, because the report was signed off (with another link, or
+    # by someone signed in): nobody can use it any more.
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignoffLinkQuerySet.as_manager()
 
@@ -768,7 +773,7 @@ class SignoffLink(models.Model):
 
     @property
     def is_live(self):
-        return self.used_at is None and self.expires_at > timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class ReportPdf(models.Model):

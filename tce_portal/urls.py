@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

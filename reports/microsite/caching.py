@@ -4,8 +4,9 @@
   that clearing it clears nothing else). By default that cache is a table in the database, shared
   by every process that serves the site; in production it is a Redis database of its own
   (``MICROSITE_CACHE_URL``, see the README).
-- Every public response carries an ETag made from its content, so a browser that has the page
-  gets a 304 (``django.utils.cache.get_conditional_response``, as ``ConditionalGetMiddleware``).
+- Every public response carries an ETag made from its address and its content (two pages that
+  happen to say the same never share one), so a browser that has the page gets a 304
+  (``django.utils.cache.get_conditional_response``, as ``ConditionalGetMiddleware``).
 - ``clear_public_pages()`` empties the cache. ``receivers.py`` calls it after every transition of
   a report (the ``report_transitioned`` domain event) and after any saved change to what the
   public pages show, including changes made in the admin or the shell.
@@ -14,15 +15,13 @@ Signed-in people's pages carry their own navigation: they are never cached or va
 """
 
 import functools
+import hashlib
 
 from django.contrib import messages
 from django.core.cache import caches
 from django.db import transaction
-from django.utils.cache import (
-    get_conditional_response,
-    patch_cache_control,
-    set_response_etag,
-)
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_headers
 
@@ -36,6 +35,14 @@ def clear_public_pages() -> None:
     caches[CACHE].clear()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(caches[CACHE].clear)
+
+
+def page_etag(request, response) -> str:
+    """An ETag of the page at this address (path and query) with this content."""
+    digest = hashlib.sha256(request.get_full_path().encode())
+    digest.update(b"\x00")
+    digest.update(response.content)
+    return quote_etag(digest.hexdigest()[:32])
 
 
 def wants_partial(request) -> bool:
@@ -72,7 +79,7 @@ def public_page(view):
         patch_cache_control(response, no_cache=True, max_age=0)
         if response.status_code != 200 or response.streaming:
             return response
-        set_response_etag(response)
+        response["ETag"] = page_etag(request, response)
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
     return public_view

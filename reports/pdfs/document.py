@@ -35,7 +35,7 @@ from partnerships.models import programme_year_label, with_agencies
 
 from ..models import Edition, LearningReport, Signature, Status
 from ..rendering import build_document
-from ..richtext import to_text
+from ..richtext import LINK_STARTS, to_text
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import SIGNED_STATES
 
@@ -122,11 +122,15 @@ def show_link_addresses(html: str) -> str:
     """Give every link whose text is not its address a printed address.
 
     In running text the address becomes a footnote; inside a footnote it follows the link text.
-    Links to places in the document itself (``#...``) need no address.
+    Links to places in the document itself (``#...``) need no address. A relative link (from text
+    stored before the sanitiser refused them) becomes its text: WeasyPrint would make it a
+    ``file:`` link to the server's disk.
     """
 
     def in_text(match):
         href, text = match.group(1), match.group(2)
+        if not href.strip().lower().startswith(LINK_STARTS):
+            return text  # stored before links had to be absolute: never a path on the server
         if href.startswith("#") or _same_address(to_text(text), href):
             return match.group(0)
         note = f'<span class="footnote link-address"><a href="{href}">{href}</a></span>'
@@ -134,6 +138,8 @@ def show_link_addresses(html: str) -> str:
 
     def in_footnote(match):
         href, text = match.group(1), match.group(2)
+        if not href.strip().lower().startswith(LINK_STARTS):
+            return text
         if href.startswith("#") or _same_address(to_text(text), href):
             return match.group(0)
         return f'{match.group(0)} (<a href="{href}">{href}</a>)'

@@ -93,7 +93,10 @@ def notify_expired_links(*, now: datetime.datetime | None = None) -> int:
     """Tell each sender of a sign-off link that expired unused. Returns how many e-mails went."""
     now = now or timezone.now()
     expired = SignoffLink.objects.filter(
-        used_at__isnull=True, expires_at__lte=now, expiry_notified_at__isnull=True
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=now,
+        expiry_notified_at__isnull=True,
     ).select_related("report", "recipient", "sent_by")
     sent = 0
     for link in expired:

@@ -183,6 +183,10 @@ def sign_off(
         )
         if not spent:
             raise TransitionNotAllowed("This sign-off link has already been used.")
+    # The report is signed: any other link sent for it stops working now.
+    SignoffLink.objects.filter(report=report, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     return signature
 
 

@@ -38,7 +38,21 @@ def invite(django_capture_on_commit_callbacks):
 
 
 def link_in(message):
-    return re.search(r"http://testserver(/accounts/invitation/[^/\s]+/)", message.body).group(1)
+    return re.search(r"https?://[^/\s]+(/accounts/invitation/[^/\s]+/)", message.body).group(1)
+
+
+def test_the_link_is_on_the_sites_address_whatever_host_the_request_named(
+    admin, client, invite, settings
+):
+    """Like every e-mail, the invitation names SITE_URL: never the Host header, which the client
+    chooses (a poisoned Host would send the one-time token elsewhere)."""
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    settings.SITE_URL = "https://reports.example.org"
+    client.defaults["HTTP_HOST"] = "evil.example"
+    invite(client, admin)
+    (message,) = mail.outbox
+    assert "https://reports.example.org/accounts/invitation/" in message.body
+    assert "evil.example" not in message.body
 
 
 def test_an_admin_invites_a_delivery_partner_to_their_bsps(admin, client, invite):

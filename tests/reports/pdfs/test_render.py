@@ -13,6 +13,7 @@ from reports.models import LearningReport, Status
 from reports.pdfs import document as pdf
 from reports.richtext import to_text
 from reports.template_sections import JOINING_THE_DOTS, JOINING_THE_DOTS_INTRO
+from tests.factories import make_cast
 from tests.support.pdf_reading import read_pdf, squash
 
 PROGRAMME = "Tackling Child Exploitation Support Programme"
@@ -224,6 +225,18 @@ def test_links_show_their_addresses_in_print():
     )
 
 
+def test_a_relative_link_stored_earlier_becomes_plain_text_in_print():
+    """WeasyPrint resolves relative links against the file system (``//evil.example/x`` became
+    ``file://evil.example/x``): text stored before the sanitiser refused them is printed as text."""
+    html = (
+        '<p><a href="//evil.example/x">a</a>, <a href="rel">b</a>, <a href="#footnote-1">c</a>'
+        '<span class="footnote">See <a href="/etc/passwd">d</a>.</span></p>'
+    )
+    shown = pdf.show_link_addresses(html)
+    assert "evil.example" not in shown and "rel" not in shown and "/etc/passwd" not in shown
+    assert shown == '<p>a, b, <a href="#footnote-1">c</a><span class="footnote">See d.</span></p>'
+
+
 @pytest.mark.pdf
 def test_a_render_loads_only_the_portals_static_files(caplog):
     source = pdf.PdfSource(
@@ -240,3 +253,22 @@ def test_a_render_loads_only_the_portals_static_files(caplog):
     assert any("example.org/tracker.png" in message for message in refusals), caplog.text
     assert any("/etc/passwd" in message for message in refusals), caplog.text
     assert "Text" in read_pdf(rendered.content).text
+
+
+@pytest.mark.pdf
+def test_text_nested_hundreds_deep_still_makes_a_pdf(db):
+    """131 nested quotations (or 1,000 list levels) used to overflow WeasyPrint's recursion, so
+    every PDF of the report failed: the sanitiser bounds the nesting when the text is saved."""
+    cast = make_cast(
+        sections={
+            "key_issues": "<blockquote>" * 131 + "<p>Quoted deep.</p>" + "</blockquote>" * 131,
+            "approaches": "<ul>"
+            + "<li><ul>" * 1000
+            + "<li>Listed deep.</li>"
+            + "</ul></li>" * 1000
+            + "</ul>",
+        }
+    )
+    report = pdf.for_pdf(LearningReport.objects.all()).get(pk=cast.report.pk)
+    text = read_pdf(pdf.render(pdf.report_source(report)).content).text
+    assert "Quoted deep." in text and "Listed deep." in text
