@@ -55,9 +55,15 @@ urlpatterns = [
     path("data/bsps.csv", microsite.bsps_csv, name="data-bsps-csv"),
     path(
         "sitemap.xml",
+        public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "reports:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
         public_page(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
-        name="sitemap",
+        name="sitemap-section",
     ),
     path("robots.txt", microsite.robots_txt, name="robots"),
     # Sign-off and publication

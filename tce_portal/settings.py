@@ -101,6 +101,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tce.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep each process's database connection between requests (a cached page then costs no new
+# PostgreSQL connection), checked before reuse so a connection the server dropped is replaced.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for concurrent web use: readers never wait for a writer (WAL); a writer waits up to
     # 20 s for another instead of failing with "database is locked"; and every transaction takes

@@ -2,14 +2,19 @@
 
 Rows are built from ``LearningReport.objects.published()`` in a fixed number of queries (reports
 with their BSP, partnership, region and current edition; themes; methodologies; the editions'
-sections), whatever their number. What a report says (title, details table, sections, sign-off)
-is its current published edition's, never the working copy's.
+sections), whatever their number, and streamed: reports and sections are read through two
+cursors in the same order and merged, so memory does not grow with the corpus either. What a
+report says (title, details table, sections, sign-off) is its current published edition's, never
+the working copy's.
 """
 
-from partnerships.models import BespokeSupportProject
+from collections import defaultdict
+from itertools import groupby
+
+from partnerships.models import BespokeSupportProject, Methodology, Theme
 
 from .. import details, richtext
-from ..models import LearningReport, Signature
+from ..models import EditionSection, LearningReport, Signature
 from ..template_sections import SECTIONS
 
 REPORT_FIELDS = [
@@ -64,7 +69,33 @@ BSP_FIELDS = [
 ]
 
 
-def _bsp_details(bsp) -> dict:
+def _names_by_bsp(model, bsps) -> dict[int, list[str]]:
+    """{BSP id: names} of a BSP's themes or methodologies, for ``bsps`` (a queryset), in one
+    query."""
+    through = (
+        BespokeSupportProject.themes.through
+        if model is Theme
+        else (BespokeSupportProject.methodologies.through)
+    )
+    field = "theme" if model is Theme else "methodology"
+    names = defaultdict(list)
+    rows = (
+        through.objects.filter(bespokesupportproject__in=bsps)
+        .order_by("bespokesupportproject_id", f"{field}__name")
+        .values_list("bespokesupportproject_id", f"{field}__name")
+    )
+    for bsp_id, name in rows:
+        names[bsp_id].append(name)
+    return names
+
+
+def _bsp_details(bsp, themes=None, methodologies=None) -> dict:
+    """The register's columns of ``bsp``; ``themes`` and ``methodologies`` (lists of names) when
+    read in bulk, else from the BSP (prefetched)."""
+    if themes is None:
+        themes = [theme.name for theme in bsp.themes.all()]
+    if methodologies is None:
+        methodologies = [m.name for m in bsp.methodologies.all()]
     return {
         "partnership": bsp.partnership.name,
         "local_area": bsp.local_area,
@@ -73,22 +104,56 @@ def _bsp_details(bsp) -> dict:
         "programme_year": bsp.programme_year_label,
         "bsp_type": bsp.get_bsp_type_display(),
         "focus": bsp.focus_as_stated,
-        "themes": "; ".join(theme.name for theme in bsp.themes.all()),
-        "methodologies": "; ".join(m.name for m in bsp.methodologies.all()),
+        "themes": "; ".join(themes),
+        "methodologies": "; ".join(methodologies),
         "delivery_mode": bsp.get_delivery_mode_display() if bsp.delivery_mode else "",
         "commenced": bsp.commenced.strftime("%Y-%m") if bsp.commenced else "",
         "number_of_local_authorities": bsp.number_of_local_authorities,
     }
 
 
+ORDER = ("-published_at", "title", "pk")
+CHUNK = 500
+
+
 def published_reports():
-    return (
-        LearningReport.objects.published()
-        .for_listing()
-        .select_related("published_edition__local_signature", "published_edition__tce_signature")
-        .prefetch_related("published_edition__sections")
-        .order_by("-published_at", "title")
+    """The published reports, newest first, each with its current edition's sections
+    (``report.published_edition.sections_by_key``) and its BSP's themes and methodologies
+    (``report.theme_names``, ``report.methodology_names``): streamed, in a fixed number of
+    queries."""
+    published = LearningReport.objects.published()
+    reports = published.select_related(
+        "bsp__partnership",
+        "bsp__region",
+        "published_edition__local_signature",
+        "published_edition__tce_signature",
+    ).order_by(*ORDER)
+    bsps = published.values("bsp")
+    themes = _names_by_bsp(Theme, bsps)
+    methodologies = _names_by_bsp(Methodology, bsps)
+    # In the same order as the reports, so the two streams can be merged as they are read.
+    sections = (
+        EditionSection.objects.filter(edition__in=published.values("published_edition"))
+        .order_by(
+            "-edition__report__published_at",
+            "edition__report__title",
+            "edition__report__pk",
+            "key",
+        )
+        .iterator(chunk_size=CHUNK)
     )
+    by_edition = groupby(sections, key=lambda section: section.edition_id)
+    pending = next(by_edition, None)
+    for report in reports.iterator(chunk_size=CHUNK):
+        edition = report.published_edition
+        own = []
+        if pending is not None and pending[0] == edition.pk:
+            own = list(pending[1])
+            pending = next(by_edition, None)
+        edition.__dict__["sections_by_key"] = {section.key: section for section in own}
+        report.theme_names = themes.get(report.bsp_id, [])
+        report.methodology_names = methodologies.get(report.bsp_id, [])
+        yield report
 
 
 def _signoff(edition) -> dict:
@@ -119,7 +184,11 @@ def report_record(report, build_url) -> dict:
         "edition_published_at": edition.published_at.isoformat(),
         "change_note": edition.change_note,
         "bsp_size": details.value(table, details.SIZE),
-        **_bsp_details(bsp),
+        **_bsp_details(
+            bsp,
+            getattr(report, "theme_names", None),
+            getattr(report, "methodology_names", None),
+        ),
         "core_partner_agencies": details.value(table, details.AGENCIES),
         **_signoff(edition),
     }
@@ -148,9 +217,12 @@ def report_rows(build_url):
 def bsp_rows(build_url):
     """The register, one row per BSP; a report's address only when the report is published."""
     published = dict(LearningReport.objects.published().values_list("bsp_id", "slug"))
-    register = BespokeSupportProject.objects.for_listing().order_by("-programme_year", "pk")
-    for bsp in register:
-        details = _bsp_details(bsp)
+    everyone = BespokeSupportProject.objects.all()
+    themes = _names_by_bsp(Theme, everyone)
+    methodologies = _names_by_bsp(Methodology, everyone)
+    register = everyone.select_related("partnership", "region").order_by("-programme_year", "pk")
+    for bsp in register.iterator(chunk_size=CHUNK):
+        details = _bsp_details(bsp, themes.get(bsp.pk, []), methodologies.get(bsp.pk, []))
         slug = published.get(bsp.pk)
         details["report_url"] = (
             build_url(LearningReport(slug=slug).get_absolute_url()) if slug else ""

@@ -4,12 +4,13 @@ published edition (``published_edition``), never the working copy. A withdrawn r
 (its editions included) show its withdrawal notice and nothing else."""
 
 import csv
+import json
 import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -289,14 +290,27 @@ def _cell(value):
     return value
 
 
-def _csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
+class _Line:
+    """csv.writer writes a row to this and gets the line back."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_lines(header, rows):
+    writer = csv.writer(_Line())
+    yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
+    yield writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def _csv_response(filename, header, rows):
+    """The rows as a CSV download, streamed as they are read (the file is never whole in memory)."""
+    response = StreamingHttpResponse(
+        _csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -321,19 +335,21 @@ def reports_csv(request):
     )
 
 
+def _json_lines(build_url):
+    count = LearningReport.objects.published().count()
+    source = json.dumps("Project Learning Reports published by the TCE Support Programme")
+    yield f'{{\n  "source": {source},\n  "count": {count},\n  "reports": ['
+    for index, report in enumerate(opendata.published_reports()):
+        record = json.dumps(opendata.report_record(report, build_url), ensure_ascii=False, indent=2)
+        yield ("," if index else "") + "\n    " + record.replace("\n", "\n    ")
+    yield "\n  ]\n}\n"
+
+
 @public_page
 def reports_json(request):
-    records = [
-        opendata.report_record(report, request.build_absolute_uri)
-        for report in opendata.published_reports()
-    ]
-    return JsonResponse(
-        {
-            "source": "Project Learning Reports published by the TCE Support Programme",
-            "count": len(records),
-            "reports": records,
-        },
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    """The published reports as one JSON document, streamed report by report."""
+    return StreamingHttpResponse(
+        _json_lines(request.build_absolute_uri), content_type="application/json"
     )
 
 

@@ -19,6 +19,7 @@ from reports.pdfs import document
 from reports.signoff import services as signoff_services
 from reports.workflow import TransitionNotAllowed
 from tests.factories import UserFactory, make_cast, walk_to
+from tests.support.responses import text
 
 OLD = "Kernow learned that curiosity travels."
 NEW = "Kernow learned that patience pays."
@@ -93,7 +94,7 @@ def test_no_public_surface_shows_the_working_copy_of_a_report_under_revision(pub
         "region": reverse("reports:region-detail", kwargs={"slug": report.bsp.region.slug}),
         "learning": reverse("reports:learning") + "?section=significant_learning",
         "feed": reverse("reports:feed"),
-        "sitemap": reverse("reports:sitemap"),
+        "sitemap": reverse("reports:sitemap-section", kwargs={"section": "reports"}),
         "open data (CSV)": reverse("reports:data-reports-csv"),
         "open data (JSON)": reverse("reports:data-reports-json"),
         "edition 1": url("edition-detail", report, number=1),
@@ -101,7 +102,7 @@ def test_no_public_surface_shows_the_working_copy_of_a_report_under_revision(pub
     for name, address in surfaces.items():
         response = client.get(address)
         assert response.status_code == 200, name
-        body = response.content.decode()
+        body = text(response)
         assert "patience pays" not in body, name
         assert "Kernow Revised" not in body, name
     assert report.get_absolute_url() not in client.get(surfaces["search"]).content.decode()
@@ -110,7 +111,7 @@ def test_no_public_surface_shows_the_working_copy_of_a_report_under_revision(pub
         in client.get(surfaces["search for the published text"]).content.decode()
     )
     for name in ("listing", "feed", "sitemap", "open data (CSV)", "learning"):
-        assert report.get_absolute_url() in client.get(surfaces[name]).content.decode(), name
+        assert report.get_absolute_url() in text(client.get(surfaces[name])), name
     # The PDF the public downloads is made from the edition.
     edition = document.editions_for_pdf().get(pk=report.published_edition_id)
     html = document.edition_source(edition).html
@@ -153,7 +154,7 @@ def test_a_published_revision_replaces_the_edition_with_a_change_note(
         report.get_absolute_url()
         in client.get(reverse("reports:report-list") + "?q=patience").content.decode()
     )
-    data = json.loads(client.get(reverse("reports:data-reports-json")).content)
+    data = json.loads(text(client.get(reverse("reports:data-reports-json"))))
     [record] = [r for r in data["reports"] if r["slug"] == report.slug]
     assert (record["edition"], record["change_note"]) == (2, "Corrected the learning.")
     assert record["signed_off_by"] == published.local_lead.full_name

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from reports.models import LearningReport, Status
 from tests.factories import make_cast
+from tests.support.responses import body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -34,10 +35,23 @@ def test_the_atom_feed_lists_published_reports_newest_first(catalogue, client):
     assert first.find(f"{ATOM}published") is not None
 
 
+def sitemap_paths(client):
+    """Every address in the sitemap: the index names its sections, each read page by page."""
+    index = client.get(reverse("reports:sitemap"))
+    assert index.status_code == 200
+    paths = set()
+    for section in parse_xml(index.content).iter(f"{SITEMAP}loc"):
+        page = client.get(section.text.split("testserver", 1)[1])
+        assert page.status_code == 200
+        paths |= {
+            loc.text.split("testserver", 1)[1]
+            for loc in parse_xml(page.content).iter(f"{SITEMAP}loc")
+        }
+    return paths
+
+
 def test_the_sitemap_lists_pages_published_reports_regions_and_partnerships(catalogue, client):
-    response = client.get(reverse("reports:sitemap"))
-    locations = [loc.text for loc in parse_xml(response.content).iter(f"{SITEMAP}loc")]
-    paths = {loc.split("testserver", 1)[1] for loc in locations}
+    paths = sitemap_paths(client)
     assert reverse("reports:report-list") in paths
     assert reverse("reports:programme") in paths
     assert catalogue["kernow"].get_absolute_url() in paths
@@ -45,6 +59,26 @@ def test_the_sitemap_lists_pages_published_reports_regions_and_partnerships(cata
     assert catalogue["kernow"].bsp.partnership.get_absolute_url() in paths
     for key in ["draft", "withheld", "withdrawn", "torbay"]:
         assert catalogue[key].get_absolute_url() not in paths
+
+
+def test_the_sitemap_is_an_index_of_pages_of_at_most_1000_addresses(catalogue, client, settings):
+    from reports.microsite import sitemaps
+
+    index = client.get(reverse("reports:sitemap"))
+    sections = [loc.text for loc in parse_xml(index.content).iter(f"{SITEMAP}loc")]
+    assert any(s.endswith("/sitemap-reports.xml") for s in sections)
+    assert sitemaps.ReportSitemap.limit == sitemaps.RegionSitemap.limit == 1000
+    # With a page size of 1 the reports' section has one page per published report.
+    sitemaps.ReportSitemap.limit = 1
+    try:
+        index = client.get(reverse("reports:sitemap") + "?v=small")  # not the cached index
+        sections = [loc.text for loc in parse_xml(index.content).iter(f"{SITEMAP}loc")]
+        pages = [s for s in sections if "/sitemap-reports.xml" in s]
+        assert len(pages) == 3  # kernow, wessex, east sussex
+        second = client.get(pages[1].split("testserver", 1)[1])
+        assert len(list(parse_xml(second.content).iter(f"{SITEMAP}loc"))) == 1
+    finally:
+        sitemaps.ReportSitemap.limit = sitemaps.LIMIT
 
 
 def test_robots_txt_points_at_the_sitemap(client):
@@ -56,7 +90,7 @@ def test_robots_txt_points_at_the_sitemap(client):
 
 def read_csv(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8-sig")
+    text = body(response).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -78,7 +112,7 @@ def test_reports_csv_has_details_and_section_texts(catalogue, client):
 
 
 def test_reports_json_has_sections_with_text_and_html(catalogue, client):
-    data = json.loads(client.get(reverse("reports:data-reports-json")).content)
+    data = json.loads(body(client.get(reverse("reports:data-reports-json"))))
     kernow = next(r for r in data["reports"] if r["slug"] == "kernow")
     assert kernow["region"] == "South West"
     assert kernow["themes"] == "Culture"
@@ -151,7 +185,7 @@ def test_every_section_of_the_template_can_be_chosen(demo, client):
 
 
 def test_open_data_gives_the_core_partner_agencies_and_the_sign_off(demo, client):
-    data = json.loads(client.get(reverse("reports:data-reports-json")).content)
+    data = json.loads(body(client.get(reverse("reports:data-reports-json"))))
     east_sussex = next(r for r in data["reports"] if r["slug"] == "east-sussex")
     assert east_sussex["core_partner_agencies"].startswith("East Sussex County Council; ")
     assert "British Transport Police (BTP)" in east_sussex["core_partner_agencies"]
@@ -159,7 +193,7 @@ def test_open_data_gives_the_core_partner_agencies_and_the_sign_off(demo, client
     assert east_sussex["signed_off_by_role"] == "MACE Strategic Chair"
     assert east_sussex["signed_off_on"] == "2021-07-12"
     assert east_sussex["countersigned_by"] == "Amy Hurst"
-    csv_text = client.get(reverse("reports:data-reports-csv")).content.decode("utf-8-sig")
+    csv_text = body(client.get(reverse("reports:data-reports-csv"))).decode("utf-8-sig")
     header = csv_text.splitlines()[0].split(",")
     assert header[header.index("signed_off_by") : header.index("signed_off_by") + 3] == [
         "signed_off_by",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import Role
 from reports.signoff import services as signoff_services
 from tests.factories import UserFactory
+from tests.support.responses import text
 
 HIDDEN = ["draft", "withheld", "torbay", "withdrawn"]
 
@@ -28,6 +29,7 @@ def public_urls(catalogue):
         reverse("reports:programme"),
         reverse("reports:feed"),
         reverse("reports:sitemap"),
+        reverse("reports:sitemap-section", kwargs={"section": "reports"}),
         reverse("reports:data-reports-csv"),
         reverse("reports:data-reports-json"),
         reverse("reports:data-bsps-csv"),
@@ -48,7 +50,7 @@ def test_only_published_reports_appear_anywhere(catalogue, client):
     for url in public_urls(catalogue):
         response = client.get(url)
         assert response.status_code == 200, url
-        body = response.content.decode()
+        body = text(response)
         for report in hidden:
             assert report.get_absolute_url() not in body, (report.slug, url)
         # The hidden reports' section texts all say "zebra learning"; no published one does.
@@ -89,17 +91,17 @@ def test_withdrawing_a_published_report_takes_it_off_the_site_at_once(catalogue,
     signoff_services.withdraw(report=report, actor=admin, reason="Superseded by a later report.")
 
     for url in [listing, reverse("reports:feed"), reverse("reports:data-reports-csv")]:
-        assert report.get_absolute_url() not in client.get(url).content.decode(), url
+        assert report.get_absolute_url() not in text(client.get(url)), url
     notice = client.get(report.get_absolute_url()).content.decode()
     assert "Superseded by a later report." in notice
     assert "curiosity travels" not in notice
 
 
 def test_open_data_lists_the_published_reports_only(catalogue, client):
-    data = json.loads(client.get(reverse("reports:data-reports-json")).content)
+    data = json.loads(text(client.get(reverse("reports:data-reports-json"))))
     assert sorted(r["slug"] for r in data["reports"]) == ["east-sussex", "kernow", "wessex-coast"]
     assert data["count"] == 3
-    bsps = client.get(reverse("reports:data-bsps-csv")).content.decode()
+    bsps = text(client.get(reverse("reports:data-bsps-csv")))
     # The register lists every BSP (it is public); only published reports have an address.
     assert "Secret Draftshire" in bsps
     assert bsps.count("/reports/") == 3
