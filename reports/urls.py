@@ -48,6 +48,7 @@ urlpatterns = [
     path("my-reports/<slug:slug>/send/", authoring.report_send, name="report-send"),
     path("programme/", microsite.programme, name="programme"),
     path("learning/", microsite.learning, name="learning"),
+
     path("feed/", public_page(LatestReportsFeed()), name="feed"),
     path("data/", microsite.data_index, name="data"),
     path("data/reports.csv", microsite.reports_csv, name="data-reports-csv"),
@@ -114,6 +115,9 @@ urlpatterns = [
     ),
     path("my-reports/<slug:slug>/pdf/", pdf_views.report_pdf_draft, name="report-pdf-draft"),
     path("compendiums/", pdf_views.compendium, name="compendium"),
+    # A search's or learning by section's result, named by their filters (microsite's own views).
+    path("compendiums/search/", microsite.report_list_pdf, name="report-list-pdf"),
+    path("compendiums/learning/", microsite.learning_pdf, name="learning-pdf"),
     path("compendiums/<uuid:pk>/", pdf_views.compendium_detail, name="compendium-detail"),
     path("compendiums/<uuid:pk>/pdf/", pdf_views.compendium_pdf, name="compendium-pdf"),
 ]

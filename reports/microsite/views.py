@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Sum
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
 from ..models import Edition, EditionSection, LearningReport
+from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..rendering import Footnote, build_document, number_footnotes
 from . import opendata
@@ -62,13 +63,6 @@ def _search_context(request, filterset):
     }
 
 
-def _compendium_slugs(filterset, count) -> str:
-    """The whole result (not just this page) for one PDF, when it is small enough for one."""
-    if not 0 < count <= MAX_COMPENDIUM_REPORTS:
-        return ""
-    return ",".join(filterset.ordered().values_list("slug", flat=True))
-
-
 @public_page
 def report_list(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
@@ -80,7 +74,7 @@ def report_list(request):
         page=page,
         reports=page.object_list,
         query_without_page=query.urlencode(),
-        compendium_slugs=_compendium_slugs(filterset, page.paginator.count),
+        compendium_size_ok=0 < page.paginator.count <= MAX_COMPENDIUM_REPORTS,
     )
     template = "reports/report_list.html"
     return render(
@@ -144,33 +138,44 @@ def edition_detail(request, slug, number):
     return _edition_page(request, report, edition)
 
 
-def _place_figures(bsps):
-    rows = list(bsps)
+# A region's or partnership's page shows its newest reports and a page of its BSPs, whatever
+# their number: the rest are a search (reports) or the next page (BSPs) away.
+NEWEST_REPORTS = 6
+BSPS_PER_PAGE = 50
+
+
+def _place_context(request, bsps, reports):
+    """The figures (two aggregates), the newest published reports and a page of the BSPs."""
+    figures = bsps.aggregate(
+        bsp_count=Count("pk"), local_authority_count=Sum("number_of_local_authorities")
+    )
+    listed = bsps.select_related("partnership", "region").order_by("-programme_year", "local_area")
+    page = Paginator(listed, BSPS_PER_PAGE)
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
-        "bsps": rows,
-        "local_authority_count": sum(bsp.number_of_local_authorities for bsp in rows),
+        "bsp_count": figures["bsp_count"],
+        "local_authority_count": figures["local_authority_count"] or 0,
+        "bsp_page": page.get_page(request.GET.get("page")),
+        "query_without_page": query.urlencode(),
+        "report_count": reports.count(),
+        "reports": reports.for_listing().order_by("-published_at", "title")[:NEWEST_REPORTS],
     }
 
 
 @public_page
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
-    bsps = BespokeSupportProject.objects.for_listing().filter(region=region)
-    reports = (
-        LearningReport.objects.published()
-        .for_listing()
-        .filter(bsp__region=region)
-        .order_by("-published_at", "title")
-    )
-    partnerships = Partnership.objects.filter(bsps__region=region).distinct().order_by("name")
     return render(
         request,
         "reports/region_detail.html",
         {
             "region": region,
-            "reports": reports,
-            "partnerships": partnerships,
-            **_place_figures(bsps),
+            **_place_context(
+                request,
+                BespokeSupportProject.objects.filter(region=region),
+                LearningReport.objects.published().filter(bsp__region=region),
+            ),
         },
     )
 
@@ -183,17 +188,17 @@ def partnership_detail(request, slug):
         ),
         slug=slug,
     )
-    bsps = BespokeSupportProject.objects.for_listing().filter(partnership=partnership)
-    reports = (
-        LearningReport.objects.published()
-        .for_listing()
-        .filter(bsp__partnership=partnership)
-        .order_by("-published_at", "title")
-    )
     return render(
         request,
         "reports/partnership_detail.html",
-        {"partnership": partnership, "reports": reports, **_place_figures(bsps)},
+        {
+            "partnership": partnership,
+            **_place_context(
+                request,
+                BespokeSupportProject.objects.filter(partnership=partnership),
+                LearningReport.objects.published().filter(bsp__partnership=partnership),
+            ),
+        },
     )
 
 
@@ -225,8 +230,9 @@ def _extract(section) -> LearningExtract:
     return LearningExtract(report=report, edition=section.edition, html=safe, footnotes=footnotes)
 
 
-@public_page
-def learning(request):
+def _learning_selection(request):
+    """(section form, section key, filterset, the published editions' sections that have text,
+    in the order chosen)."""
     section_form = SectionChoiceForm(request.GET or None)
     key = (
         section_form.cleaned_data["section"]
@@ -234,29 +240,91 @@ def learning(request):
         else SectionChoiceForm.base_fields["section"].initial
     )
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
-    context = _search_context(request, filterset)
     order = (
-        ["edition__report__title"]
+        ["edition__report__title", "edition__report__pk"]
         if filterset.sort_order == Sort.TITLE
-        else ["-edition__report__published_at", "edition__report__title"]
+        else ["-edition__report__published_at", "edition__report__title", "edition__report__pk"]
     )
-    # Each published report's current edition: what it says, never its working copy.
+    # Each published report's current edition: what it says, never its working copy. Empty
+    # sections are stored empty (the sanitiser drops empty paragraphs).
     sections = (
         EditionSection.objects.filter(edition__in=filterset.qs.values("published_edition"), key=key)
-        .select_related("edition__report__bsp__region", "edition__report__bsp__partnership")
+        .exclude(body="")
         .order_by(*order)
     )
-    extracts = [_extract(section) for section in sections if section.has_content]
+    return section_form, key, filterset, sections
+
+
+@public_page
+def learning(request):
+    section_form, key, filterset, sections = _learning_selection(request)
+    context = _search_context(request, filterset)
+    page = Paginator(
+        sections.select_related(
+            "edition__report__bsp__region", "edition__report__bsp__partnership"
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     heading = dict(SectionChoiceForm.base_fields["section"].choices)[key]
     context.update(
         section_form=section_form,
         section_key=key,
         section_heading=heading,
-        extracts=extracts,
+        page=page,
+        extracts=[_extract(section) for section in page.object_list],
+        query_without_page=query.urlencode(),
+        compendium_size_ok=0 < page.paginator.count <= MAX_COMPENDIUM_REPORTS,
+        max_compendium=MAX_COMPENDIUM_REPORTS,
     )
     template = "reports/learning.html"
     partial = f"{template}#learning-area"
     return render(request, partial if wants_partial(request) else template, context)
+
+
+def _compendium_request_page(request, reports, *, section_key=""):
+    """The page that offers to prepare one PDF of ``reports`` (the compendiums' own page, with a
+    form that sends the selection in its body, never in an address)."""
+    reports = list(reports)
+    if not reports:
+        raise Http404("No published report matches.")
+    if len(reports) > MAX_COMPENDIUM_REPORTS:
+        raise Http404("Too many reports for one PDF.")
+    context = storage.request_page_context(reports, programme_year=None, section_key=section_key)
+    return render(request, "reports/compendium_request.html", context)
+
+
+def learning_pdf(request):
+    """The section chosen on learning by section, from every matching report, as one PDF: the
+    selection is named by the learning page's own filters (a short address), not by a list."""
+    _form, key, _filterset, sections = _learning_selection(request)
+    slugs = list(
+        sections.values_list("edition__report__slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1]
+    )
+    if len(slugs) > MAX_COMPENDIUM_REPORTS:
+        raise Http404("Too many reports for one PDF.")
+    if request.GET.get("whole"):  # the same reports in full
+        key = ""
+    reports = storage.compendium_reports(slugs=slugs, section_key=key) if slugs else []
+    return _compendium_request_page(request, _in_order(reports, slugs), section_key=key)
+
+
+def report_list_pdf(request):
+    """The result of a search, as one PDF, named by the search's own filters."""
+    filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
+    slugs = list(
+        filterset.ordered().values_list("slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1]
+    )
+    if len(slugs) > MAX_COMPENDIUM_REPORTS:
+        raise Http404("Too many reports for one PDF.")
+    reports = storage.compendium_reports(slugs=slugs) if slugs else []
+    return _compendium_request_page(request, _in_order(reports, slugs))
+
+
+def _in_order(reports, slugs):
+    place = {slug: index for index, slug in enumerate(slugs)}
+    return sorted(reports, key=lambda report: place[report.slug])
 
 
 def robots_txt(request):

@@ -88,6 +88,24 @@ def compendium_reports(*, programme_year: int | None = None, slugs=None, section
     return reports
 
 
+def request_page_context(reports, *, programme_year: int | None, section_key: str = "") -> dict:
+    """What the page that offers to prepare a compendium of ``reports`` shows
+    (``reports/compendium_request.html``): its title, the reports, the form's hidden selection,
+    and the compendium already made of them, if any."""
+    source = document.compendium_source(
+        reports, programme_year=programme_year, section_key=section_key
+    )
+    return {
+        "title": source.title,
+        "reports": reports,
+        "year": programme_year,
+        "section_key": section_key,
+        "section_heading": document.section_heading(section_key) if section_key else "",
+        "slugs": ",".join(r.slug for r in reports) if programme_year is None else "",
+        "existing": Compendium.objects.filter(fingerprint=source.fingerprint).first(),
+    }
+
+
 class CompendiumsBusy(Exception):
     """``settings.COMPENDIUMS_AT_ONCE`` compendiums are waiting or being built already."""
 

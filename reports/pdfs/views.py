@@ -241,15 +241,8 @@ def compendium(request):
         if asked.needs_building:
             then = partial(tasks.build_compendium.enqueue, str(compendium.pk))
         return RedirectThen(compendium.get_absolute_url(), then=then)
-    source = document.compendium_source(reports, programme_year=year, section_key=section_key)
     context = {
-        "title": source.title,
-        "reports": reports,
-        "year": year,
-        "section_key": section_key,
-        "section_heading": document.section_heading(section_key) if section_key else "",
-        "slugs": ",".join(r.slug for r in reports) if year is None else "",
-        "existing": Compendium.objects.filter(fingerprint=source.fingerprint).first(),
+        **storage.request_page_context(reports, programme_year=year, section_key=section_key),
         "busy": busy,
     }
     response = TemplateResponse(

@@ -20,3 +20,10 @@ def query_with(context, **changes):
         if value not in (None, ""):
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def elided_page_numbers(page):
+    """The page numbers to offer: the first and last two, and three each side of this one, with
+    ``Paginator.ELLIPSIS`` between (so 500 pages are about a dozen links)."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=2)

@@ -51,24 +51,23 @@ BUDGETS = [
         "reports:learning",
         {},
         "",
-        11,
-        "6 facet counts; 4 choice lists; sections with their reports",
+        12,
+        "6 facet counts; 4 choice lists; a page of sections with their reports; their count",
     ),
     (
         "reports:region-detail",
         {"slug": "north-west"},
         "",
         8,
-        "region; BSPs + themes + methodologies; reports + themes + methodologies; partnerships",
+        "region; BSP figures (one aggregate); a page of BSPs + their count; the reports' count; "
+        "the newest reports + themes + methodologies",
     ),
     (
         "reports:partnership-detail",
         {"slug": "east-sussex"},
         "",
-        9,
-        "partnership + "
-        "local authorities + agencies; BSPs + themes + methodologies; reports + themes + "
-        "methodologies",
+        10,
+        "partnership + local authorities + agencies; as for a region",
     ),
     (
         "reports:feed",
