@@ -8,6 +8,7 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 
+from partnerships.fields import ModelMultipleChoiceField
 from partnerships.models import BespokeSupportProject, Partnership
 
 from . import services
@@ -62,7 +63,7 @@ class InvitationForm(forms.Form):
         required=False,
         empty_label="Select a partnership",
     )
-    bsps = forms.ModelMultipleChoiceField(
+    bsps = ModelMultipleChoiceField(
         label="BSPs to assign them to (for delivery partners, optional)",
         queryset=BespokeSupportProject.objects.order_by("local_area"),
         required=False,

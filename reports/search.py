@@ -115,6 +115,7 @@ def _search_fallback(queryset, query: str):
         return queryset.annotate(
             search_rank=models.Value(0.0, output_field=models.FloatField()),
             search_snippet=Substr("search_text", 1, SNIPPET_CHARS),
+            search_terms=models.Value(""),
         )
     terms = [term for group in groups for term in group]
     # The snippet starts near the first group's first match (of whichever term matched).

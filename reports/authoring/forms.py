@@ -13,6 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from partnerships.fields import ModelMultipleChoiceField
 from partnerships.models import BespokeSupportProject, DeliveryMode, Methodology
 
 from ..models import LearningReport
@@ -282,6 +283,7 @@ class BSPDetailsForm(forms.ModelForm):
             "methodologies": forms.CheckboxSelectMultiple,
             "delivery_mode": forms.RadioSelect,
         }
+        field_classes = {"methodologies": ModelMultipleChoiceField}
 
     def __init__(self, *args, report, submit_label="Save the details", **kwargs):
         super().__init__(*args, instance=report.bsp, **kwargs)

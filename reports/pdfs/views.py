@@ -220,6 +220,11 @@ def compendium(request):
                 for row in years
             ]
         }
+        if request.method == "POST":
+            # Sent with nothing chosen (a hand-made or truncated request): say so.
+            form.is_valid()
+            context["form"] = form
+            return TemplateResponse(request, "reports/compendium_choose.html", context, status=400)
         return TemplateResponse(request, "reports/compendium_choose.html", context)
     if not form.is_valid():
         raise Http404("No such selection of reports, or no such section.")
