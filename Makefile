@@ -11,7 +11,7 @@ PORT ?= 8000
 QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location .* is ignored" || true; }
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages run migrate seed test test-fast lint audit format check-deploy worker benchmark clean
+.PHONY: help install system-packages run migrate seed test test-fast lint audit format check-deploy worker benchmark bench clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ worker: install  ## Run the background task worker (database task back end)
 
 benchmark: seed  ## Time the East Sussex PDF render (ARGS="--runs 20" or "--compendium 2020")
 	DEBUG=true $(PY) manage.py benchmark_pdf $(ARGS)
+
+bench: install  ## Benchmark the public pages at 50 and 10,000 reports (BENCH_REPORTS=...; bench/README.md)
+	$(PY) bench/run.py
 
 clean:  ## Remove the virtual environment and local data
 	rm -rf $(VENV) var

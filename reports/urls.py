@@ -48,7 +48,6 @@ urlpatterns = [
     path("my-reports/<slug:slug>/send/", authoring.report_send, name="report-send"),
     path("programme/", microsite.programme, name="programme"),
     path("learning/", microsite.learning, name="learning"),
-
     path("feed/", public_page(LatestReportsFeed()), name="feed"),
     path("data/", microsite.data_index, name="data"),
     path("data/reports.csv", microsite.reports_csv, name="data-reports-csv"),

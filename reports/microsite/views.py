@@ -313,9 +313,7 @@ def learning_pdf(request):
 def report_list_pdf(request):
     """The result of a search, as one PDF, named by the search's own filters."""
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
-    slugs = list(
-        filterset.ordered().values_list("slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1]
-    )
+    slugs = list(filterset.ordered().values_list("slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1])
     if len(slugs) > MAX_COMPENDIUM_REPORTS:
         raise Http404("Too many reports for one PDF.")
     reports = storage.compendium_reports(slugs=slugs) if slugs else []

@@ -38,7 +38,7 @@ from partnerships.models import (
 
 from .. import editions, workflow
 from ..models import Compendium, LearningReport, ReportPdf
-from .tasks import refresh_report_pdf
+from .tasks import queue_refresh_of, refresh_report_pdf
 
 
 def _refresh_after_commit(report_id):
@@ -92,9 +92,12 @@ _SHOWN_THROUGH = {
 
 
 def _refresh_all_after_commit(reports):
-    """Only published reports have a stored PDF to keep in step (see ``refresh_report_pdf``)."""
-    for report_id in reports.published().values_list("pk", flat=True).distinct():
-        _refresh_after_commit(report_id)
+    """Only published reports have a stored PDF to keep in step (see ``refresh_report_pdf``).
+    They may be many (every report of a renamed region): checked in the background, in
+    batches, once the change is committed."""
+    report_ids = list(reports.published().values_list("pk", flat=True).distinct())
+    if report_ids:
+        transaction.on_commit(partial(queue_refresh_of, report_ids))
 
 
 @receiver(post_save, sender=Partnership, dispatch_uid="pdf_partnership_saved")

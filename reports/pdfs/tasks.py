@@ -62,6 +62,25 @@ def refresh_report_pdf(report_id: int) -> None:
         storage.discard_report_pdf(report_id)
 
 
+REFRESH_BATCH = 100
+
+
+@task()
+def refresh_report_pdfs(report_ids: list[int]) -> int:
+    """``refresh_report_pdf`` for many reports (a renamed region names hundreds): in the
+    background, never in the request that renamed it. Returns how many were looked at."""
+    for report_id in report_ids:
+        refresh_report_pdf(report_id)
+    return len(report_ids)
+
+
+def queue_refresh_of(report_ids) -> None:
+    """Queue ``refresh_report_pdfs`` in batches of ``REFRESH_BATCH`` reports."""
+    report_ids = list(report_ids)
+    for start in range(0, len(report_ids), REFRESH_BATCH):
+        refresh_report_pdfs.enqueue(report_ids[start : start + REFRESH_BATCH])
+
+
 @task()
 def render_edition_pdf(edition_id: int) -> str:
     """Render a published edition's PDF and store it, unless the stored one is current."""

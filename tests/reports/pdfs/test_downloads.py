@@ -297,7 +297,7 @@ def test_a_re_render_replaces_the_stored_file(demo, client, django_capture_on_co
 
 
 def test_an_editions_pdf_keeps_the_details_it_was_published_with(
-    demo, settings, django_capture_on_commit_callbacks
+    demo, settings, django_capture_on_commit_callbacks, run_worker
 ):
     """The details table of a published edition is the one that was signed: the register's
     agencies and methodologies changing afterwards change nothing in its PDF, and queue nothing.
@@ -329,7 +329,9 @@ def test_an_editions_pdf_keeps_the_details_it_was_published_with(
         methodology.save()
     assert source().fingerprint == signed.fingerprint
     assert "Sussex Community Rehabilitation Company" not in source().html
-    assert not DBTaskResult.objects.exists()
+    run_worker()  # the checks the renames queued find the PDF current
+    render = "reports.pdfs.tasks.render_edition_pdf"
+    assert not DBTaskResult.objects.filter(task_path=render).exists()
 
     region = east_sussex.bsp.region
     region.name = "South East England"
@@ -337,13 +339,14 @@ def test_an_editions_pdf_keeps_the_details_it_was_published_with(
         region.save()
     assert source().fingerprint != signed.fingerprint
     assert "South East England" in source().html
-    render = ("reports.pdfs.tasks.render_edition_pdf", {"args": [edition.pk], "kwargs": {}})
-    assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [render]
+    run_worker()
+    renders = DBTaskResult.objects.filter(task_path=render)
+    assert [r.args_kwargs["args"] for r in renders] == [[edition.pk]]
 
 
 @pytest.mark.pdf
 def test_a_renamed_partnership_re_renders_only_published_pdfs(
-    demo, client, django_capture_on_commit_callbacks, settings
+    demo, client, django_capture_on_commit_callbacks, settings, run_worker
 ):
     east_sussex = LearningReport.objects.get(slug="east-sussex")
     torbay = LearningReport.objects.get(slug="torbay")
@@ -354,10 +357,14 @@ def test_a_renamed_partnership_re_renders_only_published_pdfs(
         partnership.name = f"{partnership.name} (renamed)"
         with django_capture_on_commit_callbacks(execute=True):
             partnership.save()
-    # One render queued, for the published report; none for Torbay's draft.
-    assert list(DBTaskResult.objects.values_list("args_kwargs", flat=True)) == [
-        {"args": [east_sussex.published_edition_id], "kwargs": {}}
+    # The save only queued a check, in the background, of the published report's PDF (none for
+    # Torbay's draft); the check queues its render.
+    assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
+        ("reports.pdfs.tasks.refresh_report_pdfs", {"args": [[east_sussex.pk]], "kwargs": {}})
     ]
+    run_worker()
+    renders = DBTaskResult.objects.filter(task_path="reports.pdfs.tasks.render_edition_pdf")
+    assert [r.args_kwargs["args"] for r in renders] == [[east_sussex.published_edition_id]]
 
 
 @pytest.mark.pdf

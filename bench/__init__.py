@@ -1,0 +1,1 @@
+"""The benchmark of the public pages (``make bench``): see README.md here."""

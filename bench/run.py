@@ -1,0 +1,601 @@
+"""The benchmark of the public pages: ``make bench`` (= ``.venv/bin/python bench/run.py``).
+
+1. Starts a throwaway PostgreSQL 15 cluster (or uses ``$DATABASE_URL`` if set), migrates, creates
+   the cache table and collects the static files (into a temporary folder).
+2. For each corpus size (50, then ``BENCH_REPORTS``, 10,000 by default): builds the corpus
+   (``manage.py bench_corpus``), renders one report's PDF and counts each page's SQL queries
+   in-process (the test client and ``CaptureQueriesContext``, the page cache emptied first), then
+   serves the portal with gunicorn (2 workers, ``DEBUG`` off, ``bench.settings``) and times every
+   page with a small concurrent HTTP client, uncached (the cache emptied before each request,
+   through ``/bench/clear-cache``, not timed) and cached, at concurrency 1 and 4.
+3. Prints the tables, with the targets (p95 uncached at most 10 times the one-query baseline's
+   p95, cached at most 2 times; the same query count at every size), writes
+   ``bench/results/latest.json`` and stops the cluster.
+
+Settings (environment): ``BENCH_REPORTS`` (10000), ``BENCH_REQUESTS`` (requests per cell, 20),
+``BENCH_CELL_SECONDS`` (a cell stops starting requests after this long, 8), ``BENCH_TIMEOUT``
+(seconds the client waits for one response, 40), ``DATABASE_URL`` (use this database instead of
+a throwaway cluster: the generated reports are added to it).
+
+Run with the project's virtual environment's python from anywhere; it needs root (or the
+``postgres`` user's rights) only to start the throwaway cluster.
+"""
+
+import contextlib
+import http.client
+import json
+import math
+import os
+import platform
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+# Every subprocess runs a fixed command (PostgreSQL's tools, manage.py, gunicorn): S603 is noise.
+# ruff: noqa: S603
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PY = sys.executable
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+GUNICORN = Path(PY).with_name("gunicorn")
+
+REPORTS = int(os.environ.get("BENCH_REPORTS", "10000"))
+SIZES = sorted({50, REPORTS}) if REPORTS > 50 else [REPORTS]
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
+CELL_SECONDS = float(os.environ.get("BENCH_CELL_SECONDS", "8"))
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "40"))
+CONCURRENCY = (1, 4)
+UNCACHED_TARGET = 10.0  # p95 uncached <= 10 x the one-query baseline's p95
+CACHED_TARGET = 2.0  # p95 cached <= 2 x the one-query baseline's p95
+BASELINE = "baseline: one query"
+BASELINES = ("baseline: minimal", BASELINE)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# -- The database ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster with trust authentication on a free loopback port."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="tce-bench-pg."))
+        self.port = free_port()
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.started = False
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/tce"
+
+    def _run(self, *args):
+        subprocess.run(
+            [*self.as_postgres, *args], check=True, stdout=subprocess.DEVNULL, cwd=self.dir
+        )
+
+    def start(self):
+        self._run(
+            str(PG_BIN / "initdb"),
+            *("-D", str(self.dir / "data"), "-U", "postgres", "--auth=trust"),
+            *("-E", "UTF8", "--locale=C.UTF-8"),
+        )
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            *("-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-o", options),
+            *("-w", "start"),
+        )
+        self.started = True
+        subprocess.run(
+            [
+                str(PG_BIN / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-Upostgres",
+                "tce",
+            ],
+            check=True,
+        )
+
+    def stop(self):
+        if self.started:
+            data = str(self.dir / "data")
+            subprocess.run(
+                [*self.as_postgres, str(PG_BIN / "pg_ctl"), "-D", data, "-m", "fast", "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            self.started = False
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# -- The portal -----------------------------------------------------------------------------------
+
+
+def manage(env, *args) -> float:
+    began = time.monotonic()
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    return time.monotonic() - began
+
+
+class Server:
+    """gunicorn serving the portal (with the bench URLs) on a free port."""
+
+    def __init__(self, env, log_path: Path):
+        self.port = free_port()
+        self.log_path = log_path
+        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "2"}
+        self.process = None
+
+    def start(self):
+        self.log_file = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "-c", "gunicorn.conf.py", "tce_portal.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: see {self.log_path}")
+            try:
+                if get(self.port, "/bench/minimal", timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within 60 s: see {self.log_path}")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None:
+            self.log_file.close()
+        self.process = None
+
+
+# -- The HTTP client ------------------------------------------------------------------------------
+
+
+def get(port: int, path: str, timeout: float = TIMEOUT) -> tuple[int, int]:
+    """GET a path on a new connection (as gunicorn's sync workers serve): (status, bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+        response = connection.getresponse()
+        size = len(response.read())
+        return response.status, size
+    finally:
+        connection.close()
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def measure_cell(port: int, path: str, *, cached: bool, concurrency: int) -> dict:
+    """Up to REQUESTS requests (at least one per thread) from ``concurrency`` threads, stopping
+    after CELL_SECONDS. Uncached: the page cache is emptied before each request (not timed)."""
+    if cached:
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            get(port, path)  # fill the cache: not timed
+    lock = threading.Lock()
+    issued = [0]
+    samples: list[tuple[float, int | str, int]] = []
+    began = time.monotonic()
+
+    def worker():
+        while True:
+            with lock:
+                out_of_time = time.monotonic() - began > CELL_SECONDS
+                if issued[0] >= REQUESTS or (out_of_time and issued[0] >= concurrency):
+                    return
+                issued[0] += 1
+            if not cached:
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    get(port, "/bench/clear-cache")
+            start = time.perf_counter()
+            try:
+                status, size = get(port, path)
+            except (OSError, http.client.HTTPException) as error:
+                status, size = type(error).__name__, 0
+            elapsed = time.perf_counter() - start
+            with lock:
+                samples.append((elapsed, status, size))
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - began
+    latencies = [s[0] for s in samples]
+    statuses: dict[str, int] = {}
+    for _, status, _ in samples:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return {
+        "requests": len(samples),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "max_ms": round(max(latencies) * 1000, 1),
+        "throughput_rps": round(len(samples) / wall, 2) if wall else None,
+        "statuses": statuses,
+        "bytes": max((s[2] for s in samples), default=0),
+        "wall_s": round(wall, 2),
+    }
+
+
+# -- In-process: the pages, their query counts, the PDF ----------------------------------------
+
+
+def probe(output: Path) -> None:
+    """Run with Django set up (``--probe FILE``): render the PDF of the first generated report,
+    find each page's address and count the queries of an uncached request to it."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from reports.microsite.caching import CACHE
+    from reports.models import LearningReport, ReportPdf
+    from reports.pdfs.tasks import queue_edition_pdf
+
+    report = LearningReport.objects.select_related("bsp__region", "bsp__partnership").get(
+        slug="bench-area-00000"
+    )
+    pdf_began = time.monotonic()
+    queue_edition_pdf(report.published_edition_id)  # immediate back end: renders now if needed
+    pdf = ReportPdf.objects.filter(edition_id=report.published_edition_id).first()
+    pdf_seconds = time.monotonic() - pdf_began
+    slug = {"slug": report.slug}
+    pages = {
+        "home": reverse("reports:home"),
+        "listing page 1": reverse("reports:report-list"),
+        "search common word": reverse("reports:report-list") + "?q=exploitation",
+        "search rare phrase": reverse("reports:report-list") + "?q=%22lantern+audit%22",
+        "report page": reverse("reports:report-detail", kwargs=slug),
+        "region page": reverse("reports:region-detail", kwargs={"slug": report.bsp.region.slug}),
+        "partnership page": reverse(
+            "reports:partnership-detail", kwargs={"slug": report.bsp.partnership.slug}
+        ),
+        "programme figures": reverse("reports:programme"),
+        "learning by section": reverse("reports:learning"),
+        "sitemap": reverse("reports:sitemap"),
+        "reports.csv": reverse("reports:data-reports-csv"),
+        "report PDF": reverse("reports:report-pdf", kwargs=slug),
+        "baseline: minimal": "/bench/minimal",
+        BASELINE: "/bench/one-query",
+    }
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    found = {}
+    for name, path in pages.items():
+        caches[CACHE].clear()
+        began = time.monotonic()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+            if response.streaming:
+                size = sum(len(chunk) for chunk in response.streaming_content)
+            else:
+                size = len(response.content)
+        found[name] = {
+            "path": path,
+            "queries": len(queries),
+            "status": response.status_code,
+            "bytes": size,
+            "in_process_ms": round((time.monotonic() - began) * 1000, 1),
+        }
+    caches[CACHE].clear()
+    result = {
+        "published_reports": LearningReport.objects.published().count(),
+        "pdf": {
+            "rendered": bool(pdf and pdf.is_rendered),
+            "pages": pdf.pages if pdf else 0,
+            "bytes": pdf.size if pdf else 0,
+            "seconds": round(pdf_seconds, 2),
+        },
+        "pages": found,
+    }
+    output.write_text(json.dumps(result, indent=2))
+
+
+# -- The report -----------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def fmt_ms(value) -> str:
+    if value is None:
+        return "-"
+    return (
+        f"{value / 1000:.2f}s"
+        if value >= 10000
+        else f"{value:.0f}ms"
+        if value >= 100
+        else (f"{value:.1f}ms")
+    )
+
+
+def evaluate(results: dict) -> list[dict]:
+    """PASS/FAIL of every target, for every size."""
+    checks = []
+    for size, run in results["sizes"].items():
+        timings = run["timings"]
+        for concurrency in CONCURRENCY:
+            c = str(concurrency)
+            base = timings[BASELINE][c]["uncached"]["p95_ms"]
+            for name, cells in timings.items():
+                if name in BASELINES:
+                    continue
+                for mode, limit in (("uncached", UNCACHED_TARGET), ("cached", CACHED_TARGET)):
+                    cell = cells[c][mode]
+                    ratio = cell["p95_ms"] / base if base else None
+                    ok_status = set(cell["statuses"]) == {"200"}
+                    checks.append(
+                        {
+                            "size": int(size),
+                            "page": name,
+                            "concurrency": concurrency,
+                            "mode": mode,
+                            "p95_ms": cell["p95_ms"],
+                            "ratio": round(ratio, 1) if ratio is not None else None,
+                            "limit": limit,
+                            "pass": ok_status and ratio is not None and ratio <= limit,
+                            "statuses": cell["statuses"],
+                        }
+                    )
+    sizes = list(results["sizes"])
+    first, last = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
+    for name, page in last["pages"].items():
+        if name in BASELINES:
+            continue
+        checks.append(
+            {
+                "page": name,
+                "target": "queries",
+                "queries": {
+                    size: results["sizes"][size]["pages"][name]["queries"] for size in sizes
+                },
+                "pass": page["queries"] == first["pages"][name]["queries"],
+            }
+        )
+    return checks
+
+
+def table(results: dict) -> str:
+    lines = []
+    sizes = list(results["sizes"])
+    for size in sizes:
+        run = results["sizes"][size]
+        timings = run["timings"]
+        lines.append("")
+        lines.append(
+            f"### {int(size):,} published reports (p50 / p95 per request; ×base = p95 / the "
+            "one-query baseline's p95 at the same concurrency)"
+        )
+        lines.append("")
+        header = (
+            f"{'page':<20} {'c':>1}  {'uncached p50':>12} {'p95':>8} {'×base':>7} {'':4}  "
+            f"{'cached p50':>10} {'p95':>8} {'×base':>7} {'':4}  {'req/s u/c':>11}  status"
+        )
+        lines.append(header)
+        lines.append("-" * len(header))
+        for name, cells in timings.items():
+            for concurrency in CONCURRENCY:
+                c = str(concurrency)
+                base = timings[BASELINE][c]["uncached"]["p95_ms"]
+                row = f"{name:<20} {c:>1}  "
+                notes = []
+                rates = []
+                for mode, limit in (("uncached", UNCACHED_TARGET), ("cached", CACHED_TARGET)):
+                    cell = cells[c][mode]
+                    ratio = cell["p95_ms"] / base if base else 0
+                    ok = set(cell["statuses"]) == {"200"} and ratio <= limit
+                    mark = "" if name in BASELINES else verdict(ok)
+                    width = 12 if mode == "uncached" else 10
+                    row += (
+                        f"{fmt_ms(cell['p50_ms']):>{width}} {fmt_ms(cell['p95_ms']):>8} "
+                        f"{ratio:>6.1f}× {mark:4}  "
+                    )
+                    rates.append(f"{cell['throughput_rps']:.1f}")
+                    if set(cell["statuses"]) != {"200"}:
+                        notes.append(
+                            f"{mode}: "
+                            + ", ".join(f"{k}×{v}" for k, v in sorted(cell["statuses"].items()))
+                        )
+                    elif cell["requests"] < REQUESTS:
+                        notes.append(f"{mode}: {cell['requests']} req")
+                row += f"{'/'.join(rates):>11}  " + ("; ".join(notes) or "200")
+                lines.append(row)
+    lines.append("")
+    lines.append("### SQL queries of an uncached request (in-process, test client)")
+    lines.append("")
+    header = f"{'page':<20} " + " ".join(f"{int(s):>8,}" for s in sizes) + "  same?   size"
+    lines.append(header)
+    lines.append("-" * len(header))
+    last = results["sizes"][sizes[-1]]["pages"]
+    for name in last:
+        counts = [results["sizes"][s]["pages"][name]["queries"] for s in sizes]
+        same = "" if name in BASELINES else verdict(len(set(counts)) == 1)
+        size_text = " → ".join(
+            f"{results['sizes'][s]['pages'][name]['bytes'] / 1024:,.0f} KiB" for s in sizes
+        )
+        lines.append(
+            f"{name:<20} " + " ".join(f"{n:>8}" for n in counts) + f"  {same:6}  {size_text}"
+        )
+    return "\n".join(lines)
+
+
+# -- The run --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    began = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="tce-bench."))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "TASKS_BACKEND": "immediate",
+        "SECURE_SSL_REDIRECT": "false",
+        "MEDIA_ROOT": str(work / "media"),
+        "STATIC_ROOT": str(work / "static"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    cluster = None
+    server = None
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "settings": {
+            "requests_per_cell": REQUESTS,
+            "cell_seconds": CELL_SECONDS,
+            "timeout_s": TIMEOUT,
+            "concurrency": list(CONCURRENCY),
+            "gunicorn_workers": 2,
+        },
+        "steps_s": {},
+        "sizes": {},
+    }
+    try:
+        if os.environ.get("DATABASE_URL"):
+            log("Using $DATABASE_URL")
+            results["database"] = "DATABASE_URL"
+        else:
+            cluster = Cluster()
+            cluster.start()
+            env["DATABASE_URL"] = cluster.url
+            results["database"] = "throwaway PostgreSQL 15 cluster"
+            log(f"PostgreSQL cluster on port {cluster.port} ({time.monotonic() - began:.1f} s)")
+        results["steps_s"]["migrate"] = round(manage(env, "migrate", "--noinput", "-v", "0"), 1)
+        manage(env, "createcachetable")
+        results["steps_s"]["collectstatic"] = round(
+            manage(env, "collectstatic", "--noinput", "-v", "0"), 1
+        )
+        log(f"Migrated and collected static files ({time.monotonic() - began:.1f} s)")
+        for size in SIZES:
+            log(f"\n== {size:,} reports")
+            seconds = manage(env, "bench_corpus", "--reports", str(size))
+            results["steps_s"][f"corpus_{size}"] = round(seconds, 1)
+            probe_file = work / f"probe-{size}.json"
+            probe_began = time.monotonic()
+            subprocess.run([PY, __file__, "--probe", str(probe_file)], env=env, check=True)
+            run = json.loads(probe_file.read_text())
+            results["steps_s"][f"probe_{size}"] = round(time.monotonic() - probe_began, 1)
+            log(
+                f"Queries counted, PDF rendered: {run['pdf']} "
+                f"({time.monotonic() - probe_began:.1f} s)"
+            )
+            server = Server(env, RESULTS / f"gunicorn-{size}.log")
+            server.start()
+            timing_began = time.monotonic()
+            run["timings"] = {}
+            for name, page in run["pages"].items():
+                run["timings"][name] = {}
+                for concurrency in CONCURRENCY:
+                    cells = {}
+                    for mode in ("uncached", "cached"):
+                        cells[mode] = measure_cell(
+                            server.port,
+                            page["path"],
+                            cached=mode == "cached",
+                            concurrency=concurrency,
+                        )
+                    run["timings"][name][str(concurrency)] = cells
+                    log(
+                        f"  {name:<20} c={concurrency}: "
+                        f"uncached p95 {fmt_ms(cells['uncached']['p95_ms'])}, "
+                        f"cached p95 {fmt_ms(cells['cached']['p95_ms'])} "
+                        f"({time.monotonic() - began:.0f} s)"
+                    )
+            server.stop()
+            text = server.log_path.read_text(errors="replace")
+            run["gunicorn"] = {
+                "worker_timeouts": text.count("WORKER TIMEOUT"),
+                "tracebacks": text.count("Traceback"),
+                "log": str(server.log_path.relative_to(ROOT)),
+            }
+            server = None
+            results["steps_s"][f"http_{size}"] = round(time.monotonic() - timing_began, 1)
+            results["sizes"][str(size)] = run
+        results["checks"] = evaluate(results)
+        results["table"] = table(results)
+        results["total_s"] = round(time.monotonic() - began, 1)
+        (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        log(results["table"])
+        failed = [c for c in results["checks"] if not c["pass"]]
+        log(
+            f"\nTargets: {len(results['checks']) - len(failed)} pass, {len(failed)} fail "
+            f"(uncached p95 ≤ {UNCACHED_TARGET:g}× and cached p95 ≤ {CACHED_TARGET:g}× the "
+            "one-query baseline's p95, with every response a 200; queries the same at every "
+            "size)."
+        )
+        for size, run in results["sizes"].items():
+            g = run["gunicorn"]
+            log(
+                f"gunicorn at {int(size):,} reports: {g['worker_timeouts']} worker timeout(s), "
+                f"{g['tracebacks']} traceback(s) in {g['log']}"
+            )
+        log(f"Steps (s): {results['steps_s']}")
+        log(f"Total: {results['total_s']:.0f} s. Written: bench/results/latest.json")
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--probe":
+        probe(Path(sys.argv[2]))
+    else:
+        sys.exit(main())
