@@ -47,6 +47,7 @@ urlpatterns = [
     path("my-reports/<slug:slug>/preview/", authoring.report_preview, name="report-preview"),
     path("my-reports/<slug:slug>/send/", authoring.report_send, name="report-send"),
     path("programme/", microsite.programme, name="programme"),
+    path("programme/<int:year>/", microsite.programme_year, name="programme-year"),
     path("learning/", microsite.learning, name="learning"),
     path("feed/", public_page(LatestReportsFeed()), name="feed"),
     path("data/", microsite.data_index, name="data"),

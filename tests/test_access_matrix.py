@@ -109,6 +109,7 @@ EXPECTED = {
     "reports:region-detail":             ("region",        200,  200,  200,  200,  200,  200,  200),
     "reports:partnership-detail":        ("partnership",   200,  200,  200,  200,  200,  200,  200),
     "reports:programme":                 ("-",             200,  200,  200,  200,  200,  200,  200),
+    "reports:programme-year":            ("-",             200,  200,  200,  200,  200,  200,  200),
     "reports:learning":                  ("-",             200,  200,  200,  200,  200,  200,  200),
     "reports:feed":                      ("-",             200,  200,  200,  200,  200,  200,  200),
     "reports:data":                      ("-",             200,  200,  200,  200,  200,  200,  200),
@@ -265,6 +266,8 @@ class World:
                 value = self.revision_id
             elif param == "section":
                 value = "reports"
+            elif param == "year":
+                value = self.reports["published"].bsp.programme_year
             elif param == "token" and subject == "invitation":
                 value = self.invitation_token
             elif param == "token" and subject == "reset":

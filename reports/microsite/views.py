@@ -21,7 +21,7 @@ from ..models import Edition, EditionSection, LearningReport
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..rendering import Footnote, build_document, number_footnotes
-from . import opendata
+from . import figures, opendata
 from .caching import public_page, wants_partial
 from .figures import programme_figures
 from .filters import ReportFilter, SectionChoiceForm, Sort
@@ -342,6 +342,24 @@ def robots_txt(request):
 @public_page
 def programme(request):
     return render(request, "reports/programme.html", programme_figures())
+
+
+APPENDIX_ROWS = 100
+
+
+@public_page
+def programme_year(request, year):
+    """The annual report's appendix table for one programme year, 100 rows a page, with the
+    year's totals."""
+    summary = next((y for y in figures.year_summaries() if y.year == year), None)
+    if summary is None:
+        raise Http404("The programme ran no BSP that year.")
+    page = Paginator(figures.appendix_rows(year), APPENDIX_ROWS).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/programme_year.html",
+        {"year": summary, "page": page, "query_without_page": ""},
+    )
 
 
 # -- Open data: the documentation page and the CSV and JSON downloads (published reports only) --

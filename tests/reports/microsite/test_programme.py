@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
+from partnerships.models import BespokeSupportProject, Region
 from reports.demo import REGISTER_CSV
 from reports.models import Status
-from tests.factories import make_cast
+from tests.factories import BespokeSupportProjectFactory, PartnershipFactory, make_cast
 
 
 class TableReader(HTMLParser):
@@ -56,8 +57,16 @@ def read_table(html, table_id):
     return reader.rows
 
 
+def year_page(client, year, **query):
+    """The appendix table of one programme year, through its link on the programme page."""
+    programme = client.get(reverse("reports:programme")).content.decode()
+    href = reverse("reports:programme-year", kwargs={"year": year})
+    assert f'href="{href}"' in programme
+    return client.get(href, query).content.decode()
+
+
 def test_the_appendix_table_is_reproduced_row_for_row(demo, client):
-    page = client.get(reverse("reports:programme")).content.decode()
+    page = year_page(client, 2020)
     table = read_table(page, "appendix-2020")
     with REGISTER_CSV.open(encoding="utf-8") as f:
         expected = [
@@ -78,17 +87,18 @@ def test_the_appendix_table_is_reproduced_row_for_row(demo, client):
 
 
 def test_the_totals_are_computed_20_bsps_9_regions_65_local_authorities(demo, client):
-    page = client.get(reverse("reports:programme")).content.decode()
-    (totals,) = read_table(page, "appendix-2020")["tfoot"]
+    (totals,) = read_table(year_page(client, 2020), "appendix-2020")["tfoot"]
     assert totals == ["Total", "20 BSPs in 9 regions", "65", ""]
+    page = client.get(reverse("reports:programme")).content.decode()
+    years = read_table(page, "programme-years")
+    assert years["tbody"] == [["2020-21: the appendix table", "20", "9", "65"]]
     assert '<span class="figure-number">20</span> Bespoke Support Projects' in page
     assert '<span class="figure-number">9</span> regions of England' in page
     assert '<span class="figure-number">65</span> local authorities reached' in page
 
 
 def test_the_staffordshire_focus_is_shown_as_unknown_never_guessed(demo, client):
-    page = client.get(reverse("reports:programme")).content.decode()
-    rows = read_table(page, "appendix-2020")["tbody"]
+    rows = read_table(year_page(client, 2020), "appendix-2020")["tbody"]
     (staffordshire,) = [row for row in rows if row[2] == "Staffordshire and Stoke-on-Trent"]
     assert staffordshire[4] == "Not known"
 
@@ -123,4 +133,28 @@ def test_the_figures_follow_the_register(demo, client):
     make_cast("New Area", region="North West", status=Status.PUBLISHED)
     page = client.get(reverse("reports:programme")).content.decode()
     assert '<span class="figure-number">21</span> Bespoke Support Projects' in page
-    assert read_table(page, "appendix-2021")["tfoot"] == [["Total", "1 BSP in 1 region", "1", ""]]
+    assert read_table(year_page(client, 2021), "appendix-2021")["tfoot"] == [
+        ["Total", "1 BSP in 1 region", "1", ""]
+    ]
+
+
+def test_a_long_year_comes_a_hundred_rows_a_page_with_its_totals_on_each(db, client):
+    region = Region.objects.get(name="Eastern")
+    partnership = PartnershipFactory(region=region)
+    BespokeSupportProject.objects.bulk_create(
+        BespokeSupportProjectFactory.build(
+            partnership=partnership,
+            region=region,
+            local_area=f"Area {n:03d}",
+            programme_year=2024,
+            bsp_type=["standard", "complex", "regional"][n % 3],
+        )
+        for n in range(130)
+    )
+    first = read_table(year_page(client, 2024), "appendix-2024")
+    second = read_table(year_page(client, 2024, page=2), "appendix-2024")
+    assert (len(first["tbody"]), len(second["tbody"])) == (100, 30)
+    assert first["tfoot"] == second["tfoot"] == [["Total", "130 BSPs in 1 region", "130", ""]]
+    types = [row[0] for row in first["tbody"] + second["tbody"]]
+    assert types == ["Standard"] * 44 + ["Complex"] * 43 + ["Regional"] * 43
+    assert client.get(reverse("reports:programme-year", kwargs={"year": 1999})).status_code == 404

@@ -46,7 +46,21 @@ BUDGETS = [
         "its sections; the list of editions; the published addenda; related reports + themes + "
         "methodologies",
     ),
-    ("reports:programme", {}, "", 4, "register; its themes; regions; published count"),
+    (
+        "reports:programme",
+        {},
+        "",
+        8,
+        "regions; BSPs counted by region, by type, by theme, without a theme, by year; the "
+        "totals; published count (grouped queries: no row of the register is read)",
+    ),
+    (
+        "reports:programme-year",
+        {"year": 2020},
+        "",
+        3,
+        "the years' totals; a page of the year's BSPs + their count",
+    ),
     (
         "reports:learning",
         {},
