@@ -265,10 +265,20 @@ class ReportEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ReportPdf)
 class ReportPdfAdmin(ShowOnlyAdmin):
-    """Stored PDFs are made by the portal: the admin shows them; deleting one makes it render
-    again on the next download."""
+    """Stored PDFs are made by the portal: the admin shows them, and the renders that failed;
+    deleting one makes it render again on the next download (and forgets its failures)."""
 
-    list_display = ["report", "pages", "size", "rendered_at", "render_seconds", "queued_at"]
+    list_display = [
+        "report",
+        "edition",
+        "pages",
+        "size",
+        "rendered_at",
+        "render_seconds",
+        "queued_at",
+        "failures",
+    ]
+    list_filter = ["failures"]
     list_select_related = ["report"]
     readonly_fields = [f.name for f in ReportPdf._meta.fields]
 

@@ -795,6 +795,12 @@ class ReportPdf(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # Renders that failed for the source ``failed_fingerprint`` (a new source starts again at
+    # zero): after ``MAX_RENDER_ATTEMPTS`` the portal stops trying and says so.
+    MAX_RENDER_ATTEMPTS = 3
+    failures = models.PositiveSmallIntegerField(default=0)
+    failed_fingerprint = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = "report PDF"
@@ -806,6 +812,12 @@ class ReportPdf(models.Model):
     @property
     def is_rendered(self):
         return bool(self.file and self.fingerprint)
+
+    def given_up_on(self, fingerprint: str) -> bool:
+        """Rendering this source failed too often: nobody should wait for it."""
+        return (
+            self.failed_fingerprint == fingerprint and self.failures >= self.MAX_RENDER_ATTEMPTS
+        )
 
 
 class Compendium(models.Model):

@@ -7,17 +7,23 @@ from, so a new render never overwrites a file someone may be downloading. Render
 ``tasks.py``; a stored file is deleted with its record (``receivers.py``).
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Role, User
+
 from ..models import Compendium, LearningReport, ReportPdf
 from . import document
+
+logger = logging.getLogger(__name__)
 
 # A render queued longer ago than this is assumed lost (e.g. a worker died) and is queued again.
 QUEUE_TIMEOUT = timedelta(minutes=10)
@@ -63,6 +69,50 @@ def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
     if old_name and old_name != name:
         storage.delete(old_name)
     return stored
+
+
+def record_render_failure(edition, source, error: Exception) -> ReportPdf:
+    """Count a failed render of ``source``; hold the queue slot until ``QUEUE_TIMEOUT`` (the
+    next request after that tries again). At ``ReportPdf.MAX_RENDER_ATTEMPTS`` for the same
+    source, stop trying and tell the programme admins, once."""
+    with transaction.atomic():
+        stored, _ = ReportPdf.objects.select_for_update().get_or_create(
+            edition=edition, defaults={"report_id": edition.report_id}
+        )
+        if stored.failed_fingerprint != source.fingerprint:
+            stored.failed_fingerprint, stored.failures = source.fingerprint, 0
+        stored.failures += 1
+        stored.last_error = f"{type(error).__name__}: {error}"[:2000]
+        stored.queued_at = timezone.now()
+        stored.save(update_fields=["failed_fingerprint", "failures", "last_error", "queued_at"])
+    if stored.failures == ReportPdf.MAX_RENDER_ATTEMPTS:
+        transaction.on_commit(lambda: _tell_admins(edition, stored))
+    return stored
+
+
+def _tell_admins(edition, stored) -> None:
+    admins = User.objects.filter(role=Role.PROGRAMME_ADMIN, is_active=True).values_list(
+        "email", flat=True
+    )
+    if not admins:
+        return
+    body = (
+        f"The PDF of “{edition.title}” (edition {edition.number}) could not be made: "
+        f"{stored.failures} attempts failed, and the portal has stopped trying. Readers of "
+        f"{settings.SITE_URL}{edition.report.get_absolute_url()} are told it is not available.\n\n"
+        f"The last error: {stored.last_error}\n\n"
+        "Once the cause is put right, delete this PDF's record in the admin (Report PDFs) and "
+        "the next download renders it again."
+    )
+    try:
+        send_mail(
+            subject=f"The PDF of “{edition.title}” could not be made",
+            message=body,
+            from_email=None,
+            recipient_list=list(admins),
+        )
+    except Exception:
+        logger.exception("Could not tell the admins that the PDF of %s failed", edition)
 
 
 def discard_report_pdf(report_id: int) -> None:

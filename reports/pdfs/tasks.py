@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 # -- Report PDFs ----------------------------------------------------------------------------------
 
 
-def queue_edition_pdf(edition_id: int) -> bool:
-    """Queue a render of a published edition's PDF, unless one is already waiting.
+def queue_edition_pdf(edition_id: int, fingerprint: str = "") -> bool:
+    """Queue a render of a published edition's PDF, unless one is already waiting, or rendering
+    the source ``fingerprint`` has failed ``ReportPdf.MAX_RENDER_ATTEMPTS`` times.
 
     Returns whether a render was queued. Safe to call from many requests at once: one of them
     claims the queue slot (a conditional UPDATE), the others find it taken.
@@ -33,11 +34,14 @@ def queue_edition_pdf(edition_id: int) -> bool:
         return False
     ReportPdf.objects.get_or_create(edition_id=edition_id, defaults={"report_id": report_id})
     now = timezone.now()
-    claimed = (
-        ReportPdf.objects.filter(edition_id=edition_id)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - storage.QUEUE_TIMEOUT))
-        .update(queued_at=now)
+    slot = ReportPdf.objects.filter(edition_id=edition_id).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - storage.QUEUE_TIMEOUT)
     )
+    if fingerprint:
+        slot = slot.exclude(
+            failed_fingerprint=fingerprint, failures__gte=ReportPdf.MAX_RENDER_ATTEMPTS
+        )
+    claimed = slot.update(queued_at=now)
     if not claimed:
         return False
     try:
@@ -56,8 +60,9 @@ def refresh_report_pdf(report_id: int) -> None:
         return
     if report.is_public:
         edition = document.editions_for_pdf().get(pk=report.published_edition_id)
-        if storage.stored_pdf_if_current(edition, document.edition_source(edition)) is None:
-            queue_edition_pdf(edition.pk)
+        source = document.edition_source(edition)
+        if storage.stored_pdf_if_current(edition, source) is None:
+            queue_edition_pdf(edition.pk, source.fingerprint)
     elif ReportPdf.objects.filter(report_id=report_id).exists():
         storage.discard_report_pdf(report_id)
 
@@ -103,10 +108,11 @@ def render_edition_pdf(edition_id: int) -> str:
         rendered = document.render(source)
         seconds = time.perf_counter() - started
         storage.store_report_pdf(edition, source, rendered, seconds)
-    except Exception:
-        # Hold the queue slot: requests do not retry a failing render before QUEUE_TIMEOUT.
+    except Exception as error:
+        # Counted, and the queue slot held: requests retry it after QUEUE_TIMEOUT, a bounded
+        # number of times (storage.record_render_failure).
         logger.exception("Could not render the PDF of %s", edition)
-        ReportPdf.objects.filter(edition_id=edition_id).update(queued_at=timezone.now())
+        storage.record_render_failure(edition, source, error)
         raise
     logger.info("Rendered the PDF of %s: %d pages in %.2f s", edition, rendered.pages, seconds)
     return "rendered"

@@ -24,7 +24,7 @@ from partnerships.models import programme_year_label
 from tce_portal.after_response import AfterResponse, RedirectThen
 
 from .. import access
-from ..models import Compendium, LearningReport, Status
+from ..models import Compendium, LearningReport, ReportPdf, Status
 from ..signoff import links as signoff_links
 from ..template_sections import SECTION_KEYS
 from . import document, storage, tasks
@@ -77,6 +77,22 @@ def report_pdf(request, slug, number=None):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(last_modified)
             return _public_cache(response)
+    given_up = ReportPdf.objects.filter(
+        edition=edition,
+        failed_fingerprint=source.fingerprint,
+        failures__gte=ReportPdf.MAX_RENDER_ATTEMPTS,
+    ).exists()
+    if given_up:
+        # Not "being prepared" for ever: say it cannot be made, and how to read the report.
+        # htmx's polling of the "being prepared" page gets the message, and stops (286).
+        response = TemplateResponse(
+            request,
+            "reports/pdf_failed.html#status" if request.htmx else "reports/pdf_failed.html",
+            {"report": report, "edition": edition},
+            status=286 if request.htmx else 503,
+        )
+        patch_cache_control(response, no_store=True)
+        return response
     context = {
         "report": report,
         "edition": edition,
@@ -92,7 +108,9 @@ def report_pdf(request, slug, number=None):
             "reports/pdf_preparing.html#status",
             context,
             status=286 if stored is not None else 200,
-            then=None if stored is not None else (partial(tasks.queue_edition_pdf, edition.pk)),
+            then=None
+            if stored is not None
+            else partial(tasks.queue_edition_pdf, edition.pk, source.fingerprint),
         )
     else:
         response = QueueingTemplateResponse(
@@ -100,7 +118,7 @@ def report_pdf(request, slug, number=None):
             "reports/pdf_preparing.html",
             context,
             status=503,
-            then=partial(tasks.queue_edition_pdf, edition.pk),
+            then=partial(tasks.queue_edition_pdf, edition.pk, source.fingerprint),
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, no_store=True)

@@ -1,14 +1,18 @@
 """Serving report PDFs: stored once in the background, never stale, never a draft to the public."""
 
+import datetime
+
 import pytest
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role, User
 from partnerships.models import Agency, BespokeSupportProject, PartnershipAgency, Region
-from reports.models import LearningReport, ReportPdf, Status
-from reports.pdfs import document
+from reports.models import EditionSection, LearningReport, ReportPdf, Status
+from reports.pdfs import document, storage
 from reports.signoff import services as signoff_services
 from tests.factories import Cast, UserFactory, demo_people, make_cast, walk_to
 from tests.support.pdf_reading import read_pdf
@@ -412,3 +416,50 @@ def test_a_new_title_after_publication_waits_for_the_next_edition(
         first_pdf = b"".join(first.streaming_content)
     assert read_pdf(first_pdf).title == "Project Learning Report: Old Title"
     assert first["Content-Disposition"].endswith('-edition-1.pdf"')
+
+
+@pytest.mark.pdf
+def test_a_render_that_keeps_failing_is_retried_a_few_times_then_reported(
+    demo, client, settings, run_worker, django_capture_on_commit_callbacks
+):
+    """A PDF that cannot be made (here, text nested deeper than WeasyPrint can lay out, stored
+    before the sanitiser bounded nesting) is tried ReportPdf.MAX_RENDER_ATTEMPTS times, each after
+    QUEUE_TIMEOUT; then the programme admins are told, once, and readers are told it is not
+    available instead of "being prepared" for ever."""
+    settings.TASKS = DATABASE_TASKS
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    EditionSection.objects.filter(edition=east_sussex.published_edition, key="reasons").update(
+        body="<blockquote>" * 400 + "<p>Too deep.</p>" + "</blockquote>" * 400
+    )
+    mail.outbox.clear()
+    for attempt in range(1, ReportPdf.MAX_RENDER_ATTEMPTS + 1):
+        waiting = get_pdf(client, east_sussex)
+        assert waiting.status_code == 503
+        assert "being prepared" in waiting.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            run_worker()
+        stored = ReportPdf.objects.get(edition=east_sussex.published_edition)
+        assert (stored.failures, stored.is_rendered) == (attempt, False)
+        assert "Error" in stored.last_error
+        # Not retried before QUEUE_TIMEOUT: a request meanwhile queues nothing.
+        queued = DBTaskResult.objects.count()
+        get_pdf(client, east_sussex)
+        assert DBTaskResult.objects.count() == queued
+        ReportPdf.objects.filter(pk=stored.pk).update(
+            queued_at=timezone.now() - storage.QUEUE_TIMEOUT - datetime.timedelta(seconds=1)
+        )
+    [message] = mail.outbox
+    assert "could not be made" in message.subject
+    assert message.to == ["admin@example.org"]
+    failed = get_pdf(client, east_sussex)
+    assert failed.status_code == 503
+    assert "The PDF of this report is not available" in failed.content.decode()
+    queued = DBTaskResult.objects.count()
+    get_pdf(client, east_sussex)
+    polled = client.get(
+        reverse("reports:report-pdf", kwargs={"slug": east_sussex.slug}),
+        headers={"HX-Request": "true"},
+    )
+    assert polled.status_code == 286  # htmx stops polling
+    assert "could not make the PDF" in polled.content.decode()
+    assert DBTaskResult.objects.count() == queued  # nothing more is tried
