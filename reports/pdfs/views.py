@@ -32,6 +32,9 @@ from . import document, storage, tasks
 logger = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = timedelta(minutes=5)
+# A draft's PDF is rendered in the request: this bounds it to a few dozen pages (the longest real
+# report has about 4,000 words; a 2.2 MB section once made a 506-page PDF in 72 s).
+DRAFT_PDF_MAX_WORDS = 30_000
 RETRY_AFTER_SECONDS = 10
 BUSY_RETRY_AFTER_SECONDS = 60  # when too many compendiums are being prepared already
 POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
@@ -152,6 +155,17 @@ def report_pdf_draft(request, slug):
     if report.is_public and report.status == Status.PUBLISHED:
         # Not under revision: its working copy is the published edition.
         return redirect("reports:report-pdf", slug=report.slug)
+    words = sum(section.word_count for section in report.sections.all())
+    if words > DRAFT_PDF_MAX_WORDS:
+        # A request must not render hundreds of pages: say why, and where to read it instead.
+        response = TemplateResponse(
+            request,
+            "reports/pdf_draft_too_long.html",
+            {"report": report, "words": words, "limit": DRAFT_PDF_MAX_WORDS},
+            status=413,
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
     rendered = document.render(document.report_source(report))
     response = HttpResponse(rendered.content, content_type="application/pdf")
     stem = document.filename_for(report).removesuffix(".pdf")

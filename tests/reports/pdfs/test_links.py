@@ -58,3 +58,22 @@ def test_the_overview_links_to_the_draft_pdf(demo, client):
     response = client.get(draft_pdf)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_draft_too_long_for_a_pdf_says_so_and_renders_nothing(db, client):
+    """A draft's PDF is made in the request: a draft of more than DRAFT_PDF_MAX_WORDS words (a
+    whole document pasted into a section, say) gets a page saying so, not a minute-long render."""
+    from reports.pdfs.views import DRAFT_PDF_MAX_WORDS
+    from tests.factories import make_cast
+
+    long_text = "<p>" + "word " * (DRAFT_PDF_MAX_WORDS + 1) + "</p>"
+    cast = make_cast(sections={"approaches": long_text})
+    client.force_login(cast.partner)
+    overview = client.get(reverse("reports:report-overview", kwargs={"slug": cast.report.slug}))
+    draft_pdf = reverse("reports:report-pdf-draft", kwargs={"slug": cast.report.slug})
+    assert draft_pdf in overview.content.decode()
+    response = client.get(draft_pdf)
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "This draft is too long to make into a PDF" in page
+    assert reverse("reports:report-preview", kwargs={"slug": cast.report.slug}) in page
