@@ -815,9 +815,7 @@ class ReportPdf(models.Model):
 
     def given_up_on(self, fingerprint: str) -> bool:
         """Rendering this source failed too often: nobody should wait for it."""
-        return (
-            self.failed_fingerprint == fingerprint and self.failures >= self.MAX_RENDER_ATTEMPTS
-        )
+        return self.failed_fingerprint == fingerprint and self.failures >= self.MAX_RENDER_ATTEMPTS
 
 
 class Compendium(models.Model):

@@ -24,6 +24,8 @@ from . import access
 from .models import LearningReport, ReportEvent, Status, Transition
 
 logger = logging.getLogger(__name__)
+# One structured record per state change (ids only: comments may name people).
+events_log = logging.getLogger("tce.workflow")
 
 # The public notice on a report withdrawn because the local area withdrew its agreement.
 CONSENT_WITHDRAWN_NOTICE = "The local area asked for this report to be taken off the microsite."
@@ -305,6 +307,17 @@ def announce(event: ReportEvent) -> None:
     """Tell the capabilities that ``event`` happened; one failing receiver stops no other. Made
     after commit for every transition, and for the audit-log events that change no state
     (addenda)."""
+    events_log.info(
+        "transition",
+        extra={
+            "event_id": event.pk,
+            "transition": event.transition,
+            "report_id": event.report_id,
+            "actor_id": event.actor_id,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+        },
+    )
     for receiver, result in report_transitioned.send_robust(sender=ReportEvent, event=event):
         if isinstance(result, Exception):
             logger.error(

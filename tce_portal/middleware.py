@@ -8,7 +8,12 @@
   it (a report's draft, the review page) after they leave.
 """
 
+import logging
+import time
+
 from django.utils.cache import patch_cache_control
+
+request_log = logging.getLogger("tce.requests")
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -49,3 +54,29 @@ def _personal(request) -> bool:
         return True
     session = getattr(request, "session", None)
     return session is not None and bool(session.get(SIGNOFF_LINK_SESSION_KEY))
+
+
+class RequestLogMiddleware:
+    """One structured record per request: method, path (without its query string: a sign-off
+    link's token travels there), status, duration and the signed-in user's id. Nothing else
+    about the person: no name, e-mail or IP address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        request_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "link_holder": not (user and user.is_authenticated) and _personal(request),
+            },
+        )
+        return response

@@ -16,6 +16,7 @@ from accounts import sessions
 from reports.microsite.caching import page_etag
 from reports.models import SignoffLink, Status
 from reports.signoff import links as signoff_links
+from reports.signoff import services as signoff_services
 from tce_portal import health, middleware
 from tests.factories import PASSWORD, make_cast, walk_to
 from tests.support.signing_in import sign_in
@@ -143,3 +144,37 @@ def test_two_pages_with_the_same_content_have_different_etags(rf):
     second = page_etag(rf.get("/regions/eastern/?page=2"), response)
     assert first != second
     assert first == page_etag(rf.get("/regions/eastern/"), response)  # stable for one page
+
+
+def test_each_request_is_logged_with_ids_only(client, db, caplog):
+    cast = make_cast(status=Status.PUBLISHED)
+    sign_in(client, cast.partner.email, PASSWORD)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="tce.requests"):
+        client.get(reverse("reports:dashboard") + "?secret=token-in-query")
+    [record] = [r for r in caplog.records if r.name == "tce.requests"]
+    assert (record.method, record.path, record.status) == ("GET", "/my-reports/", 200)
+    assert record.user_id == cast.partner.pk
+    assert record.duration_ms >= 0
+    logged = str(record.__dict__)
+    assert "token-in-query" not in logged  # no query string
+    assert cast.partner.email not in logged and cast.partner.full_name not in logged
+
+
+def test_each_state_change_is_logged_with_ids_only(db, caplog, django_capture_on_commit_callbacks):
+    cast = make_cast(status=Status.AWAITING_SIGNOFF)
+    with (
+        caplog.at_level("INFO", logger="tce.workflow"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        signoff_services.request_changes(
+            report=cast.report, actor=cast.local_lead, comment="Ask Mrs Example about it."
+        )
+    [record] = [r for r in caplog.records if r.name == "tce.workflow"]
+    assert (record.transition, record.report_id, record.actor_id) == (
+        "request_changes",
+        cast.report.pk,
+        cast.local_lead.pk,
+    )
+    assert (record.from_status, record.to_status) == ("awaiting_signoff", "changes_requested")
+    assert "Mrs Example" not in str(record.__dict__)  # what people wrote stays in the audit log
