@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import keeping_text, views
+from . import keeping_text, two_step, views
 from .forms import SignInForm
 
 app_name = "accounts"
@@ -20,6 +20,9 @@ urlpatterns = [
     path("session/", keeping_text.session_status, name="session-status"),
     path("signed-in/", keeping_text.signed_in_again, name="signed-in-again"),
     path("", views.account, name="account"),
+    path("two-step/", two_step.set_up, name="two-step-set-up"),
+    path("two-step/code/", two_step.verify, name="two-step-verify"),
+    path("two-step/off/", two_step.turn_off, name="two-step-off"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("invite/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),

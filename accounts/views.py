@@ -9,7 +9,7 @@ from django.urls import reverse, reverse_lazy
 
 from tce_portal.after_response import RedirectThen
 
-from . import services
+from . import services, two_step
 from .forms import (
     ChangePasswordForm,
     InvitationForm,
@@ -89,8 +89,15 @@ def _invalid(request, invalid):
 
 @login_required
 def account(request):
-    """Who you are in the portal, and a way to change your password."""
-    return render(request, "accounts/account.html")
+    """Who you are in the portal, and ways to change your password and two-step sign-in."""
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "two_step_on": two_step.confirmed_device(request.user) is not None,
+            "two_step_required": two_step.required_for(request.user),
+        },
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

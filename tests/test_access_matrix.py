@@ -167,6 +167,11 @@ EXPECTED = {
     "accounts:signed-in-again":          ("-",             S,    200,  200,  200,  200,  200,  S),
     "accounts:account":                  ("-",             S,    200,  200,  200,  200,  200,  S),
     "accounts:password-change":          ("-",             S,    200,  200,  200,  200,  200,  S),
+    # Two-step sign-in: setting it up is for anyone signed in; the code page sends someone who
+    # has not turned it on to their reports (302); turning it off is a POST (GET: back, 302).
+    "accounts:two-step-set-up":          ("-",             S,    200,  200,  200,  200,  200,  S),
+    "accounts:two-step-verify":          ("-",             S,    302,  302,  302,  302,  302,  S),
+    "accounts:two-step-off":             ("-",             S,    302,  302,  302,  302,  302,  S),
     "accounts:invite":                   ("-",             S,    403,  403,  403,  403,  200,  S),
     "accounts:invitation":               ("invitation",    200,  200,  200,  200,  200,  200,  200),
     "accounts:password-reset":           ("-",             200,  200,  200,  200,  200,  200,  200),
