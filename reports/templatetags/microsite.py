@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 from ..search import snippet_html
 
@@ -27,3 +28,11 @@ def elided_page_numbers(page):
     """The page numbers to offer: the first and last two, and three each side of this one, with
     ``Paginator.ELLIPSIS`` between (so 500 pages are about a dozen links)."""
     return page.paginator.get_elided_page_range(page.number, on_each_side=3, on_ends=2)
+
+
+@register.filter
+def iso_seconds(value):
+    """A time in ISO 8601 to the second, in the site's time zone (for metadata)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
