@@ -7,6 +7,7 @@ import io
 from django.apps import apps
 from django.core.management import call_command
 
+from partnerships.reference_data import load_reference_data
 from reports.demo import seed_demo
 from reports.models import LearningReport, Status
 from tests.factories import make_cast, walk_to
@@ -22,8 +23,9 @@ def counts():
 
 
 def test_a_dump_loaded_into_an_emptied_database_gives_back_every_row_and_page(
-    transactional_db, tmp_path, client
+    transactional_db, django_db_serialized_rollback, tmp_path, client
 ):
+    load_reference_data(apps)  # transactional tests start from empty tables
     seed_demo()
     cast = make_cast("Backup Bay", status=Status.PUBLISHED)
     walk_to(cast.report, cast, Status.PUBLISHED)
