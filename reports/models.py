@@ -836,6 +836,9 @@ class Compendium(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=200)
     programme_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A programme year of more than VOLUME_SIZE reports comes in volumes (by title).
+    VOLUME_SIZE = 50
+    volume = models.PositiveSmallIntegerField(null=True, blank=True)
     report_slugs = models.JSONField(default=list, help_text="The reports, in the order shown.")
     section_key = models.CharField(
         "section",

@@ -262,13 +262,16 @@ def section_heading(section_key: str) -> str:
     return SECTIONS_BY_KEY[section_key].heading
 
 
-def compendium_title(programme_year: int | None, section_key: str = "", count: int = 0) -> str:
+def compendium_title(
+    programme_year: int | None, section_key: str = "", count: int = 0, volume: int | None = None
+) -> str:
     if section_key:
         areas = f"{count} area{'' if count == 1 else 's'}"
         return f"{section_heading(section_key)}: what {areas} learned"
     if programme_year is None:
         return "Project Learning Reports: a selection"
-    return f"Project Learning Reports {programme_year_label(programme_year)}"
+    title = f"Project Learning Reports {programme_year_label(programme_year)}"
+    return f"{title}, volume {volume}" if volume else title
 
 
 def has_section(report, section_key: str) -> bool:
@@ -306,6 +309,7 @@ def compendium_source(
     *,
     programme_year: int | None,
     section_key: str = "",
+    volume: int | None = None,
     on_report: Callable[[int, int], None] | None = None,
 ) -> PdfSource:
     """All ``reports`` in one PDF: a cover, contents with page numbers, then each report; or,
@@ -318,7 +322,7 @@ def compendium_source(
         entries.append(CompendiumEntry(report, anchor, mark_safe(_prefix_ids(body, f"{anchor}-"))))  # noqa: S308
         if on_report:
             on_report(index, len(reports))
-    title = compendium_title(programme_year, section_key, len(entries))
+    title = compendium_title(programme_year, section_key, len(entries), volume)
     latest = max((r.published_at for r in reports if r.published_at), default=None)
     if section_key:
         description = (
@@ -436,7 +440,9 @@ def _mark_css(mark: str) -> str:
     return f'@page {{ @top-right {{ content: "{quoted}"; }} }}'
 
 
-def compendium_filename(programme_year: int | None, fingerprint: str, section_key: str = "") -> str:
+def compendium_filename(
+    programme_year: int | None, fingerprint: str, section_key: str = "", volume: int | None = None
+) -> str:
     if section_key:
         stem = f"tce-learning-{slugify(section_key)}"
         if programme_year is None:
@@ -444,4 +450,5 @@ def compendium_filename(programme_year: int | None, fingerprint: str, section_ke
         return f"{stem}-{slugify(programme_year_label(programme_year))}.pdf"
     if programme_year is None:
         return f"tce-learning-reports-selection-{fingerprint[:8]}.pdf"
-    return f"tce-learning-reports-{slugify(programme_year_label(programme_year))}.pdf"
+    stem = f"tce-learning-reports-{slugify(programme_year_label(programme_year))}"
+    return f"{stem}-volume-{volume}.pdf" if volume else f"{stem}.pdf"

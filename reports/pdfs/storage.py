@@ -123,12 +123,28 @@ def discard_report_pdf(report_id: int) -> None:
 # -- Compendiums ----------------------------------------------------------------------------------
 
 
-def compendium_reports(*, programme_year: int | None = None, slugs=None, section_key: str = ""):
-    """The published reports of a programme year, or the published ones among ``slugs``; with
-    ``section_key``, only those with something in that section (as learning by section shows)."""
+def volumes_of(programme_year: int) -> int:
+    """How many volumes the compendium of a programme year has (one when it is small)."""
+    count = LearningReport.objects.published().filter(bsp__programme_year=programme_year).count()
+    return max(1, -(-count // Compendium.VOLUME_SIZE))
+
+
+def compendium_reports(
+    *,
+    programme_year: int | None = None,
+    slugs=None,
+    section_key: str = "",
+    volume: int | None = None,
+):
+    """The published reports of a programme year (``volume`` n: its n-th ``VOLUME_SIZE`` by
+    title), or the published ones among ``slugs``; with ``section_key``, only those with
+    something in that section (as learning by section shows)."""
     reports = LearningReport.objects.published().order_by("title", "pk")
     if programme_year is not None:
         reports = reports.filter(bsp__programme_year=programme_year)
+        if volume is not None:
+            size = Compendium.VOLUME_SIZE
+            reports = reports[(volume - 1) * size : volume * size]
     if slugs is not None:
         reports = reports.filter(slug__in=list(slugs)[:MAX_COMPENDIUM_REPORTS])
     reports = document.published_for_pdf(reports)
@@ -138,17 +154,21 @@ def compendium_reports(*, programme_year: int | None = None, slugs=None, section
     return reports
 
 
-def request_page_context(reports, *, programme_year: int | None, section_key: str = "") -> dict:
+def request_page_context(
+    reports, *, programme_year: int | None, section_key: str = "", volume: int | None = None
+) -> dict:
     """What the page that offers to prepare a compendium of ``reports`` shows
     (``reports/compendium_request.html``): its title, the reports, the form's hidden selection,
     and the compendium already made of them, if any."""
     source = document.compendium_source(
-        reports, programme_year=programme_year, section_key=section_key
+        reports, programme_year=programme_year, section_key=section_key, volume=volume
     )
     return {
         "title": source.title,
         "reports": reports,
         "year": programme_year,
+        "volume": volume,
+        "volume_size": Compendium.VOLUME_SIZE,
         "section_key": section_key,
         "section_heading": document.section_heading(section_key) if section_key else "",
         "slugs": ",".join(r.slug for r in reports) if programme_year is None else "",
@@ -168,7 +188,7 @@ class CompendiumRequest:
 
 @transaction.atomic
 def request_compendium(
-    *, reports, programme_year: int | None, section_key: str = ""
+    *, reports, programme_year: int | None, section_key: str = "", volume: int | None = None
 ) -> CompendiumRequest:
     """Find or create the compendium of ``reports`` as they are now (or of their section
     ``section_key``).
@@ -182,13 +202,14 @@ def request_compendium(
     if not reports:
         raise ValueError("A compendium needs at least one published report.")
     source = document.compendium_source(
-        reports, programme_year=programme_year, section_key=section_key
+        reports, programme_year=programme_year, section_key=section_key, volume=volume
     )
     compendium, created = Compendium.objects.select_for_update().get_or_create(
         fingerprint=source.fingerprint,
         defaults={
             "title": source.title,
             "programme_year": programme_year,
+            "volume": volume,
             "section_key": section_key,
             "report_slugs": [r.slug for r in reports],
         },
@@ -231,7 +252,10 @@ def compendium_is_current(compendium: Compendium) -> bool:
     if [r.slug for r in reports] != compendium.report_slugs:
         return False
     source = document.compendium_source(
-        reports, programme_year=compendium.programme_year, section_key=compendium.section_key
+        reports,
+        programme_year=compendium.programme_year,
+        section_key=compendium.section_key,
+        volume=compendium.volume,
     )
     return source.fingerprint == compendium.fingerprint
 

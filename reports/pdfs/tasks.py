@@ -200,6 +200,7 @@ def build_compendium(compendium_id: str) -> str:
             reports,
             programme_year=compendium.programme_year,
             section_key=section_key,
+            volume=compendium.volume,
             on_report=progress.report,
         )
         if source.fingerprint != compendium.fingerprint:
@@ -207,7 +208,10 @@ def build_compendium(compendium_id: str) -> str:
             return "changed"
         rendered = document.render(source, progress=progress.render)
         stem = document.compendium_filename(
-            compendium.programme_year, compendium.fingerprint, compendium.section_key
+            compendium.programme_year,
+            compendium.fingerprint,
+            compendium.section_key,
+            compendium.volume,
         )
         name = f"reports/compendiums/{stem.removesuffix('.pdf')}-{compendium.fingerprint[:12]}.pdf"
         name = compendium.file.storage.save(name, ContentFile(rendered.content))

@@ -185,6 +185,7 @@ class CompendiumSelectionForm(forms.Form):
     learning by section passes it)."""
 
     year = forms.IntegerField(required=False, min_value=2019, max_value=2100)
+    volume = forms.IntegerField(required=False, min_value=1, max_value=10_000)
     reports = forms.CharField(required=False)
     section = forms.CharField(required=False)
 
@@ -220,14 +221,23 @@ class CompendiumSelectionForm(forms.Form):
         return any(self.data.get(name) for name in ("year", "reports"))
 
     def selection(self):
-        """(programme year, section key, reports)."""
+        """(programme year, volume, section key, reports). A programme year of more than
+        ``Compendium.VOLUME_SIZE`` reports comes in volumes: volume 1 unless another is asked
+        for; a volume past the last is no selection (404)."""
         year = self.cleaned_data.get("year")
         slugs = self.cleaned_data.get("reports") or None
         section_key = self.cleaned_data.get("section", "")
+        volume = None
+        if year is not None and not slugs and not section_key:
+            volumes = storage.volumes_of(year)
+            if volumes > 1:
+                volume = self.cleaned_data.get("volume") or 1
+                if volume > volumes:
+                    raise Http404("No such volume.")
         reports = storage.compendium_reports(
-            programme_year=year, slugs=slugs, section_key=section_key
+            programme_year=year, slugs=slugs, section_key=section_key, volume=volume
         )
-        return year, section_key, reports
+        return year, volume, section_key, reports
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,9 +258,13 @@ def compendium(request):
                     "year": row["bsp__programme_year"],
                     "label": programme_year_label(row["bsp__programme_year"]),
                     "count": row["count"],
+                    "volumes": range(1, -(-row["count"] // Compendium.VOLUME_SIZE) + 1)
+                    if row["count"] > Compendium.VOLUME_SIZE
+                    else [],
                 }
                 for row in years
-            ]
+            ],
+            "volume_size": Compendium.VOLUME_SIZE,
         }
         if request.method == "POST":
             # Sent with nothing chosen (a hand-made or truncated request): say so.
@@ -260,7 +274,7 @@ def compendium(request):
         return TemplateResponse(request, "reports/compendium_choose.html", context)
     if not form.is_valid():
         raise Http404("No such selection of reports, or no such section.")
-    year, section_key, reports = form.selection()
+    year, volume, section_key, reports = form.selection()
     reports = list(reports)
     if not reports:
         raise Http404("None of those reports is published (with that section).")
@@ -268,7 +282,7 @@ def compendium(request):
     if request.method == "POST":
         try:
             asked = storage.request_compendium(
-                reports=reports, programme_year=year, section_key=section_key
+                reports=reports, programme_year=year, section_key=section_key, volume=volume
             )
         except storage.CompendiumsBusy:
             busy = True
@@ -279,7 +293,9 @@ def compendium(request):
             then = partial(tasks.build_compendium.enqueue, str(compendium.pk))
         return RedirectThen(compendium.get_absolute_url(), then=then)
     context = {
-        **storage.request_page_context(reports, programme_year=year, section_key=section_key),
+        **storage.request_page_context(
+            reports, programme_year=year, section_key=section_key, volume=volume
+        ),
         "busy": busy,
     }
     response = TemplateResponse(
@@ -317,6 +333,8 @@ def compendium_detail(request, pk):
 def _selection_query(compendium):
     if compendium.programme_year is not None:
         query = {"year": compendium.programme_year}
+        if compendium.volume:
+            query["volume"] = compendium.volume
     else:
         query = {"reports": ",".join(compendium.report_slugs)}
     if compendium.section_key:
@@ -336,7 +354,10 @@ def compendium_pdf(request, pk):
         file,
         as_attachment=True,
         filename=document.compendium_filename(
-            compendium.programme_year, compendium.fingerprint, compendium.section_key
+            compendium.programme_year,
+            compendium.fingerprint,
+            compendium.section_key,
+            compendium.volume,
         ),
         content_type="application/pdf",
     )

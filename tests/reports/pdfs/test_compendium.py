@@ -233,9 +233,10 @@ def test_choosing_a_year_lists_the_years_with_published_reports(
 def test_the_list_of_reports_to_put_in_one_pdf_has_a_query_budget(
     two_published, client, django_assert_max_num_queries
 ):
-    # 1 reports (with BSP, partnership, region, published edition and its signatures), 2 the
-    # editions' sections, 3 an existing compendium of the same reports.
-    with django_assert_max_num_queries(3):
+    # 1 how many reports the year has (for its volumes), 2 reports (with BSP, partnership,
+    # region, published edition and its signatures), 3 the editions' sections, 4 an existing
+    # compendium of the same reports.
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("reports:compendium"), {"year": 2020})
     assert response.status_code == 200
     assert "Prepare the PDF" in response.content.decode()
@@ -273,3 +274,31 @@ def test_compendiums_nobody_needs_are_pruned_with_their_files(
         assert not default_storage.exists(gone.file.name)
     for kept in (newest, recent_search):
         assert default_storage.exists(kept.file.name)
+
+
+@pytest.mark.pdf
+def test_a_large_programme_year_comes_in_volumes(two_published, client, monkeypatch):
+    """More than Compendium.VOLUME_SIZE reports in a year (here the size is 1, and 2020-21 has
+    two): the year is offered in volumes, by title, each its own compendium."""
+    monkeypatch.setattr(Compendium, "VOLUME_SIZE", 1)
+    east_sussex, torbay = two_published
+    choose = client.get(reverse("reports:compendium")).content.decode()
+    assert "2020-21: 2 reports, in 2 volumes of up to 1" in choose
+    volume_2 = f"{reverse('reports:compendium')}?year=2020&amp;volume=2"
+    assert volume_2 in choose
+
+    page = client.get(reverse("reports:compendium"), {"year": 2020, "volume": 2})
+    text = page.content.decode()
+    assert "Project Learning Reports 2020-21, volume 2 in one PDF" in text
+    assert torbay.get_absolute_url() in text and east_sussex.get_absolute_url() not in text
+    assert 'name="volume" value="2"' in text
+    assert client.get(reverse("reports:compendium"), {"year": 2020, "volume": 3}).status_code == 404
+
+    ask_for(client, year=2020, volume=2)
+    compendium = Compendium.objects.get()
+    assert (compendium.volume, compendium.report_slugs) == (2, ["torbay"])
+    assert compendium.title == "Project Learning Reports 2020-21, volume 2"
+    # Without a volume, a large year is its first volume: never one PDF of the whole year.
+    ask_for(client, year=2020)
+    first = Compendium.objects.exclude(pk=compendium.pk).get()
+    assert (first.volume, first.report_slugs) == (1, ["east-sussex"])
