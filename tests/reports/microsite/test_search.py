@@ -173,3 +173,16 @@ def test_the_search_documents_can_be_rebuilt(demo):
     assert not LearningReport.objects.published().search("soft intelligence").exists()
     call_command("update_search_index", stdout=io.StringIO())
     assert LearningReport.objects.published().search("soft intelligence").exists()
+
+
+def test_building_search_documents_in_batches_gives_the_same_documents(catalogue):
+    from reports.microsite.search_index import update_search_document, update_search_documents
+
+    ids = list(LearningReport.objects.order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        update_search_document(pk)
+    one_by_one = dict(LearningReport.objects.values_list("pk", "search_text"))
+    assert any(one_by_one.values())
+    LearningReport.objects.update(search_text="")
+    update_search_documents(ids, batch_size=2)
+    assert dict(LearningReport.objects.values_list("pk", "search_text")) == one_by_one
