@@ -71,20 +71,29 @@ class LearningReportQuerySet(models.QuerySet):
         )
 
 
-def shown_sections(sections_by_key, *, with_openings=False):
-    """A report's (or an edition's) sections in template order, leaving out empty optional ones.
+class ReadsSections:
+    """What a report's working copy and a published edition both offer their readers (the
+    page, the PDF, open data: ``reports.rendering.build_document``): their ``sections``."""
 
-    Each is shown under its own heading, except the opening of a group (``opens_group``, e.g. the
-    introduction of "Joining the dots"), which only the whole text includes: the page, the PDF
-    and the data export ask for it with ``with_openings``.
-    """
-    return [
-        sections_by_key[spec.key]
-        for spec in SECTIONS
-        if spec.key in sections_by_key
-        and (with_openings or not spec.opens_group)
-        and (spec.required or sections_by_key[spec.key].has_content)
-    ]
+    @cached_property
+    def sections_by_key(self):
+        return {section.key: section for section in self.sections.all()}
+
+    def shown_sections(self, *, with_openings=False):
+        """The sections in template order, leaving out empty optional ones.
+
+        Each is shown under its own heading, except the opening of a group (``opens_group``, e.g.
+        the introduction of "Joining the dots"), which only the whole text includes: the page,
+        the PDF and the data export ask for it with ``with_openings``.
+        """
+        by_key = self.sections_by_key
+        return [
+            by_key[spec.key]
+            for spec in SECTIONS
+            if spec.key in by_key
+            and (with_openings or not spec.opens_group)
+            and (spec.required or by_key[spec.key].has_content)
+        ]
 
 
 def content_hash(sections) -> str:
@@ -98,7 +107,7 @@ def content_hash(sections) -> str:
     return digest.hexdigest()
 
 
-class LearningReport(models.Model):
+class LearningReport(ReadsSections, models.Model):
     """The Project Learning Report of one BSP, with its sign-off block.
 
     Its sections are the working copy, which authors change. What the public reads is the
@@ -215,13 +224,6 @@ class LearningReport(models.Model):
     def is_under_revision(self):
         """Published, and its working copy is being changed: the edition stays up meanwhile."""
         return self.is_public and self.status != Status.PUBLISHED
-
-    @cached_property
-    def sections_by_key(self):
-        return {section.key: section for section in self.sections.all()}
-
-    def shown_sections(self, *, with_openings=False):
-        return shown_sections(self.sections_by_key, with_openings=with_openings)
 
     @property
     def details_rows(self):
@@ -449,7 +451,7 @@ class ReportEvent(models.Model):
         raise ValueError("The audit log is append-only: events are never deleted.")
 
 
-class Edition(models.Model):
+class Edition(ReadsSections, models.Model):
     """A published edition of a report: the content as it was signed, countersigned and
     published, frozen. Never changed; the next publication makes the next edition.
 
@@ -530,13 +532,6 @@ class Edition(models.Model):
     # The same reading interface as the working copy (``reports.rendering.build_document``).
     awaits_local_area = False
     consent_to_publish = True  # an edition is published only with the local area's agreement
-
-    @cached_property
-    def sections_by_key(self):
-        return {section.key: section for section in self.sections.all()}
-
-    def shown_sections(self, *, with_openings=False):
-        return shown_sections(self.sections_by_key, with_openings=with_openings)
 
     @property
     def details_rows(self):
