@@ -145,3 +145,14 @@ def open_my_report(page, title):
     those who sign, countersign, publish or withdraw; the overview for those who write)."""
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def go_to_admin_sign_in(page, base_url, email="admin@example.org"):
+    """The admin's own sign-in page, as staff meet it: signed in on the site, "Admin" in the
+    menu; their session ends; the next click in the admin leads to its sign-in page."""
+    sign_in(page, base_url, email)
+    open_menu(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    page.context.clear_cookies()  # the session ends (idle, or signed out in another tab)
+    page.get_by_role("link", name="Learning reports").first.click()
+    expect(page.get_by_label("E-mail address")).to_be_visible()

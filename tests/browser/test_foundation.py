@@ -1,9 +1,8 @@
 """The browser harness on the first pages: the home page and the admin's sign-in."""
 
-from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import go_to_admin_sign_in, sign_in
 
 
 def test_home_page_is_accessible(live_demo, page, axe_check):
@@ -22,14 +21,13 @@ def test_published_report_is_accessible(live_demo, page, axe_check):
 
 
 def test_admin_sign_in_is_accessible_and_works(live_demo, page, axe_check):
-    # UNREACHABLE BY CLICKING: no link leads a signed-out visitor to the admin's sign-in page
-    # (the menu's "Admin" link is shown to signed-in staff only); staff type its address.
-    page.goto(live_demo.url + reverse("admin:login"))
+    go_to_admin_sign_in(page, live_demo.url)
     axe_check(page)
     page.get_by_label("E-mail address").fill("admin@example.org")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    # On to the page that was asked for when the session had ended.
+    expect(page.get_by_role("heading", name="Learning reports administration")).to_be_visible()
 
 
 def test_skip_link_is_the_first_thing_a_keyboard_reaches(live_demo, page):

@@ -5,11 +5,10 @@ import re
 
 import pytest
 from django.core import mail
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts import services
-from tests.browser.conftest import go_to_sign_in, sign_in
+from tests.browser.conftest import go_to_admin_sign_in, go_to_sign_in, sign_in
 from tests.factories import UserFactory
 
 NEW_PASSWORD = "a long enough passphrase 42"
@@ -81,9 +80,7 @@ def test_a_forgotten_password_is_reset_by_email(live, robin, page, axe_check):
 
 
 def test_the_admin_sign_in_offers_the_reset_page(live_demo, page, axe_check):
-    # UNREACHABLE BY CLICKING: no link leads a signed-out visitor to the admin's sign-in page
-    # (the menu's "Admin" link is shown to signed-in staff only); staff type its address.
-    page.goto(live_demo.url + reverse("admin:login"))
+    go_to_admin_sign_in(page, live_demo.url)
     axe_check(page, "admin sign-in with its reset link")
     page.get_by_role("link", name="Forgotten your password?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")

@@ -249,11 +249,13 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     expect(page.get_by_role("link", name="Publish on the microsite")).to_have_count(0)
 
     page.context.clear_cookies()
-    # Its address typed by a visitor: a report not for publication has no public page.
-    response = page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "torbay"}))
-    assert response.status == 404
+    # A visitor finds it nowhere: not among the latest reports, not by searching for it. (Its
+    # address gives a 404: tests/reports/microsite/test_visibility.py.)
     page.goto(live.url + "/")
-    expect(page.get_by_role("link", name="Torbay")).to_have_count(0)
+    expect(page.get_by_role("link", name="Torbay", exact=True)).to_have_count(0)
+    page.get_by_role("searchbox").first.fill("Torbay")
+    page.get_by_role("searchbox").first.press("Enter")
+    expect(page.get_by_text("0 reports matching “Torbay”")).to_be_visible()
 
 
 def test_the_local_leads_reflections_are_saved_as_they_type(live_demo, page, axe_check):
@@ -355,8 +357,15 @@ def test_two_people_write_the_reflections_at_once_and_nothing_is_lost(
     nadine_context.close()
 
 
-def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_check):
+def test_a_programme_admin_withdraws_a_published_report(live_demo, page, browser, axe_check):
     live = live_demo
+    # Someone is reading the report, opened from the home page.
+    reader = browser.new_page()
+    reader.goto(live.url + "/")
+    reader.get_by_role("link", name="East Sussex", exact=True).first.click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "Project Learning Report: East Sussex"
+    )
     sign_in_as(page, live, "admin@example.org")
     open_my_report(page, "East Sussex")  # the review page
     page.get_by_role("link", name="Withdraw from the microsite").click()
@@ -391,13 +400,12 @@ def test_a_programme_admin_withdraws_a_published_report(live_demo, page, axe_che
     open_my_report(page, "East Sussex")  # a draft again: the overview
     expect(page.get_by_role("heading", name="Re-opened for revision")).to_be_visible()
     axe_check(page, "the overview of a re-opened report")
-    page.context.clear_cookies()
-    # Its old public address (bookmarked, linked from elsewhere: the microsite no longer lists
-    # it) says that it was withdrawn.
-    page.goto(live.url + reverse("reports:report-detail", kwargs={"slug": "east-sussex"}))
+    # The reader reloads the report's page: it says that it was withdrawn.
+    reader.reload()
     expect(
-        page.get_by_role("heading", name=re.compile("This report was withdrawn"))
+        reader.get_by_role("heading", name=re.compile("This report was withdrawn"))
     ).to_be_visible()
+    reader.close()
 
 
 def test_a_comment_written_while_the_report_was_signed_off_is_given_back(
