@@ -221,6 +221,12 @@ class LearningReport(ReadsSections, models.Model):
         return self.published_edition_id is not None and self.withdrawn_at is None
 
     @property
+    def published_before(self) -> bool:
+        """An edition was published already: publishing again makes the next one, with a note
+        of what changed."""
+        return self.editions.exists()
+
+    @property
     def is_under_revision(self):
         """Published, and its working copy is being changed: the edition stays up meanwhile."""
         return self.is_public and self.status != Status.PUBLISHED

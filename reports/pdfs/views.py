@@ -80,11 +80,8 @@ def report_pdf(request, slug, number=None):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(last_modified)
             return _public_cache(response)
-    given_up = ReportPdf.objects.filter(
-        edition=edition,
-        failed_fingerprint=source.fingerprint,
-        failures__gte=ReportPdf.MAX_RENDER_ATTEMPTS,
-    ).exists()
+    record = ReportPdf.objects.filter(edition=edition).first()
+    given_up = record is not None and record.given_up_on(source.fingerprint)
     if given_up:
         # Not "being prepared" for ever: say it cannot be made, and how to read the report.
         # htmx's polling of the "being prepared" page gets the message, and stops (286).

@@ -131,6 +131,25 @@ def request_changes(*, report, actor, comment: str) -> ReportEvent:
     return event
 
 
+def _typed_signature(kind, actor, full_name: str, role: str) -> Signature:
+    """A signature typed on a page (name and role), dated by the server; not yet stored."""
+    return Signature(
+        kind=kind,
+        signed_by=actor,
+        name=full_name.strip(),
+        role=role.strip(),
+        signed_on=timezone.localdate(),
+    )
+
+
+def _store(signature, locked, *, content_hash: str = "") -> None:
+    """Store ``signature`` on the locked report, over its content as it is now."""
+    signature.report = locked
+    signature.content_hash = content_hash or locked.content_hash()
+    signature.full_clean()
+    signature.save()
+
+
 @transaction.atomic
 def sign_off(
     *,
@@ -150,13 +169,7 @@ def sign_off(
     the consent question (and why, when it is no) is recorded with the event in the audit log.
     """
 
-    signature = Signature(
-        kind=Signature.Kind.LOCAL_AREA,
-        signed_by=actor,
-        name=full_name.strip(),
-        role=role.strip(),
-        signed_on=timezone.localdate(),
-    )
+    signature = _typed_signature(Signature.Kind.LOCAL_AREA, actor, full_name, role)
 
     def record(locked):
         current = locked.content_hash()
@@ -165,10 +178,7 @@ def sign_off(
                 "The report changed while you were reading it. Read it again before you sign."
             )
         locked.consent_to_publish = bool(consent)
-        signature.report = locked
-        signature.content_hash = current
-        signature.full_clean()
-        signature.save()
+        _store(signature, locked, content_hash=current)
 
     decision = "Consent to publish on the microsite: " + ("yes." if consent else "no.")
     if not consent and consent_reason.strip():
@@ -204,20 +214,11 @@ def _check_signatures_match(locked, kinds):
 @transaction.atomic
 def countersign(*, report, actor, full_name: str, role: str) -> Signature:
     """The TCE project lead countersigns what the local area signed."""
-    signature = Signature(
-        kind=Signature.Kind.TCE_LEAD,
-        signed_by=actor,
-        name=full_name.strip(),
-        role=role.strip(),
-        signed_on=timezone.localdate(),
-    )
+    signature = _typed_signature(Signature.Kind.TCE_LEAD, actor, full_name, role)
 
     def record(locked):
         _check_signatures_match(locked, [Signature.Kind.LOCAL_AREA])
-        signature.report = locked
-        signature.content_hash = locked.content_hash()
-        signature.full_clean()
-        signature.save()
+        _store(signature, locked)
 
     workflow.apply(report=report, name=Transition.COUNTERSIGN, actor=actor, before_save=record)
     return signature
@@ -236,7 +237,7 @@ def publish(*, report, actor, change_note: str = "") -> ReportEvent:
 
     def check(report_row):
         _check_signatures_match(report_row, [Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD])
-        if report_row.editions.exists() and not change_note.strip():
+        if report_row.published_before and not change_note.strip():
             raise ChangeNoteMissing(
                 "Say what changed since the last edition: readers see it with the report."
             )
@@ -274,13 +275,7 @@ def give_consent(*, report, actor, full_name: str, role: str) -> Signature:
     """The local area, which signed the report off without agreeing to its publication, agrees
     now: a new signature over the same content, with consent. The TCE project lead's
     countersignature stands (the content is the same), so the report can then be published."""
-    signature = Signature(
-        kind=Signature.Kind.LOCAL_AREA,
-        signed_by=actor,
-        name=full_name.strip(),
-        role=role.strip(),
-        signed_on=timezone.localdate(),
-    )
+    signature = _typed_signature(Signature.Kind.LOCAL_AREA, actor, full_name, role)
 
     def record(locked):
         _check_signatures_match(locked, [Signature.Kind.LOCAL_AREA, Signature.Kind.TCE_LEAD])
@@ -288,10 +283,7 @@ def give_consent(*, report, actor, full_name: str, role: str) -> Signature:
             superseded_at=timezone.now()
         )
         locked.consent_to_publish = True
-        signature.report = locked
-        signature.content_hash = locked.content_hash()
-        signature.full_clean()
-        signature.save()
+        _store(signature, locked)
 
     workflow.apply(
         report=report,

@@ -415,41 +415,15 @@ def sign(request, report, actor, link):
 
 @account_holders
 def countersign(request, report):
-    if already := _done_already(request, report, request.user, Transition.COUNTERSIGN):
-        return already
-    if not workflow.can(request.user, report, Transition.COUNTERSIGN):
-        return _refuse(request, report, "The report cannot be countersigned now.")
-    form = CountersignForm(
-        request.POST if request.method == "POST" else None,
-        action=_url("report-countersign", report),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.countersign(
-                report=report,
-                actor=request.user,
-                full_name=form.cleaned_data["full_name"],
-                role=form.cleaned_data["role"],
-            )
-        except TransitionNotAllowed as error:
-            return _refuse(request, report, error)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                f"You countersigned the report. It is now: {report.status_phrase}.",
-            )
-            return redirect(_url("report-review", report))
-    return render(
+    return _signature_step(
         request,
-        "reports/signoff/countersign.html",
-        {
-            "report": report,
-            "form": form,
-            "local": report.current_signatures.get(Signature.Kind.LOCAL_AREA),
-        },
-        status=400 if form.errors else 200,
+        report,
+        name=Transition.COUNTERSIGN,
+        form_class=CountersignForm,
+        service=services.countersign,
+        refusal="The report cannot be countersigned now.",
+        done=lambda: f"You countersigned the report. It is now: {report.status_phrase}.",
+        context={"local": report.current_signatures.get(Signature.Kind.LOCAL_AREA)},
     )
 
 
@@ -463,7 +437,7 @@ def publish(request, report):
     form = PublishForm(
         request.POST if request.method == "POST" else None,
         action=_url("report-publish", report),
-        new_edition=report.editions.exists(),
+        new_edition=report.published_before,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -505,17 +479,30 @@ def revise(request, report):
 
 @account_holders
 def give_consent(request, report):
-    if already := _done_already(request, report, request.user, Transition.GIVE_CONSENT):
-        return already
-    if not workflow.can(request.user, report, Transition.GIVE_CONSENT):
-        return _refuse(request, report, "Only the local area can agree to publication now.")
-    form = GiveConsentForm(
-        request.POST if request.method == "POST" else None,
-        action=_url("report-give-consent", report),
+    return _signature_step(
+        request,
+        report,
+        name=Transition.GIVE_CONSENT,
+        form_class=GiveConsentForm,
+        service=services.give_consent,
+        refusal="Only the local area can agree to publication now.",
+        done=lambda: "You agreed to publication. The TCE project lead can now publish the report.",
     )
+
+
+def _signature_step(request, report, *, name, form_class, service, refusal, done, context=None):
+    """A step made by signing (countersign, agree to publication): its page ``report-<name>``
+    (dashes for underscores) with the signature form (template ``reports/signoff/<name>.html``),
+    the service, then back to the review page with ``done()``."""
+    if already := _done_already(request, report, request.user, name):
+        return already
+    if not workflow.can(request.user, report, name):
+        return _refuse(request, report, refusal)
+    page = f"report-{name.replace('_', '-')}"
+    form = form_class(request.POST if request.method == "POST" else None, action=_url(page, report))
     if request.method == "POST" and form.is_valid():
         try:
-            services.give_consent(
+            service(
                 report=report,
                 actor=request.user,
                 full_name=form.cleaned_data["full_name"],
@@ -526,15 +513,12 @@ def give_consent(request, report):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                "You agreed to publication. The TCE project lead can now publish the report.",
-            )
+            messages.success(request, done())
             return redirect(_url("report-review", report))
     return render(
         request,
-        "reports/signoff/give_consent.html",
-        {"report": report, "form": form},
+        f"reports/signoff/{name}.html",
+        {"report": report, "form": form, **(context or {})},
         status=400 if form.errors else 200,
     )
 
