@@ -48,9 +48,13 @@ class LearningReportQuerySet(models.QuerySet):
         return self.filter(published_edition__isnull=False)
 
     def for_listing(self):
-        return self.select_related(
-            "bsp", "bsp__partnership", "bsp__region", "published_edition"
-        ).prefetch_related("bsp__themes", "bsp__methodologies")
+        # A listing never shows the search columns: reading them would fetch every listed
+        # report's whole text and search vector.
+        return (
+            self.select_related("bsp", "bsp__partnership", "bsp__region", "published_edition")
+            .prefetch_related("bsp__themes", "bsp__methodologies")
+            .defer("search_vector", "search_text")
+        )
 
     def search(self, query: str):
         """Reports matching ``query`` (websearch syntax), annotated with ``search_rank`` and

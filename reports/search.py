@@ -14,9 +14,10 @@ microsite's business: ``reports/microsite/search_index.py``.
 
 import re
 import shlex
+from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models.functions import Coalesce, Greatest, Lower, NullIf, StrIndex, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -26,6 +27,34 @@ CONFIG = "english"
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 SNIPPET_CHARS = 280
+# Ranking reads every matching report's whole search vector. Above this many matches (a word that
+# is in most reports) the results are listed newest first instead, and the page says so.
+RANK_LIMIT = 500
+
+
+def ranks_results(queryset, count: int) -> bool:
+    """Whether ``count`` matches of a search in ``queryset``'s database are ordered by relevance."""
+    return count <= RANK_LIMIT or connections[queryset.db].vendor != "postgresql"
+
+
+@contextmanager
+def through_the_index(using: str = "default"):
+    """Run the queries of a search inside this block on PostgreSQL's GIN index.
+
+    The planner costs ``search_vector @@ query`` as a cheap comparison, so for a word in most
+    reports it prefers a sequential scan, which reads (de-TOASTs) every report's whole search
+    vector: 127 ms at 10,000 reports against 2.5 ms through the index, which answers a plain word
+    without reading a vector. Sequential scans are therefore ruled out for this transaction only
+    (``SET LOCAL``). Elsewhere (SQLite) this does nothing.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 def search(queryset, query: str):

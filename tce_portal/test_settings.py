@@ -18,6 +18,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.mkdtemp(prefix="tce-test-db-")) / "tce.sqlite3")
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # A statement that waits a minute for a row or table lock fails, naming what it waited on,
+    # instead of holding the suite until CI's limit (a test's threads, or the live server's, can
+    # otherwise wait on a lock that the test itself will never release).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=60000"  # noqa: F405
 SECURE_SSL_REDIRECT = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

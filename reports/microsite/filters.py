@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import Count
+from django.db.models import Count, FloatField, Value
+from django.utils.functional import cached_property
 
 from partnerships.models import (
     BespokeSupportProject,
@@ -23,6 +24,7 @@ from partnerships.models import (
     programme_year_label,
 )
 
+from .. import search
 from ..models import LearningReport
 from ..template_sections import SECTIONS
 
@@ -163,14 +165,30 @@ class ReportFilter(django_filters.FilterSet):
             if value != self.default_sort and (value != Sort.RELEVANCE or self.search_terms)
         ]
 
+    @cached_property
+    def count(self) -> int:
+        """How many reports match (through the search index: no report is read)."""
+        return self.qs.count()
+
+    @property
+    def too_many_to_rank(self) -> bool:
+        """Relevance is the order asked for, but so many reports match (a word that is in most
+        of them) that they are listed newest first instead: see ``search.RANK_LIMIT``."""
+        return self.sort_order == Sort.RELEVANCE and not search.ranks_results(self.qs, self.count)
+
     def ordered(self):
         """The filtered reports in the chosen order."""
+        queryset, sort = self.qs, self.sort_order
+        if self.too_many_to_rank:
+            # Not ranked: the rank is not computed either (it reads every match's vector).
+            queryset = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+            sort = Sort.NEWEST
         order = {
             Sort.RELEVANCE: ["-search_rank", "-published_at", "title"],
             Sort.NEWEST: ["-published_at", "title"],
             Sort.TITLE: ["title"],
-        }[self.sort_order]
-        return self.qs.order_by(*order)
+        }[sort]
+        return queryset.order_by(*order)
 
     def queryset_without(self, facet: str):
         """The reports with every filter applied except ``facet``'s (no search annotations)."""
@@ -189,7 +207,7 @@ class ReportFilter(django_filters.FilterSet):
                 self.queryset_without(name)
                 .order_by()
                 .values(lookup)
-                .annotate(n=Count("pk", distinct=True))
+                .annotate(n=Count("pk"))
                 .values_list(lookup, "n")
             )
             counts = {str(value): n for value, n in counts.items() if value not in (None, "")}

@@ -6,6 +6,7 @@ published edition (``published_edition``), never the working copy. A withdrawn r
 import csv
 import json
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -17,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
+from .. import search
 from ..models import Edition, EditionSection, LearningReport
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
@@ -63,11 +65,28 @@ def _search_context(request, filterset):
     }
 
 
+def _searching(request):
+    """Around a page's queries: through the search index when the visitor searched."""
+    return search.through_the_index() if request.GET.get("q", "").strip() else nullcontext()
+
+
 @public_page
 def report_list(request):
+    with _searching(request):
+        return _report_list(request)
+
+
+def _report_list(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
     context = _search_context(request, filterset)
-    page = Paginator(filterset.ordered().for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's reports in two steps: their ids, in order (the sort reads only the reports
+    # table), then those reports with what a listing shows (joins, snippets) for these 20 alone.
+    paginator = Paginator(filterset.ordered().values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count = filterset.count  # counted once, for the order and the pages
+    page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    shown = filterset.qs.for_listing().filter(pk__in=ids).in_bulk()
+    page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()
     query.pop("page", None)
     context.update(
@@ -75,6 +94,8 @@ def report_list(request):
         reports=page.object_list,
         query_without_page=query.urlencode(),
         compendium_size_ok=0 < page.paginator.count <= MAX_COMPENDIUM_REPORTS,
+        too_many_to_rank=filterset.too_many_to_rank,
+        rank_limit=search.RANK_LIMIT,
     )
     template = "reports/report_list.html"
     return render(
@@ -257,6 +278,11 @@ def _learning_selection(request):
 
 @public_page
 def learning(request):
+    with _searching(request):
+        return _learning(request)
+
+
+def _learning(request):
     section_form, key, filterset, sections = _learning_selection(request)
     context = _search_context(request, filterset)
     page = Paginator(
@@ -298,6 +324,11 @@ def _compendium_request_page(request, reports, *, section_key=""):
 def learning_pdf(request):
     """The section chosen on learning by section, from every matching report, as one PDF: the
     selection is named by the learning page's own filters (a short address), not by a list."""
+    with _searching(request):
+        return _learning_pdf(request)
+
+
+def _learning_pdf(request):
     _form, key, _filterset, sections = _learning_selection(request)
     slugs = list(
         sections.values_list("edition__report__slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1]
@@ -312,6 +343,11 @@ def learning_pdf(request):
 
 def report_list_pdf(request):
     """The result of a search, as one PDF, named by the search's own filters."""
+    with _searching(request):
+        return _report_list_pdf(request)
+
+
+def _report_list_pdf(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
     slugs = list(filterset.ordered().values_list("slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1])
     if len(slugs) > MAX_COMPENDIUM_REPORTS:

@@ -373,9 +373,17 @@ class _PageProgress(logging.Handler):
         self.callback = callback
         self.thread = threading.get_ident()
 
-    def emit(self, record):
+    def handle(self, record):
+        # Every thread's WeasyPrint records pass through this handler while it is attached. Those
+        # of other threads are dropped before the handler's lock is taken: the callback writes to
+        # the database, and a render in another thread must never wait on this lock while this
+        # thread waits on that render's row lock (a deadlock neither side could see).
         if record.thread != self.thread:
-            return
+            return False
+        self.emit(record)  # only this thread gets here: no lock needed
+        return True
+
+    def emit(self, record):
         message = record.getMessage()
         if match := self._PAGE.search(message):
             self.callback("layout", int(match.group(1)))

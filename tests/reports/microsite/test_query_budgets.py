@@ -27,15 +27,16 @@ BUDGETS = [
         "",
         15,
         "6 facet counts; region, theme, methodology and "
-        "year choices; result count; page of reports + themes + methodologies; "
+        "year choices; result count; the page's ids, then its reports + themes + methodologies; "
         "the result's slugs for its one-PDF link",
     ),
     (
         "reports:report-list",
         {},
         "q=learned&region=north-west&sort=title",
-        15,
-        "the same, with the search in each",
+        18,
+        "the same, with the search in each; on PostgreSQL, the search's own transaction "
+        "(a savepoint inside a test's) and its SET LOCAL (search.through_the_index)",
     ),
     (
         "reports:report-detail",

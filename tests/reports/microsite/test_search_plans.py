@@ -1,0 +1,82 @@
+"""Search stays on the GIN index when a word is in every report (PostgreSQL only).
+
+PostgreSQL's own ``auto_explain`` reports the plan of every query the pages run, as they run it;
+at 2,000 generated reports (``manage.py bench_corpus``), analysed, none may read the reports
+table from end to end. ``make bench`` checks the same at 10,000.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from reports import search
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+CORPUS = 2000
+
+
+@pytest.fixture
+def corpus():
+    call_command("bench_corpus", reports=CORPUS, stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+class Plans:
+    """The plans of the queries run on this connection inside the block, from auto_explain."""
+
+    def __init__(self):
+        self.notices = []
+
+    def __enter__(self):
+        connection.ensure_connection()
+        self.saved = connection.connection.notices
+        connection.connection.notices = self.notices  # psycopg2 appends every notice here
+        with connection.cursor() as cursor:
+            cursor.execute("LOAD 'auto_explain'")
+            cursor.execute("SET auto_explain.log_min_duration = 0")
+            cursor.execute("SET auto_explain.log_nested_statements = on")
+            cursor.execute("SET client_min_messages = log")
+        return self
+
+    def __exit__(self, *exc):
+        with connection.cursor() as cursor:
+            cursor.execute("SET client_min_messages = notice")
+            cursor.execute("SET auto_explain.log_min_duration = -1")
+        connection.connection.notices = self.saved
+
+    def of(self, table):
+        return [plan for plan in self.notices if f'"{table}"' in plan or f" {table} " in plan]
+
+
+# One corpus for every page (building it is most of the test's time).
+SEARCHES = [
+    "/reports/?q=exploitation",  # in every report
+    "/reports/?q=exploitation&sort=title",
+    "/reports/?q=exploitation&region=london&page=2",
+    '/reports/?q="lantern audit"',  # in one report of a thousand
+    "/learning/?q=exploitation",
+    "/learning/?q=exploitation&section=recommendations",
+]
+
+
+def test_no_search_query_reads_every_report_and_a_common_word_is_listed_newest_first(corpus):
+    client = Client()
+    for address in SEARCHES:
+        with Plans() as plans:
+            response = client.get(address)
+        assert response.status_code == 200, address
+        searched = [plan for plan in plans.of("reports_learningreport") if "@@" in plan]
+        assert searched, f"auto_explain reported no search query for {address}"
+        scans = [plan for plan in searched if "Seq Scan on reports_learningreport" in plan]
+        assert scans == [], address
+
+    page = client.get("/reports/?q=exploitation").content.decode()
+    assert f"More than {search.RANK_LIMIT} reports match" in page
+    rare = client.get('/reports/?q="lantern audit"').content.decode()
+    assert "lantern audit" in rare.lower()
+    assert "listed newest first" not in rare
