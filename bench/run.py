@@ -27,6 +27,8 @@ import json
 import math
 import os
 import platform
+import random
+import re
 import secrets
 import shutil
 import socket
@@ -36,6 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 # Every subprocess runs a fixed command (PostgreSQL's tools, manage.py, gunicorn): S603 is noise.
 # ruff: noqa: S603
@@ -54,6 +57,25 @@ TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "40"))
 CONCURRENCY = (1, 4)
 UNCACHED_TARGET = 10.0  # p95 uncached <= 10 x the one-query baseline's p95
 CACHED_TARGET = 2.0  # p95 cached <= 2 x the one-query baseline's p95
+# The targets are for the public HTML pages; the downloads are measured and shown beside them.
+DOWNLOADS = ("reports.csv", "report PDF")
+MEMORY_TARGET_MB = 300  # the peak resident memory of a gunicorn worker
+MIXED_SECONDS = float(os.environ.get("BENCH_MIXED_SECONDS", "20"))
+MIXED_READERS = 3
+MIXED_AUTHORS = 2
+MIXED_PAGES = (
+    "home",
+    "listing page 1",
+    "search common word",
+    "search rare phrase",
+    "report page",
+    "region page",
+    "partnership page",
+    "programme figures",
+    "learning by section",
+    "sitemap",
+    "report PDF",
+)
 BASELINE = "baseline: one query"
 BASELINES = ("baseline: minimal", BASELINE)
 
@@ -197,6 +219,34 @@ def get(port: int, path: str, timeout: float = TIMEOUT) -> tuple[int, int]:
         connection.close()
 
 
+def autosave(port: int, author: dict, text: str) -> tuple[int, int | None]:
+    """POST one autosave of a section, as the editor's htmx does: (status, the new version)."""
+    body = urlencode(
+        {"body": f"<p>{text}</p>", "based_on_version": author["version"], "completed": "no"}
+    )
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        connection.request(
+            "POST",
+            author["path"],
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"{author['session_cookie']}={author['session']}; "
+                f"csrftoken={author['csrf']}",
+                "X-CSRFToken": author["csrf"],
+                "HX-Request": "true",
+                "Accept-Encoding": "identity",
+            },
+        )
+        response = connection.getresponse()
+        page = response.read().decode(errors="replace")
+        saved = re.search(r'name="based_on_version"[^>]*value="(\d+)"', page)
+        return response.status, int(saved.group(1)) if saved and "Saved at" in page else None
+    finally:
+        connection.close()
+
+
 def percentile(values: list[float], fraction: float) -> float | None:
     """Nearest-rank percentile."""
     if not values:
@@ -257,6 +307,95 @@ def measure_cell(port: int, path: str, *, cached: bool, concurrency: int) -> dic
     }
 
 
+def worker_memory_mb(master_pid: int) -> list[float]:
+    """The peak resident memory (VmHWM) of each worker of the gunicorn ``master_pid``, in MB."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+            if int(fields["PPid"]) == master_pid and "VmHWM" in fields:
+                peaks.append(round(int(fields["VmHWM"].split()[0]) / 1024, 1))
+    return sorted(peaks)
+
+
+def mixed_load(port: int, pages: dict, authors: list[dict]) -> dict:
+    """For MIXED_SECONDS: MIXED_READERS threads read public pages (chosen at random, the page
+    cache as it comes), while MIXED_AUTHORS threads each autosave a section of a report under
+    revision, one save after another. Every response must be a 200 (an autosave's conflict
+    would be a 200 saying "Not saved", counted as an error here: each author owns a section)."""
+    deadline = time.monotonic() + MIXED_SECONDS
+    lock = threading.Lock()
+    reads: list[float] = []
+    saves: list[float] = []
+    errors: dict[str, int] = {}
+
+    def count_error(kind: str) -> None:
+        with lock:
+            errors[kind] = errors.get(kind, 0) + 1
+
+    def reader(seed: int):
+        chooser = random.Random(seed)  # noqa: S311 - which page to read next, not a secret
+        while time.monotonic() < deadline:
+            path = pages[chooser.choice(MIXED_PAGES)]["path"]
+            start = time.perf_counter()
+            try:
+                status, _ = get(port, path)
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+            elapsed = time.perf_counter() - start
+            with lock:
+                reads.append(elapsed)
+            if status != 200:
+                count_error(f"read {status}")
+
+    def author(person: dict):
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            start = time.perf_counter()
+            try:
+                status, version = autosave(port, person, f"Autosave {n} by {person['email']}.")
+            except (OSError, http.client.HTTPException) as error:
+                status, version = type(error).__name__, None
+            elapsed = time.perf_counter() - start
+            with lock:
+                saves.append(elapsed)
+            if status != 200 or version is None:
+                count_error(f"autosave {status}" + ("" if version else " not saved"))
+            else:
+                person["version"] = version
+            time.sleep(0.2)  # an editor saves after a pause in typing, not in a tight loop
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(MIXED_READERS)]
+    threads += [threading.Thread(target=author, args=(a,)) for a in authors[:MIXED_AUTHORS]]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - began
+
+    def summary(samples):
+        return {
+            "requests": len(samples),
+            "p50_ms": round((percentile(samples, 0.50) or 0) * 1000, 1),
+            "p95_ms": round((percentile(samples, 0.95) or 0) * 1000, 1),
+            "p99_ms": round((percentile(samples, 0.99) or 0) * 1000, 1),
+            "throughput_rps": round(len(samples) / wall, 1),
+        }
+
+    return {
+        "seconds": round(wall, 1),
+        "readers": MIXED_READERS,
+        "authors": min(MIXED_AUTHORS, len(authors)),
+        "reads": summary(reads),
+        "autosaves": summary(saves),
+        "errors": errors,
+    }
+
+
 # -- In-process: the pages, their query counts, the PDF ----------------------------------------
 
 
@@ -277,6 +416,9 @@ def probe(output: Path) -> None:
     from reports.microsite.caching import CACHE
     from reports.models import LearningReport, ReportPdf
     from reports.pdfs.tasks import queue_edition_pdf
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # as autovacuum would soon after a bulk load
 
     report = LearningReport.objects.select_related("bsp__region", "bsp__partnership").get(
         slug="bench-area-00000"
@@ -324,6 +466,7 @@ def probe(output: Path) -> None:
         }
     caches[CACHE].clear()
     result = {
+        "authors": _mixed_load_authors(),
         "published_reports": LearningReport.objects.published().count(),
         "pdf": {
             "rendered": bool(pdf and pdf.is_rendered),
@@ -334,6 +477,46 @@ def probe(output: Path) -> None:
         "pages": found,
     }
     output.write_text(json.dumps(result, indent=2))
+
+
+def _mixed_load_authors() -> list[dict]:
+    """Delivery partners, each revising a generated report (its edition stays published), signed
+    in: what the mixed load's authors need to autosave a section over HTTP."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils.crypto import get_random_string
+
+    from accounts.models import Role, User
+    from reports.models import LearningReport, ReportSection, Status
+    from reports.signoff import services as signoff_services
+
+    authors = []
+    for n in range(1, MIXED_AUTHORS + 1):
+        report = LearningReport.objects.select_related("bsp").get(slug=f"bench-area-{n:05d}")
+        email = f"bench-author-{n}@example.org"
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, full_name=f"Bench author {n}", role=Role.DELIVERY_PARTNER
+        )
+        report.bsp.delivery_partners.add(user)
+        if report.status == Status.PUBLISHED:
+            signoff_services.start_revision(report=report, actor=user, reason="Bench mixed load")
+        client = Client()
+        client.force_login(user)
+        section = ReportSection.objects.filter(report=report, key="reasons").first()
+        authors.append(
+            {
+                "email": email,
+                "path": reverse(
+                    "reports:section-edit", kwargs={"slug": report.slug, "key": "reasons"}
+                ),
+                "session_cookie": settings.SESSION_COOKIE_NAME,
+                "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "csrf": get_random_string(32),
+                "version": section.version if section else 0,
+            }
+        )
+    return authors
 
 
 # -- The report -----------------------------------------------------------------------------------
@@ -364,7 +547,7 @@ def evaluate(results: dict) -> list[dict]:
             c = str(concurrency)
             base = timings[BASELINE][c]["uncached"]["p95_ms"]
             for name, cells in timings.items():
-                if name in BASELINES:
+                if name in BASELINES or name in DOWNLOADS:
                     continue
                 for mode, limit in (("uncached", UNCACHED_TARGET), ("cached", CACHED_TARGET)):
                     cell = cells[c][mode]
@@ -383,6 +566,29 @@ def evaluate(results: dict) -> list[dict]:
                             "statuses": cell["statuses"],
                         }
                     )
+    for size, run in results["sizes"].items():
+        peak = max(run.get("worker_peak_mb") or [0])
+        checks.append(
+            {
+                "size": int(size),
+                "target": "worker memory",
+                "peak_mb": peak,
+                "limit_mb": MEMORY_TARGET_MB,
+                "pass": 0 < peak <= MEMORY_TARGET_MB,
+            }
+        )
+        if "mixed" in run:
+            mixed = run["mixed"]
+            checks.append(
+                {
+                    "size": int(size),
+                    "target": "mixed load",
+                    "errors": mixed["errors"],
+                    "pass": not mixed["errors"]
+                    and mixed["reads"]["requests"] > 0
+                    and mixed["autosaves"]["requests"] > 0,
+                }
+            )
     sizes = list(results["sizes"])
     first, last = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
     for name, page in last["pages"].items():
@@ -430,7 +636,7 @@ def table(results: dict) -> str:
                     cell = cells[c][mode]
                     ratio = cell["p95_ms"] / base if base else 0
                     ok = set(cell["statuses"]) == {"200"} and ratio <= limit
-                    mark = "" if name in BASELINES else verdict(ok)
+                    mark = "" if name in BASELINES else "n/a" if name in DOWNLOADS else verdict(ok)
                     width = 12 if mode == "uncached" else 10
                     row += (
                         f"{fmt_ms(cell['p50_ms']):>{width}} {fmt_ms(cell['p95_ms']):>8} "
@@ -446,6 +652,43 @@ def table(results: dict) -> str:
                         notes.append(f"{mode}: {cell['requests']} req")
                 row += f"{'/'.join(rates):>11}  " + ("; ".join(notes) or "200")
                 lines.append(row)
+    lines.append("")
+    lines.append(
+        f"(The downloads, {' and '.join(DOWNLOADS)}, are not HTML pages: measured, no target. "
+        "The CSV is streamed as it is read, so its time is that of the whole file.)"
+    )
+    lines.append("")
+    lines.append(
+        f"### Memory: peak resident memory of each gunicorn worker (target ≤ {MEMORY_TARGET_MB} MB)"
+    )
+    lines.append("")
+    for size in sizes:
+        peaks = results["sizes"][size].get("worker_peak_mb") or []
+        ok = bool(peaks) and max(peaks) <= MEMORY_TARGET_MB
+        lines.append(
+            f"{int(size):>8,} reports: {', '.join(f'{p:.0f} MB' for p in peaks)}  {verdict(ok)}"
+        )
+    mixed = [
+        (size, results["sizes"][size]["mixed"])
+        for size in sizes
+        if "mixed" in results["sizes"][size]
+    ]
+    for size, m in mixed:
+        lines.append("")
+        lines.append(
+            f"### Mixed load at {int(size):,} reports: {m['readers']} readers of public pages "
+            f"and {m['authors']} authors autosaving, {m['seconds']:g} s"
+        )
+        lines.append("")
+        for label, key in (("public pages", "reads"), ("autosaves", "autosaves")):
+            r = m[key]
+            lines.append(
+                f"{label:<13} {r['requests']:>6} requests  p50 {fmt_ms(r['p50_ms']):>7}  "
+                f"p95 {fmt_ms(r['p95_ms']):>7}  p99 {fmt_ms(r['p99_ms']):>7}  "
+                f"{r['throughput_rps']:g} req/s"
+            )
+        errors = ", ".join(f"{k}×{v}" for k, v in sorted(m["errors"].items())) or "none"
+        lines.append(f"errors: {errors}  {verdict(not m['errors'])}")
     lines.append("")
     lines.append("### SQL queries of an uncached request (in-process, test client)")
     lines.append("")
@@ -555,6 +798,11 @@ def main() -> int:
                         f"cached p95 {fmt_ms(cells['cached']['p95_ms'])} "
                         f"({time.monotonic() - began:.0f} s)"
                     )
+            if size == SIZES[-1] and MIXED_SECONDS > 0:
+                run["mixed"] = mixed_load(server.port, run["pages"], run["authors"])
+                log(f"  mixed load: {run['mixed']}")
+            run["worker_peak_mb"] = worker_memory_mb(server.process.pid)
+            log(f"  gunicorn workers' peak memory: {run['worker_peak_mb']} MB")
             server.stop()
             text = server.log_path.read_text(errors="replace")
             run["gunicorn"] = {

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Addendum,
     Compendium,
+    DraftPdf,
     Edition,
     EditionSection,
     LearningReport,
@@ -263,24 +264,29 @@ class ReportEventAdmin(ReadOnlyAdmin):
     ]
 
 
-@admin.register(ReportPdf)
-class ReportPdfAdmin(ShowOnlyAdmin):
+class StoredPdfAdmin(ShowOnlyAdmin):
     """Stored PDFs are made by the portal: the admin shows them, and the renders that failed;
     deleting one makes it render again on the next download (and forgets its failures)."""
 
-    list_display = [
-        "report",
-        "edition",
-        "pages",
-        "size",
-        "rendered_at",
-        "render_seconds",
-        "queued_at",
-        "failures",
-    ]
+    RENDER_COLUMNS = ["pages", "size", "rendered_at", "render_seconds", "queued_at", "failures"]
     list_filter = ["failures"]
     list_select_related = ["report"]
+
+
+@admin.register(ReportPdf)
+class ReportPdfAdmin(StoredPdfAdmin):
+    list_display = ["report", "edition", *StoredPdfAdmin.RENDER_COLUMNS]
     readonly_fields = [f.name for f in ReportPdf._meta.fields]
+
+
+@admin.register(DraftPdf)
+class DraftPdfAdmin(StoredPdfAdmin):
+    """Drafts' PDFs, made for the people who may read the report. The file itself is private:
+    it has no address here, only the draft PDF view serves it."""
+
+    list_display = ["report", *StoredPdfAdmin.RENDER_COLUMNS]
+    readonly_fields = [f.name for f in DraftPdf._meta.fields if f.name != "file"]
+    exclude = ["file"]
 
 
 @admin.register(SectionComment)

@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +57,14 @@ class LearningReportQuerySet(models.QuerySet):
             .defer("search_vector", "search_text")
         )
 
+    def newest(self, count: int) -> list:
+        """The ``count`` most recently published of these, with what a listing shows. Their ids
+        come first, sorted in the reports table alone; only those reports are then joined to
+        what a listing shows (a join before the sort would join every report)."""
+        ids = list(self.order_by("-published_at", "title").values_list("pk", flat=True)[:count])
+        shown = self.for_listing().in_bulk(ids)
+        return [shown[pk] for pk in ids]
+
     def search(self, query: str):
         """Reports matching ``query`` (websearch syntax), annotated with ``search_rank`` and
         ``search_snippet``: full-text search on PostgreSQL, a plain-text fallback elsewhere."""
@@ -63,16 +72,12 @@ class LearningReportQuerySet(models.QuerySet):
 
     def related_to(self, report):
         """Other reports from the same region or sharing a focus theme with ``report``."""
-        return (
-            self.exclude(pk=report.pk)
-            .filter(
-                models.Q(bsp__region_id=report.bsp.region_id)
-                | models.Q(
-                    bsp__in=BespokeSupportProject.objects.filter(themes__in=report.bsp.themes.all())
-                )
+        return self.exclude(pk=report.pk).filter(
+            models.Q(bsp__region_id=report.bsp.region_id)
+            | models.Q(
+                bsp__in=BespokeSupportProject.objects.filter(themes__in=report.bsp.themes.all())
             )
-            .distinct()
-        )
+        )  # a subquery, not a join: each report once, no DISTINCT needed
 
 
 class ReadsSections:
@@ -188,7 +193,17 @@ class LearningReport(ReadsSections, models.Model):
                 condition=models.Q(details_version__gte=1), name="report_details_version_positive"
             ),
         ]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # The public's newest-first lists (home, listing, places, learning by section) read
+            # the first rows of this, not every published report.
+            models.Index(
+                models.F("published_at").desc(),
+                "title",
+                condition=models.Q(published_edition__isnull=False, withdrawn_at__isnull=True),
+                name="report_published_newest",
+            ),
+        ]
 
     def __str__(self):
         return f"Project Learning Report: {self.title}"
@@ -781,20 +796,17 @@ class SignoffLink(models.Model):
         return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
-class ReportPdf(models.Model):
-    """The stored PDF of a published edition and the source it was rendered from.
+class StoredPdf(models.Model):
+    """What every stored render keeps: the file, the source it was rendered from, the queue slot
+    and the failures.
 
     ``fingerprint`` is ``reports.pdfs.document.PdfSource.fingerprint`` of what was rendered: when
-    the edition's source now has another fingerprint (a new layout, a renamed region), the file
-    is out of date and is never served.
-    ``queued_at`` is set while a render waits in the task queue, so many requests for a missing
-    file queue one render, not many.
+    the source now has another fingerprint (a new layout, a renamed region, a changed draft), the
+    file is out of date and is never served. ``queued_at`` is set while a render waits in the
+    task queue, so many requests for a missing file queue one render, not many.
     """
 
-    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="pdf")
-    report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="pdfs")
     fingerprint = models.CharField(max_length=64, blank=True)
-    file = models.FileField(upload_to="reports/pdf/", blank=True, max_length=255)
     size = models.PositiveIntegerField(default=0, help_text="Bytes.")
     pages = models.PositiveIntegerField(default=0)
     rendered_at = models.DateTimeField(null=True, blank=True)
@@ -808,11 +820,7 @@ class ReportPdf(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "report PDF"
-        verbose_name_plural = "report PDFs"
-
-    def __str__(self):
-        return f"PDF of {self.edition}"
+        abstract = True
 
     @property
     def is_rendered(self):
@@ -821,6 +829,51 @@ class ReportPdf(models.Model):
     def given_up_on(self, fingerprint: str) -> bool:
         """Rendering this source failed too often: nobody should wait for it."""
         return self.failed_fingerprint == fingerprint and self.failures >= self.MAX_RENDER_ATTEMPTS
+
+
+class ReportPdf(StoredPdf):
+    """The stored PDF of a published edition (public storage: served to everyone)."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="pdf")
+    report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="pdfs")
+    file = models.FileField(upload_to="reports/pdf/", blank=True, max_length=255)
+
+    class Meta:
+        verbose_name = "report PDF"
+        verbose_name_plural = "report PDFs"
+
+    def __str__(self):
+        return f"PDF of {self.edition}"
+
+
+def private_storage():
+    """``STORAGES["private"]``: files with no web address, served only by views that check
+    access (``tce_portal.storage``)."""
+    return storages["private"]
+
+
+class DraftPdf(StoredPdf):
+    """The PDF of a report's working copy (marked as not published), rendered in the background
+    for the people who may read the report.
+
+    One per report: a render of a newer working copy (another ``fingerprint``) replaces the file.
+    The file is in the private storage, never under a public address: only the draft PDF view,
+    which checks who asks, serves it.
+    """
+
+    report = models.OneToOneField(
+        LearningReport, on_delete=models.CASCADE, related_name="draft_pdf"
+    )
+    file = models.FileField(
+        upload_to="drafts/", storage=private_storage, blank=True, max_length=255
+    )
+
+    class Meta:
+        verbose_name = "draft PDF"
+        verbose_name_plural = "draft PDFs"
+
+    def __str__(self):
+        return f"Draft PDF of {self.report}"
 
 
 class Compendium(models.Model):
@@ -853,6 +906,10 @@ class Compendium(models.Model):
         help_text="One section of the report template from each report; blank: whole reports.",
     )
     fingerprint = models.CharField(max_length=64, unique=True)
+    # What it was made from, so that whether it is current is two cheap comparisons, not a
+    # rebuild of its HTML (``reports.pdfs.storage.compendium_made_from``). Empty for those made
+    # before it was recorded: they are checked the slow way.
+    made_from = models.JSONField(default=dict, blank=True, editable=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent.")
     stage = models.CharField(max_length=100, blank=True)

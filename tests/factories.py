@@ -326,3 +326,31 @@ def walk_to(report, cast: Cast, status: str, *, consent: bool = True) -> Learnin
             raise AssertionError(f"Cannot walk from {current} to {status}")
         report.refresh_from_db()
     return report
+
+
+def cast_of(report) -> Cast:
+    """The people already around ``report``: its BSP's TCE lead and delivery partner, a local
+    lead of its partnership and a programme admin."""
+    bsp = report.bsp
+    return Cast(
+        report=report,
+        admin=User.objects.filter(role=Role.PROGRAMME_ADMIN, is_active=True).first(),
+        tce_lead=bsp.tce_lead,
+        partner=bsp.delivery_partners.first(),
+        local_lead=User.objects.filter(role=Role.LOCAL_LEAD, partnership=bsp.partnership).first(),
+    )
+
+
+def republish(report, cast: Cast, *, key: str = "approaches", body: str) -> LearningReport:
+    """Revise a published report as its authors do (section ``key`` rewritten as ``body``), then
+    sign, countersign and publish the revision: its next edition."""
+    signoff_services.start_revision(report=report, actor=cast.partner, reason="A figure is wrong.")
+    section = ReportSection.objects.filter(report=report, key=key).first()
+    authoring_services.save_section(
+        report=report,
+        key=key,
+        actor=cast.partner,
+        body=body,
+        based_on_version=section.version if section else 0,
+    )
+    return walk_to(report, cast, Status.PUBLISHED)

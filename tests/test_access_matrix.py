@@ -53,7 +53,15 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import services as accounts_services
 from accounts.models import Role, User
 from reports.addenda import services as addenda_services
-from reports.models import Addendum, Compendium, LearningReport, ReportSection, SignoffLink, Status
+from reports.models import (
+    Addendum,
+    Compendium,
+    DraftPdf,
+    LearningReport,
+    ReportSection,
+    SignoffLink,
+    Status,
+)
 from reports.pdfs import storage, tasks
 from tests.factories import UserFactory, make_cast
 
@@ -361,6 +369,11 @@ def build_world() -> World:
     [invitation] = _mail_to("newcomer@example.org")
     token = re.search(r"/accounts/invitation/([^/\s]+)/", invitation.body).group(1)
     mail.outbox.clear()
+
+    # Its draft PDF, stored (the immediate task back end), so that every reader of the row gets
+    # the file, not "being prepared" (tests/reports/pdfs/test_drafts.py has that page).
+    assert tasks.queue_draft_pdf(awaiting.pk)
+    assert DraftPdf.objects.get(report=awaiting).is_rendered
 
     revision = (
         ReportSection.history.model.objects.filter(report_id=first.report.pk, key=SECTION_KEY)

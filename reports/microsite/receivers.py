@@ -51,8 +51,11 @@ def transitioned(sender, event, **kwargs):
 
 @receiver(post_save, sender=LearningReport, dispatch_uid="report_saved_cache")
 def report_saved(sender, instance, raw=False, **kwargs):
-    """Its address (slug) is public."""
-    clear_public_pages()
+    """A report the public can see (or its withdrawal notice): its address and title are on the
+    public pages. A draft that was never published is on none of them, so saving it (a new
+    report, an author at work) leaves the cache alone; its publication is a transition."""
+    if instance.published_edition_id is not None or instance.withdrawn_at is not None:
+        clear_public_pages()
 
 
 @receiver(post_save, sender=Partnership, dispatch_uid="partnership_saved_search_and_cache")

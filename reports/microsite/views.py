@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ PAGE_SIZE = 20
 @public_page
 def home(request):
     published = LearningReport.objects.published()
-    latest = published.for_listing().order_by("-published_at", "title")[:6]
+    latest = published.newest(6)
     register = BespokeSupportProject.objects.all()
     figures = register.aggregate(local_authorities=Sum("number_of_local_authorities"))
     return render(
@@ -113,12 +113,7 @@ def _withdrawn(request, slug):
 
 def _edition_page(request, report, edition):
     editions = list(report.editions.order_by("-number"))
-    related = (
-        LearningReport.objects.published()
-        .related_to(report)
-        .for_listing()
-        .order_by("-published_at", "title")[:3]
-    )
+    related = LearningReport.objects.published().related_to(report).newest(3)
     return render(
         request,
         "reports/report_detail.html",
@@ -180,7 +175,7 @@ def _place_context(request, bsps, reports):
         "bsp_page": page.get_page(request.GET.get("page")),
         "query_without_page": query.urlencode(),
         "report_count": reports.count(),
-        "reports": reports.for_listing().order_by("-published_at", "title")[:NEWEST_REPORTS],
+        "reports": reports.newest(NEWEST_REPORTS),
     }
 
 
@@ -252,8 +247,8 @@ def _extract(section) -> LearningExtract:
 
 
 def _learning_selection(request):
-    """(section form, section key, filterset, the published editions' sections that have text,
-    in the order chosen)."""
+    """(section form, section key, filterset, the matching published reports whose current
+    edition has text in that section, in the order chosen)."""
     section_form = SectionChoiceForm(request.GET or None)
     key = (
         section_form.cleaned_data["section"]
@@ -262,18 +257,16 @@ def _learning_selection(request):
     )
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
     order = (
-        ["edition__report__title", "edition__report__pk"]
-        if filterset.sort_order == Sort.TITLE
-        else ["-edition__report__published_at", "edition__report__title", "edition__report__pk"]
+        ["title", "pk"] if filterset.sort_order == Sort.TITLE else ["-published_at", "title", "pk"]
     )
     # Each published report's current edition: what it says, never its working copy. Empty
-    # sections are stored empty (the sanitiser drops empty paragraphs).
-    sections = (
-        EditionSection.objects.filter(edition__in=filterset.qs.values("published_edition"), key=key)
-        .exclude(body="")
-        .order_by(*order)
-    )
-    return section_form, key, filterset, sections
+    # sections are stored empty (the sanitiser drops empty paragraphs). The reports are walked
+    # in order (an index) and each one's section looked up, so a page reads its own rows only.
+    with_text = EditionSection.objects.filter(
+        edition=OuterRef("published_edition"), key=key
+    ).exclude(body="")
+    reports = filterset.qs.filter(Exists(with_text)).order_by(*order)
+    return section_form, key, filterset, reports
 
 
 @public_page
@@ -283,14 +276,21 @@ def learning(request):
 
 
 def _learning(request):
-    section_form, key, filterset, sections = _learning_selection(request)
+    section_form, key, filterset, reports = _learning_selection(request)
     context = _search_context(request, filterset)
-    page = Paginator(
-        sections.select_related(
+    # A page of the reports' current editions, in order; then those 20 editions' sections with
+    # their reports, BSPs, regions and partnerships.
+    page = Paginator(reports.values_list("published_edition", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    editions = list(page.object_list)
+    shown = {
+        section.edition_id: section
+        for section in EditionSection.objects.filter(edition__in=editions, key=key).select_related(
             "edition__report__bsp__region", "edition__report__bsp__partnership"
-        ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        )
+    }
+    page.object_list = [shown[edition] for edition in editions]
     query = request.GET.copy()
     query.pop("page", None)
     heading = dict(SectionChoiceForm.base_fields["section"].choices)[key]
@@ -329,10 +329,8 @@ def learning_pdf(request):
 
 
 def _learning_pdf(request):
-    _form, key, _filterset, sections = _learning_selection(request)
-    slugs = list(
-        sections.values_list("edition__report__slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1]
-    )
+    _form, key, _filterset, reports = _learning_selection(request)
+    slugs = list(reports.values_list("slug", flat=True)[: MAX_COMPENDIUM_REPORTS + 1])
     if len(slugs) > MAX_COMPENDIUM_REPORTS:
         raise Http404("Too many reports for one PDF.")
     if request.GET.get("whole"):  # the same reports in full

@@ -27,7 +27,7 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -184,6 +184,32 @@ class PdfSource:
             digest.update(part.encode())
             digest.update(b"\x00")
         return digest.hexdigest()
+
+
+# The templates of a compendium's HTML. With RENDER_VERSION, the stylesheet and the site's
+# address, they are what can change a compendium's pages while no report in it changes (see
+# ``compendium_layout``).
+COMPENDIUM_TEMPLATES = (
+    "reports/pdf/base.html",
+    "reports/pdf/compendium.html",
+    "reports/pdf/_compendium_report.html",
+    "reports/pdf/_compendium_section.html",
+    "reports/_report_body.html",
+    "reports/_details_table.html",
+    "reports/_signoff_block.html",
+)
+
+
+def compendium_layout() -> str:
+    """A digest of how a compendium is laid out, whatever its reports: the render settings, the
+    stylesheet, the templates and the site's address (in a section compendium's links). The
+    Python that builds the HTML is covered by ``RENDER_VERSION``: bump it when that changes."""
+    digest = hashlib.sha256()
+    sources = [get_template(name).template.source for name in COMPENDIUM_TEMPLATES]
+    for part in [RENDER_VERSION, _stylesheet_text(), settings.SITE_URL, *sources]:
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
 
 
 @cache

@@ -13,7 +13,7 @@ On model signals, because changes made in the admin or the shell must be caught 
 - ``BespokeSupportProject`` saved or its methodologies changed: that report's PDF is refreshed;
 - ``Partnership``, ``Region``, ``Agency``, ``Methodology`` renamed, or a partnership's list of
   agencies changed (``PartnershipAgency``): every published PDF that names them is refreshed;
-- ``ReportPdf`` or ``Compendium`` deleted: its stored file is deleted.
+- ``ReportPdf``, ``DraftPdf`` or ``Compendium`` deleted: its stored file is deleted.
 
 Receivers only queue, once the transaction has committed (``transaction.on_commit``): a rolled
 back change queues nothing, and the render sees the committed data. The download view checks the
@@ -37,7 +37,7 @@ from partnerships.models import (
 )
 
 from .. import editions, workflow
-from ..models import Compendium, LearningReport, ReportPdf
+from ..models import Compendium, DraftPdf, LearningReport, ReportPdf
 from .tasks import queue_refresh_of, refresh_report_pdf
 
 
@@ -121,6 +121,7 @@ def partnership_agencies_changed(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=ReportPdf, dispatch_uid="pdf_file_deleted")
+@receiver(post_delete, sender=DraftPdf, dispatch_uid="draft_pdf_file_deleted")
 @receiver(post_delete, sender=Compendium, dispatch_uid="compendium_file_deleted")
 def delete_stored_file(sender, instance, **kwargs):
     """A stored PDF goes with its record (once the deletion has committed)."""

@@ -1,5 +1,6 @@
-"""The portal's stored PDFs: each published edition's file (``ReportPdf``) and the compendiums
-(``Compendium``), whether they are current, and their records.
+"""The portal's stored PDFs: each published edition's file (``ReportPdf``), each report's draft
+PDF (``DraftPdf``, in the private storage) and the compendiums (``Compendium``), whether they are
+current, and their records.
 
 Files go through Django's storage API (``default_storage``: the local file system unless
 ``STORAGES`` says otherwise). Each file's name carries the fingerprint of what it was rendered
@@ -7,6 +8,8 @@ from, so a new render never overwrites a file someone may be downloading. Render
 ``tasks.py``; a stored file is deleted with its record (``receivers.py``).
 """
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
-from ..models import Compendium, LearningReport, ReportPdf
+from ..models import Compendium, DraftPdf, LearningReport, ReportPdf
 from . import document
 
 logger = logging.getLogger(__name__)
@@ -47,14 +50,11 @@ def stored_pdf_if_current(edition, source: document.PdfSource) -> ReportPdf | No
     return stored
 
 
-def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
-    """Store the PDF rendered of a published ``edition``."""
-    stem = f"tce-learning-report-{edition.report.slug}-edition-{edition.number}"
-    name = f"reports/pdf/{stem}-{source.fingerprint[:12]}.pdf"
+def _store(model, lookup: dict, name: str, source, rendered, seconds):
+    """Keep ``rendered`` (of ``source``) as the file of ``model``'s row found by ``lookup``
+    (made if missing), under ``name``; the file of an earlier source is deleted once replaced."""
     with transaction.atomic():
-        stored, _ = ReportPdf.objects.select_for_update().get_or_create(
-            edition=edition, defaults={"report_id": edition.report_id}
-        )
+        stored, _ = model.objects.select_for_update().get_or_create(**lookup)
         storage = stored.file.storage
         old_name = stored.file.name
         if old_name != name or not storage.exists(name):
@@ -71,20 +71,34 @@ def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
     return stored
 
 
-def record_render_failure(edition, source, error: Exception) -> ReportPdf:
-    """Count a failed render of ``source``; hold the queue slot until ``QUEUE_TIMEOUT`` (the
-    next request after that tries again). At ``ReportPdf.MAX_RENDER_ATTEMPTS`` for the same
-    source, stop trying and tell the programme admins, once."""
+def _count_failure(model, lookup: dict, source, error: Exception):
+    """Count a failed render of ``source`` on ``model``'s row found by ``lookup`` and hold its
+    queue slot until ``QUEUE_TIMEOUT`` (the next request after that tries again). Another source
+    starts again at zero."""
     with transaction.atomic():
-        stored, _ = ReportPdf.objects.select_for_update().get_or_create(
-            edition=edition, defaults={"report_id": edition.report_id}
-        )
+        stored, _ = model.objects.select_for_update().get_or_create(**lookup)
         if stored.failed_fingerprint != source.fingerprint:
             stored.failed_fingerprint, stored.failures = source.fingerprint, 0
         stored.failures += 1
         stored.last_error = f"{type(error).__name__}: {error}"[:2000]
         stored.queued_at = timezone.now()
         stored.save(update_fields=["failed_fingerprint", "failures", "last_error", "queued_at"])
+    return stored
+
+
+def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
+    """Store the PDF rendered of a published ``edition``."""
+    stem = f"tce-learning-report-{edition.report.slug}-edition-{edition.number}"
+    name = f"reports/pdf/{stem}-{source.fingerprint[:12]}.pdf"
+    lookup = {"edition": edition, "defaults": {"report_id": edition.report_id}}
+    return _store(ReportPdf, lookup, name, source, rendered, seconds)
+
+
+def record_render_failure(edition, source, error: Exception) -> ReportPdf:
+    """Count a failed render of an edition's ``source``. At ``ReportPdf.MAX_RENDER_ATTEMPTS`` for
+    the same source, stop trying and tell the programme admins, once."""
+    lookup = {"edition": edition, "defaults": {"report_id": edition.report_id}}
+    stored = _count_failure(ReportPdf, lookup, source, error)
     if stored.failures == ReportPdf.MAX_RENDER_ATTEMPTS:
         transaction.on_commit(lambda: _tell_admins(edition, stored))
     return stored
@@ -118,6 +132,41 @@ def _tell_admins(edition, stored) -> None:
 def discard_report_pdf(report_id: int) -> None:
     """Forget the stored PDFs of a report's editions; their files go too (see ``receivers``)."""
     ReportPdf.objects.filter(report_id=report_id).delete()
+
+
+# -- Draft PDFs -----------------------------------------------------------------------------------
+
+# A draft's PDF bounds its length, before anything is queued (a 2.2 MB section once made a
+# 506-page PDF that took 72 s to render; the longest real report has about 4,000 words).
+DRAFT_PDF_MAX_WORDS = 30_000
+
+
+def draft_words(report) -> int:
+    """The words of a report's working copy. ``report`` should come through ``for_pdf()``."""
+    return sum(section.word_count for section in report.sections.all())
+
+
+def stored_draft_if_current(report, source: document.PdfSource) -> DraftPdf | None:
+    """The stored draft PDF of ``report`` if it was rendered from ``source`` (the working copy
+    as it is now); None if missing or stale."""
+    stored = DraftPdf.objects.filter(report=report).first()
+    if stored is None or not stored.is_rendered or stored.fingerprint != source.fingerprint:
+        return None
+    return stored
+
+
+def store_draft_pdf(report, source, rendered, seconds) -> DraftPdf:
+    """Store the PDF rendered of ``report``'s working copy, replacing (and deleting) the file
+    of an earlier working copy."""
+    name = f"drafts/tce-learning-report-{report.slug}-draft-{source.fingerprint[:12]}.pdf"
+    return _store(DraftPdf, {"report": report}, name, source, rendered, seconds)
+
+
+def record_draft_failure(report, source, error: Exception) -> DraftPdf:
+    """Count a failed render of a working copy's ``source`` and hold the queue slot until
+    ``QUEUE_TIMEOUT``; at ``DraftPdf.MAX_RENDER_ATTEMPTS`` for the same source, readers are told
+    it cannot be made. A changed working copy (another source) starts again at zero."""
+    return _count_failure(DraftPdf, {"report": report}, source, error)
 
 
 # -- Compendiums ----------------------------------------------------------------------------------
@@ -212,8 +261,16 @@ def request_compendium(
             "volume": volume,
             "section_key": section_key,
             "report_slugs": [r.slug for r in reports],
+            "made_from": compendium_made_from(reports),
         },
     )
+    if not created:
+        # The same content as now (the fingerprint says so), perhaps from other editions (a
+        # republication that changed nothing shown) or recorded before ``made_from`` was.
+        made_from = compendium_made_from(reports)
+        if compendium.made_from != made_from:
+            compendium.made_from = made_from
+            compendium.save(update_fields=["made_from"])
     now = timezone.now()
     stuck = not compendium.is_finished and compendium.created_at < now - COMPENDIUM_TIMEOUT
     missing = compendium.state == Compendium.State.READY and not compendium.file
@@ -244,8 +301,67 @@ def _refuse_if_busy(compendium, now) -> None:
         raise CompendiumsBusy  # leaving the atomic block rolls back a compendium just created
 
 
+# What a compendium shows of each report besides its published edition (which never changes):
+# the report's address (anchors, links), its first publication (the cover's "as published up
+# to"), and from the register the BSP's type, year and region (headings and contents).
+_SHOWN_FIELDS = (
+    "slug",
+    "published_edition_id",
+    "published_at",
+    "bsp__bsp_type",
+    "bsp__programme_year",
+    "bsp__region__name",
+)
+
+
+def _shown_row(report) -> tuple:
+    bsp = report.bsp
+    return (
+        report.slug,
+        report.published_edition_id,
+        report.published_at,
+        bsp.bsp_type,
+        bsp.programme_year,
+        bsp.region.name,
+    )
+
+
+def _shown_digest(rows) -> str:
+    payload = json.dumps([list(row) for row in rows], default=str, separators=(",", ":"))
+    return hashlib.sha256(f"{document.compendium_layout()}\x00{payload}".encode()).hexdigest()
+
+
+def compendium_made_from(reports) -> dict:
+    """What a compendium of ``reports`` (in its order) is made from: their published editions'
+    ids, and a digest of everything else its pages show that can change without a new edition
+    (``_SHOWN_FIELDS``, and the layout: ``document.compendium_layout``)."""
+    rows = [_shown_row(report) for report in reports]
+    return {"editions": [row[1] for row in rows], "shown": _shown_digest(rows)}
+
+
 def compendium_is_current(compendium: Compendium) -> bool:
-    """Whether the reports of ``compendium`` are still published and unchanged."""
+    """Whether the reports of ``compendium`` are still published and unchanged: one query
+    against what it was made from (``compendium_made_from``), no HTML built."""
+    made_from = compendium.made_from
+    if not (made_from and made_from.get("editions") is not None and made_from.get("shown")):
+        return _rebuilt_source_matches(compendium)  # made before its sources were recorded
+    slugs = compendium.report_slugs
+    rows = {
+        row[0]: row
+        for row in LearningReport.objects.published()
+        .filter(slug__in=slugs)
+        .values_list(*_SHOWN_FIELDS)
+    }
+    if len(rows) != len(slugs):
+        return False  # one was withdrawn
+    rows = [rows[slug] for slug in slugs]
+    return [row[1] for row in rows] == made_from["editions"] and _shown_digest(rows) == made_from[
+        "shown"
+    ]
+
+
+def _rebuilt_source_matches(compendium: Compendium) -> bool:
+    """The slow check: build the compendium's source again and compare its fingerprint."""
     reports = list(
         compendium_reports(slugs=compendium.report_slugs, section_key=compendium.section_key)
     )

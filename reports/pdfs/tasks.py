@@ -1,5 +1,5 @@
 """Background work on PDFs, through Django's tasks API (django-tasks): rendering a published
-report's PDF and building a compendium, and queueing them.
+report's PDF, rendering a draft's PDF and building a compendium, and queueing them.
 
 With the immediate back end (the default) a task runs as soon as it is queued, in the same
 process; with ``TASKS_BACKEND=database`` it waits in the database for ``manage.py db_worker``.
@@ -7,13 +7,14 @@ process; with ``TASKS_BACKEND=database`` it waits in the database for ``manage.p
 
 import logging
 import time
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..models import Compendium, Edition, LearningReport, ReportPdf
+from ..models import Compendium, DraftPdf, Edition, LearningReport, ReportPdf
 from . import document, storage
 
 logger = logging.getLogger(__name__)
@@ -33,21 +34,26 @@ def queue_edition_pdf(edition_id: int, fingerprint: str = "") -> bool:
     if report_id is None:
         return False
     ReportPdf.objects.get_or_create(edition_id=edition_id, defaults={"report_id": report_id})
+    row = ReportPdf.objects.filter(edition_id=edition_id)
+    return _claim_and_queue(row, fingerprint, lambda: render_edition_pdf.enqueue(edition_id))
+
+
+def _claim_and_queue(row, fingerprint: str, enqueue) -> bool:
+    """Claim the queue slot of a stored PDF's ``row`` (a one-row queryset) with a conditional
+    UPDATE, unless a render is waiting already or ``fingerprint`` has failed too often; if
+    claimed, ``enqueue()`` the render (and free the slot again should that fail)."""
     now = timezone.now()
-    slot = ReportPdf.objects.filter(edition_id=edition_id).filter(
-        Q(queued_at__isnull=True) | Q(queued_at__lt=now - storage.QUEUE_TIMEOUT)
-    )
+    slot = row.filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - storage.QUEUE_TIMEOUT))
     if fingerprint:
         slot = slot.exclude(
-            failed_fingerprint=fingerprint, failures__gte=ReportPdf.MAX_RENDER_ATTEMPTS
+            failed_fingerprint=fingerprint, failures__gte=row.model.MAX_RENDER_ATTEMPTS
         )
-    claimed = slot.update(queued_at=now)
-    if not claimed:
+    if not slot.update(queued_at=now):
         return False
     try:
-        render_edition_pdf.enqueue(edition_id)
+        enqueue()
     except Exception:
-        ReportPdf.objects.filter(edition_id=edition_id).update(queued_at=None)
+        row.update(queued_at=None)
         raise
     return True
 
@@ -100,22 +106,71 @@ def render_edition_pdf(edition_id: int) -> str:
         ReportPdf.objects.filter(edition_id=edition_id).delete()
         return "not public"
     source = document.edition_source(edition)
-    stored = storage.stored_pdf_if_current(edition, source)
+    return _render_unless_current(
+        source,
+        storage.stored_pdf_if_current(edition, source),
+        store=partial(storage.store_report_pdf, edition),
+        count_failure=partial(storage.record_render_failure, edition),
+        what=f"the PDF of {edition}",
+    )
+
+
+def _render_unless_current(source, stored, *, store, count_failure, what: str) -> str:
+    """Render ``source`` and ``store(source, rendered, seconds)`` it, unless ``stored`` (the
+    stored PDF, if current) is there with its file. A failure is counted, with the queue slot
+    held (``count_failure(source, error)``): requests retry it after QUEUE_TIMEOUT, a bounded
+    number of times."""
     if stored is not None and stored.file.storage.exists(stored.file.name):
         return "current"
     started = time.perf_counter()
     try:
         rendered = document.render(source)
         seconds = time.perf_counter() - started
-        storage.store_report_pdf(edition, source, rendered, seconds)
+        store(source, rendered, seconds)
     except Exception as error:
-        # Counted, and the queue slot held: requests retry it after QUEUE_TIMEOUT, a bounded
-        # number of times (storage.record_render_failure).
-        logger.exception("Could not render the PDF of %s", edition)
-        storage.record_render_failure(edition, source, error)
+        logger.exception("Could not render %s", what)
+        count_failure(source, error)
         raise
-    logger.info("Rendered the PDF of %s: %d pages in %.2f s", edition, rendered.pages, seconds)
+    logger.info("Rendered %s: %d pages in %.2f s", what, rendered.pages, seconds)
     return "rendered"
+
+
+# -- Draft PDFs -----------------------------------------------------------------------------------
+
+
+def queue_draft_pdf(report_id: int, fingerprint: str = "") -> bool:
+    """Queue a render of a report's working copy as a draft PDF, unless one is already waiting,
+    or rendering the source ``fingerprint`` has failed ``DraftPdf.MAX_RENDER_ATTEMPTS`` times.
+
+    Returns whether a render was queued. As ``queue_edition_pdf``: of many requests at once (a
+    double click), the one whose conditional UPDATE claims the queue slot queues the render.
+    """
+    if not LearningReport.objects.filter(pk=report_id).exists():
+        return False
+    DraftPdf.objects.get_or_create(report_id=report_id)
+    row = DraftPdf.objects.filter(report_id=report_id)
+    return _claim_and_queue(row, fingerprint, lambda: render_draft_pdf.enqueue(report_id))
+
+
+@task()
+def render_draft_pdf(report_id: int) -> str:
+    """Render a report's working copy as a draft PDF (marked on every page) and store it,
+    replacing the PDF of an earlier working copy; unless the stored one is current."""
+    # Changes made from now on queue another render.
+    DraftPdf.objects.filter(report_id=report_id).update(queued_at=None)
+    report = document.for_pdf(LearningReport.objects.filter(pk=report_id)).first()
+    if report is None:
+        return "gone"
+    if storage.draft_words(report) > storage.DRAFT_PDF_MAX_WORDS:
+        return "too long"  # grown since it was queued: the view says so, and queues nothing
+    source = document.report_source(report)
+    return _render_unless_current(
+        source,
+        storage.stored_draft_if_current(report, source),
+        store=partial(storage.store_draft_pdf, report),
+        count_failure=partial(storage.record_draft_failure, report),
+        what=f"the draft PDF of {report.slug}",
+    )
 
 
 # -- Compendiums ----------------------------------------------------------------------------------
@@ -206,6 +261,8 @@ def build_compendium(compendium_id: str) -> str:
         if source.fingerprint != compendium.fingerprint:
             _finish(compendium, Compendium.State.FAILED, "The reports changed before it was ready")
             return "changed"
+        # What it is made from, for the cheap check of whether it is current.
+        compendium.made_from = storage.compendium_made_from(reports)
         rendered = document.render(source, progress=progress.render)
         stem = document.compendium_filename(
             compendium.programme_year,
@@ -241,4 +298,5 @@ def _finish(compendium, state, stage):
         file=compendium.file.name or "",
         size=compendium.size,
         pages=compendium.pages,
+        made_from=compendium.made_from,
     )

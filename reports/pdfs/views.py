@@ -1,6 +1,7 @@
-"""Report PDFs and compendiums: downloads, the "being prepared" page and the progress page.
+"""Report PDFs, drafts' PDFs and compendiums: downloads, the "being prepared" page and the
+progress page.
 
-A public request never renders a PDF. It serves the stored file when it is current; otherwise it
+A request never renders a PDF. It serves the stored file when it is current; otherwise it
 answers "being prepared" (503 with Retry-After) and queues the render once its response has been
 sent (``tce_portal.after_response``), so that even the immediate task back end of development
 does the work after the visitor has their answer, not during it.
@@ -13,7 +14,7 @@ from functools import partial
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -24,7 +25,7 @@ from partnerships.models import programme_year_label
 from tce_portal.after_response import AfterResponse, RedirectThen
 
 from .. import access
-from ..models import Compendium, LearningReport, ReportPdf, Status
+from ..models import Compendium, DraftPdf, LearningReport, ReportPdf, Status
 from ..signoff import links as signoff_links
 from ..template_sections import SECTION_KEYS
 from . import document, storage, tasks
@@ -32,9 +33,7 @@ from . import document, storage, tasks
 logger = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = timedelta(minutes=5)
-# A draft's PDF is rendered in the request: this bounds it to a few dozen pages (the longest real
-# report has about 4,000 words; a 2.2 MB section once made a 506-page PDF in 72 s).
-DRAFT_PDF_MAX_WORDS = 30_000
+DRAFT_PDF_MAX_WORDS = storage.DRAFT_PDF_MAX_WORDS
 RETRY_AFTER_SECONDS = 10
 BUSY_RETRY_AFTER_SECONDS = 60  # when too many compendiums are being prepared already
 POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
@@ -134,11 +133,12 @@ def _public_cache(response):
 
 
 def report_pdf_draft(request, slug):
-    """Any report its reader may see, as a PDF rendered now, marked if it is not published.
+    """Any report its reader may see, as a PDF marked if it is not published: the stored PDF of
+    the working copy as it is now, or "being prepared" while it is rendered in the background.
 
     Only signed-in programme members, and a local lead holding a sign-off link for this report
-    (the PDF of what they are asked to sign), get here: few, and they need the latest text, so
-    this renders in the request. A published report's PDF is the public, stored one.
+    (the PDF of what they are asked to sign), get here. A published report's PDF is the public
+    one. The file is in the private storage: served here, to those readers only, never cached.
     """
     reader = request.user if request.user.is_authenticated else None
     if reader is None:
@@ -152,9 +152,9 @@ def report_pdf_draft(request, slug):
     if report.is_public and report.status == Status.PUBLISHED:
         # Not under revision: its working copy is the published edition.
         return redirect("reports:report-pdf", slug=report.slug)
-    words = sum(section.word_count for section in report.sections.all())
+    words = storage.draft_words(report)
     if words > DRAFT_PDF_MAX_WORDS:
-        # A request must not render hundreds of pages: say why, and where to read it instead.
+        # Not hundreds of pages, even in the background: say why, and where to read it instead.
         response = TemplateResponse(
             request,
             "reports/pdf_draft_too_long.html",
@@ -163,12 +163,61 @@ def report_pdf_draft(request, slug):
         )
         patch_cache_control(response, private=True, no_store=True)
         return response
-    rendered = document.render(document.report_source(report))
-    response = HttpResponse(rendered.content, content_type="application/pdf")
-    stem = document.filename_for(report).removesuffix(".pdf")
-    response["Content-Disposition"] = f'attachment; filename="{stem}-draft.pdf"'
-    response["Content-Length"] = str(len(rendered.content))
+    source = document.report_source(report)
+    stored = storage.stored_draft_if_current(report, source)
+    if stored is not None and not request.htmx:
+        try:
+            file = stored.file.open("rb")
+        except FileNotFoundError:
+            logger.warning("The stored draft PDF of %s is missing: rendering it again", slug)
+            stored = None
+        else:
+            stem = document.filename_for(report).removesuffix(".pdf")
+            response = FileResponse(
+                file,
+                as_attachment=True,
+                filename=f"{stem}-draft.pdf",
+                content_type="application/pdf",
+            )
+            response["Content-Length"] = str(stored.size)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+    record = DraftPdf.objects.filter(report=report).first()
+    context = {"report": report, "pdf_url": request.path, "poll_seconds": POLL_SECONDS}
+    if record is not None and record.given_up_on(source.fingerprint):
+        # Not "being prepared" for ever; htmx's polling gets the message, and stops (286).
+        response = TemplateResponse(
+            request,
+            "reports/pdf_draft_failed.html#status"
+            if request.htmx
+            else "reports/pdf_draft_failed.html",
+            context,
+            status=286 if request.htmx else 503,
+        )
+    else:
+        # Queued once this answer has been sent, so that even the immediate task back end
+        # renders after it, not during it.
+        then = (
+            None
+            if stored is not None
+            else partial(tasks.queue_draft_pdf, report.pk, source.fingerprint)
+        )
+        context |= {"ready": stored is not None, "retry_after": RETRY_AFTER_SECONDS}
+        if request.htmx:
+            response = QueueingTemplateResponse(
+                request,
+                "reports/pdf_draft_preparing.html#status",
+                context,
+                status=286 if stored is not None else 200,
+                then=then,
+            )
+        else:
+            response = QueueingTemplateResponse(
+                request, "reports/pdf_draft_preparing.html", context, status=503, then=then
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from reports.models import ReportPdf
 from reports.pdfs.tasks import build_compendium
+from tests.browser.conftest import go_to_my_reports, open_my_report, sign_in
 
 pytestmark = pytest.mark.pdf
 
@@ -34,18 +35,38 @@ def test_while_the_pdf_is_prepared_the_page_says_so_then_offers_it(live_demo, pa
     open_east_sussex(page, live_demo)
     with page.expect_response(lambda r: r.request.is_navigation_request()) as answer:
         page.get_by_role("link", name="Download this report as a PDF").click()
-    assert answer.value.status == 503
+    download = wait_while_prepared_then_download(page, answer.value, axe_check)
+    assert download.suggested_filename == "tce-learning-report-east-sussex.pdf"
+
+
+def wait_while_prepared_then_download(page, answer, axe_check):
+    """On the "being prepared" page (answered 503): htmx asks again until the PDF is ready, then
+    offers it (and says so to screen readers); download it."""
+    assert answer.status == 503
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "The PDF of this report is being prepared"
     )
     axe_check(page)
-    # htmx asks again until the PDF is ready, then offers it (and says so to screen readers).
     expect(page.get_by_role("link", name="Download the PDF")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("status")).to_have_text("The PDF is ready to download.")
     axe_check(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF").click()
-    assert download.value.suggested_filename == "tce-learning-report-east-sussex.pdf"
+    return download.value
+
+
+def test_a_drafts_pdf_is_prepared_then_offered(live_demo, page, axe_check):
+    """The partner writing Torbay's report downloads it as a draft: prepared in the background,
+    the page polls (htmx) and offers the file when it is ready."""
+    sign_in(page, live_demo.url, "partner@example.org")
+    go_to_my_reports(page)
+    open_my_report(page, "Torbay")
+    with page.expect_response(lambda r: r.request.is_navigation_request()) as answer:
+        page.get_by_role("link", name="Download as PDF (marked as a draft)").click()
+    download = wait_while_prepared_then_download(page, answer.value, axe_check)
+    assert download.suggested_filename == "tce-learning-report-torbay-draft.pdf"
+    with open(download.path(), "rb") as pdf_file:
+        assert pdf_file.read(5) == b"%PDF-"
 
 
 def test_a_compendium_shows_its_progress_then_its_download(live_demo, page, axe_check):

@@ -45,6 +45,24 @@ def test_publishing_a_report_invalidates_the_cached_pages(
     assert report.get_absolute_url() not in feed
 
 
+def test_authors_at_work_on_drafts_leave_the_public_pages_cached(catalogue, client):
+    """Only what the public can see empties the page cache: a draft saved keeps every cached
+    page, a published report's title changed in the admin does not."""
+    from django.core.cache import caches
+
+    url = reverse("reports:report-list")
+    client.get(url)
+    key_count = len(caches["microsite"]._cache)
+    draft = catalogue["draft"]
+    draft.title = "Secret Draftshire, retitled"
+    draft.save()
+    assert len(caches["microsite"]._cache) == key_count > 0
+    published = catalogue["kernow"]
+    published.title = "Kernow, retitled"
+    published.save()
+    assert len(caches["microsite"]._cache) == 0
+
+
 def test_renaming_a_partnership_invalidates_the_report_page(catalogue, client):
     report = catalogue["kernow"]
     page = client.get(report.get_absolute_url()).content.decode()

@@ -17,8 +17,8 @@ BUDGETS = [
         "reports:home",
         {},
         "",
-        7,
-        "latest reports + themes + methodologies; published count; "
+        8,
+        "the latest reports' ids, then those reports + themes + methodologies; published count; "
         "BSP count; regions count; local authorities sum",
     ),
     (
@@ -42,10 +42,10 @@ BUDGETS = [
         "reports:report-detail",
         {"slug": "east-sussex"},
         "",
-        10,
+        11,
         "report with its edition + themes + methodologies; the edition with its signatures + "
-        "its sections; the list of editions; the published addenda; related reports + themes + "
-        "methodologies",
+        "its sections; the list of editions; the published addenda; related reports' ids, then "
+        "those reports + themes + methodologies",
     ),
     (
         "reports:programme",
@@ -66,22 +66,23 @@ BUDGETS = [
         "reports:learning",
         {},
         "",
-        12,
-        "6 facet counts; 4 choice lists; a page of sections with their reports; their count",
+        13,
+        "6 facet counts; 4 choice lists; a page of sections' ids, then those sections with "
+        "their reports; their count",
     ),
     (
         "reports:region-detail",
         {"slug": "north-west"},
         "",
-        8,
+        9,
         "region; BSP figures (one aggregate); a page of BSPs + their count; the reports' count; "
-        "the newest reports + themes + methodologies",
+        "the newest reports' ids, then those reports + themes + methodologies",
     ),
     (
         "reports:partnership-detail",
         {"slug": "east-sussex"},
         "",
-        10,
+        11,
         "partnership + local authorities + agencies; as for a region",
     ),
     (

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from reports.models import Compendium, EditionSection, LearningReport, Status
-from tests.factories import Cast, demo_people, walk_to
+from reports.pdfs import storage
+from tests.factories import Cast, cast_of, demo_people, make_cast, republish, walk_to
 from tests.support.pdf_reading import read_pdf
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -203,9 +204,8 @@ def test_only_published_reports_go_in(demo, client):
 def test_an_outdated_compendium_is_not_served(two_published, client):
     ask_for(client, year=2020)
     compendium = Compendium.objects.get()
-    EditionSection.objects.filter(edition__report__slug="torbay", key="reasons").update(
-        body="<p>Rewritten.</p>"
-    )
+    torbay = LearningReport.objects.get(slug="torbay")
+    republish(torbay, cast_of(torbay), body="<p>Rewritten after the review.</p>")
     response, _body = download(client, compendium)
     assert response.status_code == 302
     assert response["Location"] == compendium.get_absolute_url()
@@ -302,3 +302,94 @@ def test_a_large_programme_year_comes_in_volumes(two_published, client, monkeypa
     ask_for(client, year=2020)
     first = Compendium.objects.exclude(pk=compendium.pk).get()
     assert (first.volume, first.report_slugs) == (1, ["east-sussex"])
+
+
+# -- Whether a compendium is current, without building it again ------------------------------
+
+
+def ready_compendium(reports):
+    """A compendium of ``reports`` as asked for, its file stored (the PDF itself is not what
+    these tests are about: test_a_programme_years_reports_in_one_pdf... renders one)."""
+    from django.core.files.base import ContentFile
+
+    compendium = storage.request_compendium(reports=reports, programme_year=None).compendium
+    compendium.file.save(f"{compendium.pk}.pdf", ContentFile(b"%PDF-"), save=False)
+    compendium.state = Compendium.State.READY
+    compendium.save()
+    return compendium
+
+
+def published(*slugs):
+    return list(storage.compendium_reports(slugs=slugs))
+
+
+def test_a_compendium_is_current_until_a_report_in_it_changes(two_published, settings):
+    settings.TASKS = DATABASE_TASKS  # no PDFs rendered on publication: not needed here
+    compendium = ready_compendium(published("east-sussex", "torbay"))
+    assert compendium.made_from["editions"] == [r.published_edition_id for r in two_published]
+    assert storage.compendium_is_current(compendium)
+
+    torbay = LearningReport.objects.get(slug="torbay")
+    republish(torbay, cast_of(torbay), body="<p>Rewritten after the review.</p>")
+    compendium.refresh_from_db()
+    assert not storage.compendium_is_current(compendium)
+    # The same reports as they are now: another compendium, current.
+    assert storage.compendium_is_current(ready_compendium(published("east-sussex", "torbay")))
+
+
+def test_a_compendium_with_a_withdrawn_report_is_not_current(two_published, settings):
+    settings.TASKS = DATABASE_TASKS
+    compendium = ready_compendium(published("east-sussex", "torbay"))
+    torbay = LearningReport.objects.get(slug="torbay")
+    walk_to(torbay, Cast(report=torbay, **demo_people()), Status.WITHDRAWN)
+    assert not storage.compendium_is_current(compendium)
+
+
+def test_a_renamed_region_makes_a_compendium_out_of_date(two_published, settings):
+    """The register's names are shown live, not from the edition: a change there is caught."""
+    settings.TASKS = DATABASE_TASKS
+    compendium = ready_compendium(published("east-sussex", "torbay"))
+    region = LearningReport.objects.get(slug="torbay").bsp.region
+    region.name = "The Far South West"
+    region.save()
+    assert not storage.compendium_is_current(compendium)
+
+
+def test_a_compendium_made_before_its_sources_were_recorded_is_checked_the_slow_way(
+    two_published, settings
+):
+    settings.TASKS = DATABASE_TASKS
+    compendium = ready_compendium(published("east-sussex", "torbay"))
+    Compendium.objects.filter(pk=compendium.pk).update(made_from={})
+    compendium.refresh_from_db()
+    assert storage.compendium_is_current(compendium)
+    # Edition text changed behind the portal's back: only the slow check sees it.
+    EditionSection.objects.filter(edition__report__slug="torbay", key="reasons").update(
+        body="<p>Rewritten.</p>"
+    )
+    assert not storage.compendium_is_current(compendium)
+
+
+def poll_queries(client, compendium):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(compendium.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 286
+    assert "Download the PDF" in response.content.decode()
+    return len(queries)
+
+
+def test_polling_a_compendium_has_a_query_budget_whatever_its_size(
+    db, client, settings, django_assert_max_num_queries
+):
+    settings.TASKS = DATABASE_TASKS
+    casts = [make_cast(f"Area {n}", status=Status.PUBLISHED) for n in range(12)]
+    slugs = [cast.report.slug for cast in casts]
+    small = ready_compendium(published(*slugs[:3]))
+    large = ready_compendium(published(*slugs))
+    assert len(large.report_slugs) == 12
+    # 1 the compendium, 2 its reports' editions and what else it shows (is it current?).
+    with django_assert_max_num_queries(2):
+        client.get(small.get_absolute_url(), headers={"HX-Request": "true"})
+    with django_assert_max_num_queries(2):
+        client.get(large.get_absolute_url(), headers={"HX-Request": "true"})
+    assert poll_queries(client, small) == poll_queries(client, large)

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from accounts.models import Role, User
+from accounts.models import User
 from partnerships.models import Agency, BespokeSupportProject, PartnershipAgency, Region
 from reports.models import EditionSection, LearningReport, ReportPdf, Status
 from reports.pdfs import document, storage
 from reports.signoff import services as signoff_services
-from tests.factories import Cast, UserFactory, demo_people, make_cast, walk_to
+from tests.factories import Cast, demo_people, make_cast, walk_to
 from tests.support.pdf_reading import read_pdf
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -188,33 +188,6 @@ def test_the_being_prepared_page_polls_and_offers_the_download_when_ready(
     assert "hx-get" not in page
     assert "Download the PDF" in page
     assert "The PDF is ready to download." in page
-
-
-@pytest.mark.pdf
-def test_people_who_may_see_a_draft_export_it_marked(torbay, client):
-    local_lead = User.objects.get(email="local@example.org")  # Torbay's local lead
-    client.force_login(local_lead)
-    response = client.get(reverse("reports:report-pdf-draft", kwargs={"slug": torbay.slug}))
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == (
-        'attachment; filename="tce-learning-report-torbay-draft.pdf"'
-    )
-    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
-    read = read_pdf(response.content)
-    assert all("DRAFT: not signed off" in page for page in read.pages)
-    # Nothing is stored: drafts change.
-    assert not ReportPdf.objects.exists()
-
-
-def test_other_people_cannot_export_a_draft(torbay, client):
-    url = reverse("reports:report-pdf-draft", kwargs={"slug": torbay.slug})
-    signed_out = client.get(url)
-    assert signed_out.status_code == 302
-    assert signed_out["Location"].startswith(reverse("accounts:login"))
-    east_sussex = LearningReport.objects.get(slug="east-sussex")
-    other_local_lead = UserFactory(role=Role.LOCAL_LEAD, partnership=east_sussex.bsp.partnership)
-    client.force_login(other_local_lead)
-    assert client.get(url).status_code == 404
 
 
 def test_a_published_reports_export_is_the_public_pdf(demo, client):

@@ -55,14 +55,20 @@ def test_the_overview_links_to_the_draft_pdf(demo, client):
     page = client.get(reverse("reports:report-overview", kwargs={"slug": "swindon"}))
     draft_pdf = reverse("reports:report-pdf-draft", kwargs={"slug": "swindon"})
     assert draft_pdf in page.content.decode()
+    # Prepared in the background: "being prepared" first, then the file.
+    waiting = client.get(draft_pdf)
+    assert waiting.status_code == 503
+    assert "The PDF of this report is being prepared" in waiting.content.decode()
     response = client.get(draft_pdf)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
 
 
 def test_a_draft_too_long_for_a_pdf_says_so_and_renders_nothing(db, client):
-    """A draft's PDF is made in the request: a draft of more than DRAFT_PDF_MAX_WORDS words (a
-    whole document pasted into a section, say) gets a page saying so, not a minute-long render."""
+    """A draft of more than DRAFT_PDF_MAX_WORDS words (a whole document pasted into a section,
+    say) gets a page saying so, and queues nothing: not a minute-long render, even in the
+    background."""
+    from reports.models import DraftPdf
     from reports.pdfs.views import DRAFT_PDF_MAX_WORDS
     from tests.factories import make_cast
 
@@ -76,4 +82,5 @@ def test_a_draft_too_long_for_a_pdf_says_so_and_renders_nothing(db, client):
     assert response.status_code == 413
     page = response.content.decode()
     assert "This draft is too long to make into a PDF" in page
+    assert not DraftPdf.objects.exists()
     assert reverse("reports:report-preview", kwargs={"slug": cast.report.slug}) in page

@@ -13,6 +13,7 @@ from django.urls import reverse
 from reports.models import Compendium, EditionSection, LearningReport
 from reports.richtext import sanitise, to_text
 from reports.template_sections import SECTIONS_BY_KEY
+from tests.factories import cast_of, republish
 from tests.support.pdf_reading import read_pdf, squash
 
 LEARNING = "significant_learning"
@@ -207,8 +208,12 @@ def test_the_same_selection_and_section_is_one_compendium_another_section_anothe
 def test_a_changed_section_makes_a_new_compendium(catalogue, client):
     ask_for(client, reports="kernow,wessex-coast", section=LEARNING)
     first = Compendium.objects.get()
-    EditionSection.objects.filter(edition__report__slug="kernow", key=LEARNING).update(
-        body="<p>Kernow learned to listen to young people.</p>"
+    kernow = LearningReport.objects.get(slug="kernow")
+    republish(
+        kernow,
+        cast_of(kernow),
+        key=LEARNING,
+        body="<p>Kernow learned to listen to young people.</p>",
     )
 
     response, _body = download(client, first)

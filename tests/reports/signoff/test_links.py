@@ -212,11 +212,16 @@ def test_the_link_holder_downloads_the_draft_they_are_asked_to_sign(
     page = client.get(review).content.decode()
     assert f'href="{url("report-pdf-draft", report)}">Download the report you are asked' in page
 
+    # Prepared in the background, without any request of the link holder's: "being
+    # prepared" first (its render queued once that answer was sent), then the file.
+    waiting = client.get(url("report-pdf-draft", report))
+    assert waiting.status_code == 503
+    assert "being prepared" in waiting.content.decode()
     response = client.get(url("report-pdf-draft", report))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "private" in response["Cache-Control"]
     # Without the link, nobody signed out gets it.
     assert Client().get(url("report-pdf-draft", report)).status_code == 302
