@@ -159,10 +159,14 @@ class ReportFilter(django_filters.FilterSet):
         """The sort menu: the default first (value "", so that a new search is by relevance
         even when the previous page was sorted newest first), then the other orders."""
         labels = dict(Sort.CHOICES)
-        return [("", labels[self.default_sort])] + [
+        default = self.default_sort
+        if default == Sort.RELEVANCE and self.too_many_to_rank:
+            default = Sort.NEWEST  # what the page does (and says), not what it cannot do
+        return [("", labels[default])] + [
             (value, label)
             for value, label in Sort.CHOICES
-            if value != self.default_sort and (value != Sort.RELEVANCE or self.search_terms)
+            if value not in (default, self.default_sort)
+            and (value != Sort.RELEVANCE or self.search_terms)
         ]
 
     @cached_property

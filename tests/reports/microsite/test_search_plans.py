@@ -77,6 +77,10 @@ def test_no_search_query_reads_every_report_and_a_common_word_is_listed_newest_f
 
     page = client.get("/reports/?q=exploitation").content.decode()
     assert f"More than {search.RANK_LIMIT} reports match" in page
+    assert f"{CORPUS:,} reports matching" in page
+    # The sort menu offers what the page does: newest first (and A to Z), not relevance.
+    assert '<option value="" selected>Newest first</option>' in page
+    assert ">Relevance</option>" not in page
     rare = client.get('/reports/?q="lantern audit"').content.decode()
     assert "lantern audit" in rare.lower()
     assert "listed newest first" not in rare
