@@ -125,7 +125,7 @@ def accept_invitation(*, token: str, password: str) -> User:
 def allow_password_reset_email(email: str) -> bool:
     """Count one forgotten-password e-mail to ``email``; False once the hour's allowance is used."""
     digest = hashlib.sha256(email.lower().encode()).hexdigest()
-    return _within_hourly_allowance(
+    return within_hourly_allowance(
         "password-reset-emails:" + digest, PASSWORD_RESET_EMAILS_PER_HOUR
     )
 
@@ -134,13 +134,13 @@ def allow_password_reset_request(client: str | None) -> bool:
     """Count one forgotten-password request from ``client`` (its IP address, as django-axes reads
     it for sign-in); False once the hour's allowance is spent. Whatever the addresses asked for,
     one client cannot send e-mails to many of them."""
-    return _within_hourly_allowance(
+    return within_hourly_allowance(
         f"password-reset-requests:{client or 'unknown'}",
         PASSWORD_RESET_REQUESTS_PER_CLIENT_PER_HOUR,
     )
 
 
-def _within_hourly_allowance(key: str, allowance: int) -> bool:
+def within_hourly_allowance(key: str, allowance: int) -> bool:
     """Count one use of ``key``; False once more than ``allowance`` were counted this hour.
 
     The hour starts with the first use. The count lives in the cache: one count for every

@@ -3,6 +3,7 @@ from django.urls import path
 
 from .addenda import views as addenda
 from .authoring import views as authoring
+from .microsite import accessibility
 from .microsite import views as microsite
 from .microsite.caching import public_page
 from .microsite.feeds import LatestReportsFeed
@@ -67,6 +68,17 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", microsite.robots_txt, name="robots"),
+    path("accessibility/", accessibility.statement, name="accessibility"),
+    path(
+        "accessibility/request-another-format/",
+        accessibility.request_format,
+        name="accessibility-request",
+    ),
+    path(
+        "accessibility/request-another-format/sent/",
+        accessibility.request_format_sent,
+        name="accessibility-request-sent",
+    ),
     # Sign-off and publication
     path("my-reports/<slug:slug>/review/", signoff.review_page, name="report-review"),
     path(

@@ -217,6 +217,8 @@ DEFAULT_FROM_EMAIL = env.str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's address as people reach it, for the links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where requests for a report in another format (the accessibility statement's form) go.
+PROGRAMME_EMAIL = env.str("PROGRAMME_EMAIL", default="tce-programme@example.org")
 
 # Cache: Redis when REDIS_URL is set, otherwise this process's memory.
 REDIS_URL = env.str("REDIS_URL", default="")

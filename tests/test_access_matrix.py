@@ -127,6 +127,9 @@ EXPECTED = {
     "reports:sitemap":                   ("-",             200,  200,  200,  200,  200,  200,  200),
     "reports:sitemap-section":           ("-",             200,  200,  200,  200,  200,  200,  200),
     "reports:robots":                    ("-",             200,  200,  200,  200,  200,  200,  200),
+    "reports:accessibility":             ("-",             200,  200,  200,  200,  200,  200,  200),
+    "reports:accessibility-request":     ("-",             200,  200,  200,  200,  200,  200,  200),
+    "reports:accessibility-request-sent": ("-",            200,  200,  200,  200,  200,  200,  200),
     # PDFs: a published report's (stored) and compendiums are public; the draft PDF is not.
     "reports:report-pdf":                ("published",     200,  200,  200,  200,  200,  200,  200),
     "reports:edition-pdf":               ("published",     200,  200,  200,  200,  200,  200,  200),

@@ -103,6 +103,8 @@ def public_pages():
         ("programme", lambda r: reverse("reports:programme")),
         ("learning", lambda r: reverse("reports:learning")),
         ("data", lambda r: reverse("reports:data")),
+        ("accessibility", lambda r: reverse("reports:accessibility")),
+        ("request a format", lambda r: reverse("reports:accessibility-request")),
     ]
 
 
