@@ -415,6 +415,30 @@ class _PageProgress(logging.Handler):
             self.callback("layout", int(match.group(1)))
 
 
+class RenderProblem(Exception):
+    """WeasyPrint logged an error while rendering (a missing alt text or language, an attachment
+    it could not load): the PDF would not be what it claims to be, so it is not kept."""
+
+
+class _Errors(logging.Handler):
+    """Collects the error records WeasyPrint logs (it logs, it does not raise) during this
+    thread's render. Other threads' records are dropped before the handler's lock is taken."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def handle(self, record):
+        if record.thread != self.thread or record.levelno < self.level:
+            return False
+        self.messages.append(record.getMessage())
+        return True
+
+    def emit(self, record):  # pragma: no cover - handle() does the work
+        pass
+
+
 def render(source: PdfSource, *, progress: Callable[[str, int], None] | None = None) -> RenderedPdf:
     """Render ``source`` to PDF bytes: tagged PDF/UA-1, the project's font embedded.
 
@@ -454,6 +478,9 @@ def render(source: PdfSource, *, progress: Callable[[str, int], None] | None = N
         progress_logger.addHandler(handler)
         if not progress_logger.isEnabledFor(logging.INFO):
             progress_logger.setLevel(logging.INFO)
+    errors = _Errors()
+    weasyprint_logger = logging.getLogger("weasyprint")
+    weasyprint_logger.addHandler(errors)
     try:
         html = weasyprint.HTML(
             string=source.html, base_url=str(_stylesheet_path().parent), url_fetcher=fetcher
@@ -463,9 +490,12 @@ def render(source: PdfSource, *, progress: Callable[[str, int], None] | None = N
             progress("pdf", 0)
         content = document.write_pdf(pdf_variant=PDF_VARIANT)
     finally:
+        weasyprint_logger.removeHandler(errors)
         if handler is not None:
             progress_logger.removeHandler(handler)
             progress_logger.setLevel(old_level)
+    if errors.messages:
+        raise RenderProblem("; ".join(errors.messages))
     return RenderedPdf(content=content, pages=len(document.pages))
 
 

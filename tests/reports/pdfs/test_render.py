@@ -247,12 +247,15 @@ def test_a_render_loads_only_the_portals_static_files(caplog):
         ),
         title="T",
     )
-    with caplog.at_level("ERROR", logger="weasyprint"):
-        rendered = pdf.render(source)
+    # Both loads are refused, and a render that could not load what it was given fails (it is
+    # not stored as if it were whole).
+    with caplog.at_level("ERROR", logger="weasyprint"), pytest.raises(pdf.RenderProblem) as failed:
+        pdf.render(source)
     refusals = [r.getMessage() for r in caplog.records if "load only the portal" in r.getMessage()]
     assert any("example.org/tracker.png" in message for message in refusals), caplog.text
     assert any("/etc/passwd" in message for message in refusals), caplog.text
-    assert "Text" in read_pdf(rendered.content).text
+    assert "example.org/tracker.png" in str(failed.value)
+    assert "/etc/passwd" in str(failed.value)
 
 
 @pytest.mark.pdf
@@ -272,3 +275,24 @@ def test_text_nested_hundreds_deep_still_makes_a_pdf(db):
     report = pdf.for_pdf(LearningReport.objects.all()).get(pk=cast.report.pk)
     text = read_pdf(pdf.render(pdf.report_source(report)).content).text
     assert "Quoted deep." in text and "Listed deep." in text
+
+
+@pytest.mark.pdf
+def test_a_render_that_weasyprint_reports_an_error_for_fails_and_is_not_kept():
+    """WeasyPrint logs (does not raise) a PDF/UA error such as an image without alt text or a
+    document without a language: the render fails, so that it is retried and reported, never
+    stored as if it were accessible."""
+    tick = (pdf._stylesheet_path().parent.parent / "img" / "pdf-tick.svg").as_uri()
+    no_alt = pdf.PdfSource(
+        html=f'<html lang="en-GB"><body><h1>T</h1><img src="{tick}"></body></html>', title="T"
+    )
+    with pytest.raises(pdf.RenderProblem, match="no required alt description"):
+        pdf.render(no_alt)
+    no_language = pdf.PdfSource(html="<html><body><h1>T</h1><p>Text.</p></body></html>", title="T")
+    with pytest.raises(pdf.RenderProblem, match='"lang"'):
+        pdf.render(no_language)
+    with_alt = pdf.PdfSource(
+        html=f'<html lang="en-GB"><body><h1>T</h1><img src="{tick}" alt="A tick"></body></html>',
+        title="T",
+    )
+    assert pdf.render(with_alt).pages == 1
