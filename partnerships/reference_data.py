@@ -24,6 +24,51 @@ PROGRAMME_REGION_NAMES = {
     "E12000009": "South West",
 }
 
+# England's 39 territorial police forces (without "Police" or "Constabulary") -> the ONS region
+# of the area they police: reports name a BSP's regional area by its force ("Sussex Police").
+# A force whose area reaches over a regional boundary is given the region of most of it.
+POLICE_FORCE_REGIONS = {
+    "Cleveland": "E12000001",
+    "Durham": "E12000001",
+    "Northumbria": "E12000001",
+    "Cheshire": "E12000002",
+    "Cumbria": "E12000002",
+    "Greater Manchester": "E12000002",
+    "Lancashire": "E12000002",
+    "Merseyside": "E12000002",
+    "Humberside": "E12000003",
+    "North Yorkshire": "E12000003",
+    "South Yorkshire": "E12000003",
+    "West Yorkshire": "E12000003",
+    "Derbyshire": "E12000004",
+    "Leicestershire": "E12000004",
+    "Lincolnshire": "E12000004",
+    "Northamptonshire": "E12000004",
+    "Nottinghamshire": "E12000004",
+    "Staffordshire": "E12000005",
+    "Warwickshire": "E12000005",
+    "West Mercia": "E12000005",
+    "West Midlands": "E12000005",
+    "Bedfordshire": "E12000006",
+    "Cambridgeshire": "E12000006",
+    "Essex": "E12000006",
+    "Hertfordshire": "E12000006",
+    "Norfolk": "E12000006",
+    "Suffolk": "E12000006",
+    "City of London": "E12000007",
+    "Metropolitan": "E12000007",
+    "Hampshire": "E12000008",
+    "Kent": "E12000008",
+    "Surrey": "E12000008",
+    "Sussex": "E12000008",
+    "Thames Valley": "E12000008",
+    "Avon and Somerset": "E12000009",
+    "Devon and Cornwall": "E12000009",
+    "Dorset": "E12000009",
+    "Gloucestershire": "E12000009",
+    "Wiltshire": "E12000009",
+}
+
 THEMES = [
     "Partnership",
     "Data",

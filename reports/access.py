@@ -82,6 +82,29 @@ def can_create_reports(user) -> bool:
     return user.is_authenticated and user.is_active and user.role == Role.PROGRAMME_ADMIN
 
 
+def can_start_report(user, bsp) -> bool:
+    """Programme admins start any BSP's report; a TCE project lead starts the report of a BSP
+    they lead by importing it from a document."""
+    if can_create_reports(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.TCE_LEAD
+        and bsp.tce_lead_id == user.pk
+    )
+
+
+def can_import(user) -> bool:
+    """Programme admins and TCE project leads import existing reports from documents (into a
+    report they may write: see ``reports.importing.services``)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.PROGRAMME_ADMIN, Role.TCE_LEAD)
+    )
+
+
 def is_local_lead_of(user, report) -> bool:
     return (
         user.is_authenticated
@@ -149,6 +172,7 @@ __all__ = [
     "addendum_side",
     "can_create_reports",
     "can_edit_content",
+    "can_import",
     "can_review",
     "can_see_audit",
     "can_send_signoff_link",

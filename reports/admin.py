@@ -8,7 +8,9 @@ from .models import (
     DraftPdf,
     Edition,
     EditionSection,
+    ImportedFile,
     LearningReport,
+    PendingImport,
     ReportEvent,
     ReportPdf,
     ReportSection,
@@ -287,6 +289,28 @@ class DraftPdfAdmin(StoredPdfAdmin):
     list_display = ["report", *StoredPdfAdmin.RENDER_COLUMNS]
     readonly_fields = [f.name for f in DraftPdf._meta.fields if f.name != "file"]
     exclude = ["file"]
+
+
+@admin.register(ImportedFile)
+class ImportedFileAdmin(ReadOnlyAdmin):
+    """The documents drafts were imported from: a record of the import (the file itself is
+    private, with no address here; the sign-off block is as the document had it, not a
+    signature)."""
+
+    list_display = ["original_name", "report", "imported_by", "imported_at"]
+    list_select_related = ["report", "imported_by"]
+    exclude = ["file"]
+    readonly_fields = [f.name for f in ImportedFile._meta.fields if f.name != "file"]
+
+
+@admin.register(PendingImport)
+class PendingImportAdmin(ShowOnlyAdmin):
+    """Uploads waiting for their check (gone after a day if abandoned)."""
+
+    list_display = ["original_name", "bsp", "uploaded_by", "uploaded_at"]
+    list_select_related = ["bsp", "uploaded_by"]
+    exclude = ["file"]
+    readonly_fields = [f.name for f in PendingImport._meta.fields if f.name != "file"]
 
 
 @admin.register(SectionComment)

@@ -1,8 +1,10 @@
+import datetime
 import hashlib
 import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
@@ -429,6 +431,8 @@ class Transition(models.TextChoices):
     # Not changes of the report's state: an addendum to a published report (reports.addenda).
     SIGN_ADDENDUM = "sign_addendum", "Addendum written and signed"
     PUBLISH_ADDENDUM = "publish_addendum", "Addendum countersigned and published"
+    # Not a change of state either: a draft's text and details imported from a document.
+    IMPORT = "import", "Imported from a document"
 
 
 class ReportEventQuerySet(models.QuerySet):
@@ -874,6 +878,74 @@ class DraftPdf(StoredPdf):
 
     def __str__(self):
         return f"Draft PDF of {self.report}"
+
+
+class ImportedFile(models.Model):
+    """A document a draft was imported from (``reports.importing``), kept as it was uploaded.
+
+    The file is in the private storage: it may hold what was never meant to be published
+    (comments, tracked changes, names). Its sign-off block is recorded here as the document has
+    it, never as a ``Signature``: nobody signed anything in the portal.
+    """
+
+    report = models.ForeignKey(
+        LearningReport, on_delete=models.PROTECT, related_name="imported_files"
+    )
+    original_name = models.CharField(max_length=255, help_text="The file's name when uploaded.")
+    file = models.FileField(upload_to="imports/", storage=private_storage, max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    warnings = models.JSONField(default=list, blank=True)
+    # The details table and the sign-off block as the document has them (``Proposal.details``
+    # and ``Proposal.signoff``, as dictionaries).
+    details = models.JSONField(default=list, blank=True)
+    signoff = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "imported_at"]
+
+    def __str__(self):
+        return f"{self.original_name}, imported into {self.report.title}"
+
+
+class PendingImport(models.Model):
+    """A file uploaded to be imported, waiting (in the private storage) while the person who
+    uploaded it checks what the portal found in it. Accepted, it becomes an ``ImportedFile`` of
+    the new draft and this goes; abandoned, it goes after a day (``KEEP_FOR``)."""
+
+    KEEP_FOR = datetime.timedelta(days=1)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    bsp = models.ForeignKey(BespokeSupportProject, on_delete=models.CASCADE, related_name="+")
+    original_name = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/pending/", storage=private_storage, max_length=255)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"{self.original_name} (waiting to be imported)"
+
+    @classmethod
+    def keep(cls, data: bytes, *, name: str, bsp, user) -> "PendingImport":
+        """Keep an upload for its check; abandoned uploads older than ``KEEP_FOR`` go."""
+        for stale in cls.objects.filter(uploaded_at__lt=timezone.now() - cls.KEEP_FOR):
+            stale.discard()
+        pending = cls(uploaded_by=user, bsp=bsp, original_name=name[:255])
+        pending.file.save(f"{uuid.uuid4().hex}", ContentFile(data), save=False)
+        pending.save()
+        return pending
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as stored:
+            return stored.read()
+
+    def discard(self) -> None:
+        self.file.delete(save=False)
+        self.delete()
 
 
 class Compendium(models.Model):

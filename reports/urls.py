@@ -3,6 +3,7 @@ from django.urls import path
 
 from .addenda import views as addenda
 from .authoring import views as authoring
+from .importing import views as importing
 from .microsite import accessibility
 from .microsite import views as microsite
 from .microsite.caching import public_page
@@ -27,6 +28,8 @@ urlpatterns = [
     # Authoring (signed in): every page finds its report through access.get_report_or_404.
     path("my-reports/", authoring.dashboard, name="dashboard"),
     path("my-reports/new/", authoring.report_create, name="report-create"),
+    path("my-reports/import/", importing.upload, name="import"),
+    path("my-reports/import/<int:pk>/", importing.review, name="import-review"),
     path("my-reports/<slug:slug>/", authoring.report_overview, name="report-overview"),
     path("my-reports/<slug:slug>/details/", authoring.details_edit, name="details-edit"),
     path(

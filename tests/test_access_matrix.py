@@ -58,12 +58,13 @@ from reports.models import (
     Compendium,
     DraftPdf,
     LearningReport,
+    PendingImport,
     ReportSection,
     SignoffLink,
     Status,
 )
 from reports.pdfs import storage, tasks
-from tests.factories import UserFactory, make_cast
+from tests.factories import BespokeSupportProjectFactory, UserFactory, make_cast
 
 # Namespaces left out, as a whole, and why.
 EXCLUDED_NAMESPACES = {
@@ -101,7 +102,8 @@ SECTION_KEY = "reasons"
 # the TCE lead's side; its PDF rendered; a compendium of it built), "no_consent" (signed off, not
 # for publication), "withdrawn". Other subjects: "region", "partnership" (of the reports),
 # "compendium", "invitation" (a pending invitation's link), "reset" (a valid password-reset link
-# of someone who never signs in here), "-" (no kwargs).
+# of someone who never signs in here), "pending_import" (a file the programme admin uploaded to
+# import, waiting for its check), "-" (no kwargs).
 #
 # POST-only URLs answer GET with 405 before anything else: their rows say so.
 
@@ -143,6 +145,9 @@ EXPECTED = {
     # Authoring: signed in; local leads read, authors write; others' reports are a 404.
     "reports:dashboard":                 ("-",             S,    200,  200,  200,  200,  200,  S),
     "reports:report-create":             ("-",             S,    403,  403,  403,  403,  200,  S),
+    # Import: programme admins and TCE leads; an upload is seen only by who uploaded it.
+    "reports:import":                    ("-",             S,    403,  403,  403,  200,  200,  S),
+    "reports:import-review":             ("pending_import", S,   403,  403,  403,  404,  200,  S),
     "reports:report-overview":           ("draft",         S,    200,  200,  404,  200,  200,  S),
     "reports:details-edit":              ("draft",         S,    200,  302,  404,  200,  200,  S),
     "reports:section-edit":              ("draft",         S,    200,  302,  404,  200,  200,  S),
@@ -255,6 +260,7 @@ class World:
     invitation_token: str
     reset_user: User
     revision_id: int
+    pending_import: PendingImport
 
     def slug(self, subject):
         if subject == "region":
@@ -276,6 +282,8 @@ class World:
                 value = self.compendium.pk
             elif param == "pk" and subject == "published":
                 value = self.addendum.pk
+            elif param == "pk" and subject == "pending_import":
+                value = self.pending_import.pk
             elif param == "link_id":
                 value = self.link.pk
             elif param == "revision_id":
@@ -378,6 +386,14 @@ def build_world() -> World:
     assert tasks.queue_draft_pdf(awaiting.pk)
     assert DraftPdf.objects.get(report=awaiting).is_rendered
 
+    # A file uploaded by the programme admin to import, waiting for its check.
+    pending_import = PendingImport.keep(
+        b"Reasons why the local area requested the TCE Support Programme:\n\nBecause.\n",
+        name="report.txt",
+        bsp=BespokeSupportProjectFactory(tce_lead=first.tce_lead),
+        user=first.admin,
+    )
+
     revision = (
         ReportSection.history.model.objects.filter(report_id=first.report.pk, key=SECTION_KEY)
         .exclude(body="")
@@ -399,6 +415,7 @@ def build_world() -> World:
         invitation_token=token,
         reset_user=UserFactory(email="forgetful@example.org"),
         revision_id=revision.history_id,
+        pending_import=pending_import,
     )
 
 
@@ -442,7 +459,7 @@ def test_every_row_names_a_url():
 
 def test_every_row_has_a_cell_for_every_visitor_and_a_known_subject():
     subjects = {*REPORT_STATES, "region", "partnership", "compendium", "invitation"}
-    subjects |= {"reset", "-"}
+    subjects |= {"reset", "pending_import", "-"}
     for name, (subject, *cells) in EXPECTED.items():
         assert len(cells) == len(VISITORS), name
         assert subject in subjects, f"{name}: unknown subject {subject!r}"

@@ -36,8 +36,8 @@ class SectionConflict(Exception):
 @transaction.atomic
 def create_report(*, bsp, actor) -> LearningReport:
     """Start the learning report of ``bsp``: one empty, not started row per template section."""
-    if not access.can_create_reports(actor):
-        raise PermissionDenied("Only programme admins start reports.")
+    if not access.can_start_report(actor, bsp):
+        raise PermissionDenied("Only programme admins start reports (and TCE leads, their own).")
     if LearningReport.objects.filter(bsp=bsp).exists():
         raise ValidationError("This BSP already has a learning report.")
     title = bsp.local_area

@@ -115,7 +115,11 @@ def dashboard(request):
                 "url": next_steps.landing_url(request.user, report),
             }
         )
-    context = {"rows": rows, "can_create": access.can_create_reports(request.user)}
+    context = {
+        "rows": rows,
+        "can_create": access.can_create_reports(request.user),
+        "can_import": access.can_import(request.user),
+    }
     if context["can_create"]:
         context["bsps_without_report"] = BespokeSupportProject.objects.filter(
             learning_report__isnull=True
