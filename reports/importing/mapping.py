@@ -13,6 +13,7 @@ import re
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
 
+from ..rendering import LOCAL_AREA_PENDING
 from ..richtext import sanitise, to_text
 from ..template_sections import (
     JOINING_THE_DOTS,
@@ -52,7 +53,12 @@ TEMPLATE_WORDS = [
     "Project Learning Report",
     KEY_ISSUES_SUBHEADING,
     JOINING_THE_DOTS_INTRO,
+    "Sign-off",
 ]
+# The portal's own PDFs (reports/pdfs): under the title, "Standard Bespoke Support Project ·
+# South East · 2020-21"; on a draft, the note that it is not the published report.
+_REPORT_FACTS = re.compile(r"Bespoke Support Project · .* · \d{4}-\d{2}$")
+_DRAFT_NOTE = "This is not the published report: its text may still change."
 DETAILS_CAPTION = "Details of Bespoke Support Project (BSP)"
 
 CONSENT_QUESTION = "please tick this box if there is an agreement"
@@ -72,7 +78,7 @@ def propose(document: ImportedDocument) -> Proposal:
     proposal = Proposal(warnings=list(document.warnings) + list(document.people_warnings))
     notes = _Footnotes(document.blocks)
     builder = _Builder(proposal)
-    for block in document.blocks:
+    for block in _without_the_portals_furniture(document.blocks):
         if block.kind != Kind.FOOTNOTES:
             builder.add(block)
     builder.finish()
@@ -82,6 +88,22 @@ def propose(document: ImportedDocument) -> Proposal:
             proposal.sections[key] = html
     notes.keep_uncalled(proposal)
     return proposal
+
+
+def _without_the_portals_furniture(blocks: list[Block]) -> list[Block]:
+    """A PDF the portal made (exported, then imported again) has its title with the report's
+    facts under it, and on a draft a note of its state and the place of the local area's
+    reflections still to come: none of it is the report's text."""
+    kept: list[Block] = []
+    for block in blocks:
+        if _REPORT_FACTS.search(block.text):
+            if kept and kept[-1].kind == Kind.HEADING:
+                kept.pop()  # the report's title, above its facts
+            continue
+        if block.text.endswith(_DRAFT_NOTE) or block.text == LOCAL_AREA_PENDING:
+            continue
+        kept.append(block)
+    return kept
 
 
 def heading_key(text: str) -> str | None:

@@ -80,7 +80,8 @@ def _outline(reader) -> list[tuple[str, int, int, float | None]]:
                 continue
             try:
                 page = reader.get_destination_page_number(item)
-            except Exception:  # noqa: S112 - a bookmark to nowhere
+            # A bookmark to nowhere is skipped.
+            except Exception:  # noqa: S112  # nosec B112
                 continue
             if page is None or page < 0:
                 continue
