@@ -466,6 +466,7 @@ def probe(output: Path) -> None:
         }
     caches[CACHE].clear()
     result = {
+        "search_plans": _search_plans(client, pages),
         "authors": _mixed_load_authors(),
         "published_reports": LearningReport.objects.published().count(),
         "pdf": {
@@ -477,6 +478,45 @@ def probe(output: Path) -> None:
         "pages": found,
     }
     output.write_text(json.dumps(result, indent=2))
+
+
+SEARCH_PAGES = ("search common word", "search rare phrase")
+
+
+def _search_plans(client, pages: dict) -> dict:
+    """For each search page: how many of its queries search the reports (``@@``) and how many of
+    those PostgreSQL ran with a sequential scan of the reports table, as its own auto_explain
+    reports the plans actually run."""
+    from django.core.cache import caches
+    from django.db import DatabaseError, connection
+
+    from reports.microsite.caching import CACHE
+
+    found = {}
+    for name in SEARCH_PAGES:
+        caches[CACHE].clear()
+        connection.ensure_connection()
+        notices = connection.connection.notices = []
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "LOAD 'auto_explain'"
+                )  # a superuser's right: the throwaway cluster's
+        except DatabaseError:
+            return {}  # another database's user may not load it: the table says nothing
+        with connection.cursor() as cursor:
+            cursor.execute("SET auto_explain.log_min_duration = 0")
+            cursor.execute("SET client_min_messages = log")
+        try:
+            client.get(pages[name])
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET client_min_messages = notice")
+                cursor.execute("SET auto_explain.log_min_duration = -1")
+        searched = [plan for plan in notices if "@@" in plan and "reports_learningreport" in plan]
+        scans = [plan for plan in searched if "Seq Scan on reports_learningreport" in plan]
+        found[name] = {"search_queries": len(searched), "sequential_scans": len(scans)}
+    return found
 
 
 def _mixed_load_authors() -> list[dict]:
@@ -589,6 +629,16 @@ def evaluate(results: dict) -> list[dict]:
                     and mixed["autosaves"]["requests"] > 0,
                 }
             )
+        for name, plans in run.get("search_plans", {}).items():
+            checks.append(
+                {
+                    "size": int(size),
+                    "target": "no sequential scan of reports",
+                    "page": name,
+                    **plans,
+                    "pass": plans["search_queries"] > 0 and plans["sequential_scans"] == 0,
+                }
+            )
     sizes = list(results["sizes"])
     first, last = results["sizes"][sizes[0]], results["sizes"][sizes[-1]]
     for name, page in last["pages"].items():
@@ -689,6 +739,19 @@ def table(results: dict) -> str:
             )
         errors = ", ".join(f"{k}×{v}" for k, v in sorted(m["errors"].items())) or "none"
         lines.append(f"errors: {errors}  {verdict(not m['errors'])}")
+    lines.append("")
+    lines.append(
+        "### Search plans (auto_explain, as run): queries that search the reports, and those "
+        "that read the whole reports table"
+    )
+    lines.append("")
+    for size in sizes:
+        for name, plans in results["sizes"][size].get("search_plans", {}).items():
+            ok = plans["search_queries"] > 0 and plans["sequential_scans"] == 0
+            lines.append(
+                f"{int(size):>8,} reports  {name:<20} {plans['search_queries']:>3} search "
+                f"queries, {plans['sequential_scans']} sequential scan(s)  {verdict(ok)}"
+            )
     lines.append("")
     lines.append("### SQL queries of an uncached request (in-process, test client)")
     lines.append("")
