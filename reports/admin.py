@@ -19,6 +19,7 @@ from .models import (
     SignoffLink,
     SignoffReminder,
 )
+from .pdfs import seal
 from .versions import refuse_stale_version
 
 
@@ -279,6 +280,19 @@ class StoredPdfAdmin(ShowOnlyAdmin):
 class ReportPdfAdmin(StoredPdfAdmin):
     list_display = ["report", "edition", *StoredPdfAdmin.RENDER_COLUMNS]
     readonly_fields = [f.name for f in ReportPdf._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        if seal.is_configured():
+            messages.info(
+                request,
+                "Published PDFs are sealed with the certificate in PDF_SEAL_CERT (those stored "
+                "before it was set are not).",
+            )
+        else:
+            messages.warning(
+                request, "PDFs are not sealed: PDF_SEAL_KEY and PDF_SEAL_CERT are not set."
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(DraftPdf)

@@ -841,6 +841,9 @@ class ReportPdf(StoredPdf):
     edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="pdf")
     report = models.ForeignKey(LearningReport, on_delete=models.CASCADE, related_name="pdfs")
     file = models.FileField(upload_to="reports/pdf/", blank=True, max_length=255)
+    # Of the stored bytes (sealed, when sealing is configured): "Check a PDF" finds an uploaded
+    # file's edition by it.
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "report PDF"

@@ -9,6 +9,7 @@ from .microsite import views as microsite
 from .microsite.caching import public_page
 from .microsite.feeds import LatestReportsFeed
 from .microsite.sitemaps import SITEMAPS
+from .pdfs import check as pdf_check
 from .pdfs import views as pdf_views
 from .signoff import views as signoff
 
@@ -129,6 +130,7 @@ urlpatterns = [
         name="edition-pdf",
     ),
     path("my-reports/<slug:slug>/pdf/", pdf_views.report_pdf_draft, name="report-pdf-draft"),
+    path("pdfs/check/", pdf_check.check, name="pdf-check"),
     path("compendiums/", pdf_views.compendium, name="compendium"),
     # A search's or learning by section's result, named by their filters (microsite's own views).
     path("compendiums/search/", microsite.report_list_pdf, name="report-list-pdf"),

@@ -264,6 +264,13 @@ TASKS = {
 # asking for more get "try again in a minute", so nobody can fill the worker with builds.
 COMPENDIUMS_AT_ONCE = env.int("COMPENDIUMS_AT_ONCE", default=3)
 
+# Sealed PDFs: each published edition's PDF is signed (PAdES) with this key and certificate (PEM
+# files; `manage.py make_seal_certificate` makes a throwaway pair for development). Unset, PDFs
+# are stored unsealed and the admin says so.
+PDF_SEAL_KEY = env.str("PDF_SEAL_KEY", default="")
+PDF_SEAL_CERT = env.str("PDF_SEAL_CERT", default="")
+PDF_SEAL_KEY_PASSWORD = env.str("PDF_SEAL_KEY_PASSWORD", default="")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -50,9 +50,10 @@ def stored_pdf_if_current(edition, source: document.PdfSource) -> ReportPdf | No
     return stored
 
 
-def _store(model, lookup: dict, name: str, source, rendered, seconds):
+def _store(model, lookup: dict, name: str, source, rendered, seconds, **fields):
     """Keep ``rendered`` (of ``source``) as the file of ``model``'s row found by ``lookup``
-    (made if missing), under ``name``; the file of an earlier source is deleted once replaced."""
+    (made if missing), under ``name``, with ``fields`` set too; the file of an earlier source is
+    deleted once replaced."""
     with transaction.atomic():
         stored, _ = model.objects.select_for_update().get_or_create(**lookup)
         storage = stored.file.storage
@@ -65,6 +66,8 @@ def _store(model, lookup: dict, name: str, source, rendered, seconds):
         stored.pages = rendered.pages
         stored.rendered_at = timezone.now()
         stored.render_seconds = seconds
+        for field, value in fields.items():
+            setattr(stored, field, value)
         stored.save()
     if old_name and old_name != name:
         storage.delete(old_name)
@@ -87,11 +90,12 @@ def _count_failure(model, lookup: dict, source, error: Exception):
 
 
 def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
-    """Store the PDF rendered of a published ``edition``."""
+    """Store the PDF rendered (and perhaps sealed: see ``tasks``) of a published ``edition``."""
     stem = f"tce-learning-report-{edition.report.slug}-edition-{edition.number}"
     name = f"reports/pdf/{stem}-{source.fingerprint[:12]}.pdf"
     lookup = {"edition": edition, "defaults": {"report_id": edition.report_id}}
-    return _store(ReportPdf, lookup, name, source, rendered, seconds)
+    sha256 = hashlib.sha256(rendered.content).hexdigest()
+    return _store(ReportPdf, lookup, name, source, rendered, seconds, sha256=sha256)
 
 
 def record_render_failure(edition, source, error: Exception) -> ReportPdf:

@@ -7,6 +7,7 @@ process; with ``TASKS_BACKEND=database`` it waits in the database for ``manage.p
 
 import logging
 import time
+from dataclasses import replace
 from functools import partial
 
 from django.core.files.base import ContentFile
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ..models import Compendium, DraftPdf, Edition, LearningReport, ReportPdf
-from . import document, storage
+from . import document, seal, storage
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +110,18 @@ def render_edition_pdf(edition_id: int) -> str:
     return _render_unless_current(
         source,
         storage.stored_pdf_if_current(edition, source),
-        store=partial(storage.store_report_pdf, edition),
+        store=partial(_seal_and_store, edition),
         count_failure=partial(storage.record_render_failure, edition),
         what=f"the PDF of {edition}",
     )
+
+
+def _seal_and_store(edition, source, rendered, seconds):
+    """Store a published edition's PDF, sealed when a key and certificate are configured (drafts
+    and compendiums never are: they are not the programme's published record)."""
+    if seal.is_configured():
+        rendered = replace(rendered, content=seal.seal(rendered.content))
+    return storage.store_report_pdf(edition, source, rendered, seconds)
 
 
 def _render_unless_current(source, stored, *, store, count_failure, what: str) -> str:
