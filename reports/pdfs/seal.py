@@ -25,6 +25,7 @@ FIELD_NAME = "ProgrammeSeal"
 SIGNER_NAME = "TCE Support Programme"
 REASON = "Published by the TCE Support Programme"
 LOCATION = "England"
+FIELD_LABEL = "Seal of the TCE Support Programme: this file is as the programme published it"
 
 
 class SealNotConfigured(Exception):
@@ -86,7 +87,7 @@ def seal(content: bytes) -> bytes:
     from pyhanko.sign import fields, signers
 
     signer = _configured_signer()
-    writer = IncrementalPdfFileWriter(io.BytesIO(content))
+    writer = IncrementalPdfFileWriter(io.BytesIO(_with_a_tagged_field(content)))
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         reason=REASON,
@@ -94,10 +95,63 @@ def seal(content: bytes) -> bytes:
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    # No box: an invisible field, with no appearance to tag.
-    field = fields.SigFieldSpec(sig_field_name=FIELD_NAME)
-    output = _run(signers.async_sign_pdf, writer, metadata, signer=signer, new_field_spec=field)
+    output = _run(signers.async_sign_pdf, writer, metadata, signer=signer)
     return output.getvalue()
+
+
+def _with_a_tagged_field(content: bytes) -> bytes:
+    """``content`` with the empty signature field that ``seal`` then signs, made as PDF/UA asks
+    of every annotation: named for screen readers (``/TU``), tagged as a ``Form`` element of the
+    document (an object reference from the structure tree to its widget), printable, and of no
+    size, so that nothing shows on the page. A field that pyHanko made itself would be none of
+    these, and the sealed file would fail the accessibility checks the unsealed one passes."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        page = pdf.pages[0].obj
+        tree = pdf.Root.StructTreeRoot
+        numbers = tree.ParentTree.Nums
+        key = max((int(numbers[i]) for i in range(0, len(numbers), 2)), default=-1) + 1
+        widget = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Widget,
+                FT=Name.Sig,
+                T=String(FIELD_NAME),
+                TU=String(FIELD_LABEL),
+                F=4,  # Print: shown to readers as it is, which is as nothing
+                Rect=Array([0, 0, 0, 0]),
+                P=page,
+                StructParent=key,
+            )
+        )
+        document = tree.K[0] if isinstance(tree.K, Array) else tree.K
+        form = pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructElem,
+                S=Name.Form,
+                P=document,
+                Alt=String(FIELD_LABEL),
+                K=Dictionary(Type=Name.OBJR, Obj=widget, Pg=page),
+            )
+        )
+        kids = document.K if isinstance(document.K, Array) else Array([document.K])
+        kids.append(form)
+        document.K = kids
+        numbers.append(key)
+        numbers.append(form)
+        tree.ParentTreeNextKey = key + 1
+        annotations = page.get("/Annots", Array())
+        annotations.append(widget)
+        page.Annots = annotations
+        page.Tabs = Name.S  # tab through annotations in the order of the structure
+        form_dictionary = pdf.Root.get("/AcroForm", Dictionary(Fields=Array()))
+        form_dictionary.Fields.append(widget)
+        pdf.Root.AcroForm = form_dictionary
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
 
 
 def verify(content: bytes) -> SealCheck:

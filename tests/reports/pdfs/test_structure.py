@@ -1,16 +1,28 @@
 """The PDFs' structure, asserted with pikepdf (tests/support/pdf_structure.py): tagged, in
 British English, titled, figures with alt text, tables with header cells, headings and bookmarks
-that never skip a level. For the published East Sussex PDF, a draft, a compendium and a report
-with a table in a section."""
+that never skip a level; and the PDF/UA checker outloud (Matterhorn protocol, WCAG 2.2) finds no
+error. For the published East Sussex PDF (sealed too), a draft, a compendium and a report with a
+table in a section."""
 
+import outloud
 import pytest
 
 from reports.models import LearningReport, Status
-from reports.pdfs import document, storage
+from reports.pdfs import document, seal, storage
 from tests.factories import make_cast
+from tests.reports.pdfs.test_seal import make_pair
 from tests.support.pdf_structure import assert_accessible_structure
 
 pytestmark = [pytest.mark.pdf, pytest.mark.django_db]
+
+
+def assert_outloud_finds_no_error(content: bytes, tmp_path) -> None:
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(content)
+    result = outloud.check(str(path))
+    assert result.error is None, result.error
+    errors = [f"{f.rule} p.{f.page}: {f.message}" for f in result.findings if f.severity == "error"]
+    assert errors == []
 
 
 def published_pdf(report) -> bytes:
@@ -18,36 +30,45 @@ def published_pdf(report) -> bytes:
     return document.render(document.edition_source(edition)).content
 
 
-def test_the_published_east_sussex_pdf(demo):
+def test_the_published_east_sussex_pdf_sealed_and_not(demo, settings, tmp_path):
     report = document.for_pdf(LearningReport.objects.all()).get(slug="east-sussex")
-    structure = assert_accessible_structure(
-        published_pdf(report),
-        headings=[section.heading for section in report.shown_sections() if section.has_content],
-    )
+    content = published_pdf(report)
+    headings = [section.heading for section in report.shown_sections() if section.has_content]
+    structure = assert_accessible_structure(content, headings=headings)
     assert "/Table" in structure.tags  # the details table, with its header cells
+    assert_outloud_finds_no_error(content, tmp_path)
+    # The seal's field is named and tagged: the sealed file passes too.
+    settings.PDF_SEAL_KEY, settings.PDF_SEAL_CERT = make_pair(tmp_path / "seal")
+    sealed = seal.seal(content)
+    assert "/Form" in assert_accessible_structure(sealed, headings=headings).tags
+    assert_outloud_finds_no_error(sealed, tmp_path)
 
 
-def test_a_draft(demo):
+def test_a_draft(demo, tmp_path):
     report = document.for_pdf(LearningReport.objects.all()).get(slug="torbay")
     assert report.status == Status.AWAITING_SIGNOFF
+    content = document.render(document.report_source(report)).content
     assert_accessible_structure(
-        document.render(document.report_source(report)).content,
+        content,
         headings=[section.heading for section in report.shown_sections() if section.has_content],
     )
+    assert_outloud_finds_no_error(content, tmp_path)
 
 
-def test_a_compendium(demo):
+def test_a_compendium(demo, tmp_path):
     make_cast("Tabled", status=Status.PUBLISHED)
     reports = list(storage.compendium_reports(slugs=["east-sussex", "tabled"]))
     assert len(reports) == 2
     source = document.compendium_source(reports, programme_year=None)
+    content = document.render(source).content
     assert_accessible_structure(
-        document.render(source).content,
+        content,
         headings=["Project Learning Report: East Sussex", "Project Learning Report: Tabled"],
     )
+    assert_outloud_finds_no_error(content, tmp_path)
 
 
-def test_a_report_with_a_table_in_a_section(db):
+def test_a_report_with_a_table_in_a_section(db, tmp_path):
     cast = make_cast(
         "Tabled",
         sections={
@@ -59,8 +80,10 @@ def test_a_report_with_a_table_in_a_section(db):
         status=Status.PUBLISHED,
     )
     report = document.for_pdf(LearningReport.objects.all()).get(pk=cast.report.pk)
-    structure = assert_accessible_structure(published_pdf(report))
-    assert structure.tags.count("/Table") == 2  # the details table and the section's
+    content = published_pdf(report)
+    structure = assert_accessible_structure(content)
+    assert structure.tags.count("/Table") == 3  # the details, the section's and the sign-off
+    assert_outloud_finds_no_error(content, tmp_path)
 
 
 def test_the_checks_find_what_they_look_for():
