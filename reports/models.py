@@ -929,6 +929,20 @@ class PendingImport(models.Model):
     file = models.FileField(upload_to="imports/pending/", storage=private_storage, max_length=255)
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting to be read"
+        READING = "reading", "Being read"
+        READ = "read", "Read"
+        REFUSED = "refused", "Could not be read"
+
+    # The file is read in the background (``reports.importing.tasks.read_pending_import``); the
+    # check page shows its progress meanwhile, then what it found (``reading``, the
+    # ``ImportedDocument`` as a dictionary), or why it could not be read (``refusal``).
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    reading = models.JSONField(null=True, blank=True)
+    refusal = models.TextField(blank=True)
+
     def __str__(self):
         return f"{self.original_name} (waiting to be imported)"
 

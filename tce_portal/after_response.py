@@ -9,6 +9,7 @@ neither delays the page nor shows in how long it took.
 import logging
 
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 logger = logging.getLogger(__name__)
 
@@ -32,4 +33,8 @@ class AfterResponse:
 
 
 class RedirectThen(AfterResponse, HttpResponseRedirect):
+    pass
+
+
+class TemplateResponseThen(AfterResponse, TemplateResponse):
     pass

@@ -53,6 +53,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import services as accounts_services
 from accounts.models import Role, User
 from reports.addenda import services as addenda_services
+from reports.importing import tasks as import_tasks
 from reports.models import (
     Addendum,
     Compendium,
@@ -394,6 +395,8 @@ def build_world() -> World:
         bsp=BespokeSupportProjectFactory(tce_lead=first.tce_lead),
         user=first.admin,
     )
+    # Read at once (the immediate task back end): the rows get the check page, not its progress.
+    assert import_tasks.queue_reading(pending_import.pk)
 
     revision = (
         ReportSection.history.model.objects.filter(report_id=first.report.pk, key=SECTION_KEY)

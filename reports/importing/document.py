@@ -1,6 +1,6 @@
 """What a reader makes of a file: a flat list of blocks, in reading order, and warnings."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 class ImportRefused(Exception):
@@ -39,3 +39,16 @@ class ImportedDocument:
     # hidden text, authors in its properties), shown as a warning before import: it can name
     # people.
     people_warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """As stored while the person checks it (``PendingImport.reading``)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportedDocument":
+        return cls(
+            source=data["source"],
+            blocks=[Block(**block) for block in data["blocks"]],
+            warnings=list(data.get("warnings", [])),
+            people_warnings=list(data.get("people_warnings", [])),
+        )

@@ -2,21 +2,30 @@
 what the portal found in it (which text goes to which section, the details table), then create
 the draft.
 
-The uploaded file waits in the private storage (``PendingImport``) between the two steps, and is
-read again for the check: nothing of it is written to a report until the person accepts.
+The upload is checked at once (type, size, archive): a refused file is never kept. Otherwise it
+waits in the private storage (``PendingImport``) and is read in the background
+(``tasks.read_pending_import``); the check page shows the reading's progress, polled with htmx,
+then what was found. Nothing of it is written to a report until the person accepts.
 """
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+
+from tce_portal.after_response import TemplateResponseThen
 
 from .. import access
 from ..models import PendingImport
-from . import mapping, readers, services
-from .document import ImportRefused
+from . import mapping, safety, services, tasks
+from .document import ImportedDocument, ImportRefused
 from .forms import ReviewForm, UploadForm
+
+POLL_SECONDS = 2
 
 
 def _importer(request):
@@ -32,7 +41,7 @@ def upload(request):
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            readers.read(data, upload.name)  # refused here, before anything is kept
+            safety.check(data)  # type, size, archive: refused here, before anything is kept
         except ImportRefused as refused:
             form.add_error("file", str(refused))
         else:
@@ -49,12 +58,10 @@ def review(request, pk):
     pending = get_object_or_404(
         PendingImport.objects.select_related("bsp"), pk=pk, uploaded_by=request.user
     )
+    if pending.state != PendingImport.State.READ or request.htmx:
+        return _reading(request, pending)
     data = pending.read()
-    try:
-        document = readers.read(data, pending.original_name)
-    except ImportRefused as refused:  # the limits changed since the upload
-        messages.error(request, str(refused))
-        return redirect("reports:import")
+    document = ImportedDocument.from_dict(pending.reading)
     proposal = mapping.propose(document)
     form = ReviewForm(request.POST or None, proposal=proposal)
     if request.method == "POST" and form.is_valid():
@@ -85,4 +92,31 @@ def review(request, pk):
         request,
         "reports/importing/review.html",
         {"pending": pending, "proposal": proposal, "document": document, "form": form},
+    )
+
+
+def _reading(request, pending):
+    """While the file is read: its progress (htmx asks again every ``POLL_SECONDS``; once it is
+    read, the whole page is loaded again to show what was found); a refusal, with its reason."""
+    if pending.state == PendingImport.State.REFUSED:
+        refusal = pending.refusal
+        pending.discard()
+        return render(
+            request,
+            "reports/importing/refused.html",
+            {"original_name": pending.original_name, "refusal": refusal},
+            status=422,
+        )
+    if request.htmx and pending.state == PendingImport.State.READ:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    context = {"pending": pending, "poll_seconds": POLL_SECONDS}
+    template = "reports/importing/reading.html"
+    return TemplateResponseThen(
+        request,
+        f"{template}#progress" if request.htmx else template,
+        context,
+        status=202,
+        then=partial(tasks.queue_reading, pending.pk),
     )

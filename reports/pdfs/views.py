@@ -22,7 +22,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 from partnerships.models import programme_year_label
-from tce_portal.after_response import AfterResponse, RedirectThen
+from tce_portal.after_response import RedirectThen, TemplateResponseThen
 
 from .. import access
 from ..models import Compendium, DraftPdf, LearningReport, ReportPdf, Status
@@ -37,10 +37,6 @@ DRAFT_PDF_MAX_WORDS = storage.DRAFT_PDF_MAX_WORDS
 RETRY_AFTER_SECONDS = 10
 BUSY_RETRY_AFTER_SECONDS = 60  # when too many compendiums are being prepared already
 POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again (htmx)
-
-
-class QueueingTemplateResponse(AfterResponse, TemplateResponse):
-    pass
 
 
 # -- Report PDFs ----------------------------------------------------------------------------------
@@ -102,7 +98,7 @@ def report_pdf(request, slug, number=None):
     }
     if request.htmx:
         # The "being prepared" page polls this URL; it stops when the PDF is ready (286).
-        response = QueueingTemplateResponse(
+        response = TemplateResponseThen(
             request,
             "reports/pdf_preparing.html#status",
             context,
@@ -112,7 +108,7 @@ def report_pdf(request, slug, number=None):
             else partial(tasks.queue_edition_pdf, edition.pk, source.fingerprint),
         )
     else:
-        response = QueueingTemplateResponse(
+        response = TemplateResponseThen(
             request,
             "reports/pdf_preparing.html",
             context,
@@ -204,7 +200,7 @@ def report_pdf_draft(request, slug):
         )
         context |= {"ready": stored is not None, "retry_after": RETRY_AFTER_SECONDS}
         if request.htmx:
-            response = QueueingTemplateResponse(
+            response = TemplateResponseThen(
                 request,
                 "reports/pdf_draft_preparing.html#status",
                 context,
@@ -212,7 +208,7 @@ def report_pdf_draft(request, slug):
                 then=then,
             )
         else:
-            response = QueueingTemplateResponse(
+            response = TemplateResponseThen(
                 request, "reports/pdf_draft_preparing.html", context, status=503, then=then
             )
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)

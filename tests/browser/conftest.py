@@ -113,8 +113,14 @@ def open_menu(page):
     toggle = page.get_by_role("navigation", name="Main").get_by_role(
         "button", name="Show or hide the menu"
     )
+    page.wait_for_load_state()  # Bootstrap's (deferred) script is what opens the menu
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+        # Wait for the menu to have opened (Bootstrap's script may still be loading, and the
+        # menu slides open): a click on a link that is still moving can miss it.
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#main-nav.show")).to_be_visible()
+        expect(page.locator("#main-nav.collapsing")).to_have_count(0)
 
 
 def go_to_sign_in(page, base_url):

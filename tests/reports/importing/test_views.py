@@ -40,11 +40,20 @@ def upload(client, bsp, path=EAST_SUSSEX, name=None):
     )
 
 
+def checked(client, review) -> str:
+    """The check page of an upload: first the reading's progress (the file is read once that
+    answer has gone: the tests' task back end is immediate), then what was found."""
+    reading = client.get(review)
+    assert reading.status_code == 202
+    assert "Reading" in text(reading)
+    return review
+
+
 def test_an_upload_shows_what_was_found_before_anything_is_saved(client, admin, bsp):
     response = upload(client, bsp)
     pending = PendingImport.objects.get()
     assert response["Location"] == reverse("reports:import-review", kwargs={"pk": pending.pk})
-    page = text(client.get(response["Location"]))
+    page = text(client.get(checked(client, response["Location"])))
     assert "Check what was found in east-sussex.txt" in page
     assert "In the document: “Overall goal of BSP" in page
     assert "Sussex Police" in page  # the details table, as worded
@@ -61,7 +70,7 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_kept(client, admin, b
 
 
 def test_the_draft_is_made_with_the_sections_as_corrected(client, admin, bsp):
-    review = upload(client, bsp)["Location"]
+    review = checked(client, upload(client, bsp)["Location"])
     form = client.get(review).context["form"]
     data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
     data.update({name: "on" for name in form.fields if name.startswith("confirm_")})
@@ -83,7 +92,7 @@ def test_the_draft_is_made_with_the_sections_as_corrected(client, admin, bsp):
 def test_a_value_not_matched_to_the_register_must_be_checked(client, admin, bsp):
     """Torbay's details table words its agencies and authority type in ways the register does
     not have: they must be checked before the draft is made."""
-    review = upload(client, bsp, path=TORBAY, name="torbay.txt")["Location"]
+    review = checked(client, upload(client, bsp, path=TORBAY, name="torbay.txt")["Location"])
     form = client.get(review).context["form"]
     assert [name for name in form.fields if name.startswith("confirm_")]
     data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
@@ -114,9 +123,35 @@ def test_a_tce_lead_imports_the_report_of_a_bsp_they_lead(client, bsp):
     client.force_login(lead)
     form = client.get(reverse("reports:import")).context["form"]
     assert list(form.fields["bsp"].queryset) == [bsp]  # only the BSPs they lead
-    review = upload(client, bsp)["Location"]
+    review = checked(client, upload(client, bsp)["Location"])
     form = client.get(review).context["form"]
     data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
     data.update({name: "on" for name in form.fields if name.startswith("confirm_")})
     client.post(review, data)
     assert LearningReport.objects.get(bsp=bsp).imported_files.get().imported_by == lead
+
+
+def test_while_the_file_is_read_the_page_polls_then_reloads_to_show_what_was_found(
+    client, admin, bsp
+):
+    review = upload(client, bsp)["Location"]
+    pending = PendingImport.objects.get()
+    assert pending.state == PendingImport.State.WAITING
+    first = client.get(review, headers={"HX-Request": "true"})
+    assert first.status_code == 202
+    assert 'hx-trigger="every 2s"' in text(first)
+    pending.refresh_from_db()
+    assert pending.state == PendingImport.State.READ  # read once the answer had gone
+    ready = client.get(review, headers={"HX-Request": "true"})
+    assert ready.status_code == 204
+    assert ready["HX-Refresh"] == "true"
+
+
+def test_a_file_that_cannot_be_read_says_why_and_nothing_is_kept(client, admin, bsp):
+    review = upload(client, bsp, path=b"\n \n\n", name="empty.txt")["Location"]
+    assert client.get(review).status_code == 202
+    refused = client.get(review)
+    assert refused.status_code == 422
+    assert "could not be imported" in text(refused)
+    assert not PendingImport.objects.exists()
+    assert not LearningReport.objects.filter(bsp=bsp).exists()

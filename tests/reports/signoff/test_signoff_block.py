@@ -14,6 +14,6 @@ def test_the_public_page_shows_both_signatures_with_name_role_and_date(demo, cli
 
     assert "Vicky Finnemore, MACE Strategic Chair" in block
     assert "Signed by TCE Project Lead" in block
-    assert f"{lead.name}{', ' + lead_role if lead_role else ''}</dd>" in block
+    assert f"{lead.name}{', ' + lead_role if lead_role else ''}</td>" in block
     assert "Date countersigned" in block
     assert f"{lead.signed_on:%-d %B %Y}" in block
