@@ -23,7 +23,7 @@ from ..template_sections import (
     SECTIONS_BY_KEY,
 )
 from . import register
-from .document import Block, ImportedDocument, Kind
+from .document import Block, ImportedDocument, ImportRefused, Kind
 from .proposal import ImportedSignoff, Proposal
 
 # A paragraph longer than this is text, never a heading in disguise.
@@ -87,6 +87,23 @@ def propose(document: ImportedDocument) -> Proposal:
         if to_text(html):
             proposal.sections[key] = html
     notes.keep_uncalled(proposal)
+    return proposal
+
+
+NO_STRUCTURE = (
+    "No heading of the Project Learning Report template was found in this file, so its text "
+    "cannot be placed in the report's sections. Is it a learning report? Give it the template's "
+    "headings (for example “Overall goal of BSP”), as headings or as lines in bold, and import "
+    "it again."
+)
+
+
+def require_structure(proposal: Proposal) -> Proposal:
+    """``proposal``, if the document had at least one of the template's headings; otherwise the
+    import is refused (``NO_STRUCTURE``): a file with no recognisable structure is not a report
+    to check section by section."""
+    if not proposal.headings:
+        raise ImportRefused(NO_STRUCTURE)
     return proposal
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ..models import PendingImport
-from . import readers
+from . import mapping, readers
 from .document import ImportRefused
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def read_pending_import(pk: int) -> str:
     PendingImport.objects.filter(pk=pk).update(state=PendingImport.State.READING)
     try:
         document = readers.read(pending.read(), pending.original_name)
+        mapping.require_structure(mapping.propose(document))
     except ImportRefused as refused:
         PendingImport.objects.filter(pk=pk).update(
             state=PendingImport.State.REFUSED, refusal=str(refused)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from partnerships.models import BespokeSupportProject
 from reports.importing.document import ImportRefused
-from reports.importing.mapping import propose
+from reports.importing.mapping import propose, require_structure
 from reports.importing.readers import read
 from reports.importing.services import import_draft
 from reports.models import LearningReport
@@ -73,7 +73,7 @@ class Command(BaseCommand):
     def import_file(self, path: Path, target: dict) -> None:
         data = path.read_bytes()
         document = read(data, path.name)
-        proposal = propose(document)
+        proposal = require_structure(propose(document))
         self.stdout.write(f"{path}: {document.source}, {len(document.blocks)} blocks")
         self.print_proposal(proposal)
         if not target:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import Role
 from partnerships.models import BespokeSupportProject, DeliveryMode
@@ -169,3 +169,12 @@ def test_the_command_imports_into_a_bsp_s_new_draft(bsp):
     report = LearningReport.objects.get(bsp=bsp)
     assert report.events.filter(transition=Transition.IMPORT).count() == 1
     assert report.imported_files.get().original_name == SEED.name
+
+
+def test_the_command_refuses_a_file_with_no_heading_of_the_template(db, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Milk and bread.\n\nEggs, butter and a newspaper.\n")
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 of 1 file"):
+        call_command("import_report", str(notes), "--dry-run", stdout=io.StringIO(), stderr=errors)
+    assert "No heading of the Project Learning Report template was found" in errors.getvalue()

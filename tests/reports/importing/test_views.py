@@ -155,3 +155,15 @@ def test_a_file_that_cannot_be_read_says_why_and_nothing_is_kept(client, admin, 
     assert "could not be imported" in text(refused)
     assert not PendingImport.objects.exists()
     assert not LearningReport.objects.filter(bsp=bsp).exists()
+
+
+def test_a_file_with_no_heading_of_the_template_is_refused_and_not_kept(client, admin, bsp):
+    """Text with no recognisable structure: there is nothing to check section by section."""
+    shopping = b"Milk and bread.\n\nEggs, butter and a newspaper.\n"
+    review = upload(client, bsp, path=shopping, name="notes.txt")["Location"]
+    assert client.get(review).status_code == 202
+    refused = client.get(review)
+    assert refused.status_code == 422
+    assert "No heading of the Project Learning Report template was found" in text(refused)
+    assert not PendingImport.objects.exists()
+    assert not LearningReport.objects.filter(bsp=bsp).exists()
