@@ -8,6 +8,7 @@ Django: the parent sanitises what comes back.
 """
 
 import json
+import math
 import resource
 import sys
 
@@ -21,7 +22,9 @@ def _limit(memory: int, seconds: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    kind, memory, seconds = argv[0], int(argv[1]), int(argv[2])
+    # The CPU limit is in whole seconds, at least one; the parent's wall-clock timeout, which
+    # may be shorter, stops the process anyway.
+    kind, memory, seconds = argv[0], int(argv[1]), max(1, math.ceil(float(argv[2])))
     if kind == "docx":
         from .docx import parse
     elif kind == "pdf":

@@ -308,3 +308,22 @@ def test_the_portals_own_pdf_reads_back_as_its_sections(db):
     )
     notes = [block for block in document.blocks if block.kind == Kind.FOOTNOTES]
     assert notes and 'id="footnote-1"' in notes[0].html
+
+
+# -- The worker's limits --------------------------------------------------------------------------
+
+
+def test_a_file_that_takes_too_long_to_read_is_refused(db, settings):
+    """The limited child process is stopped at its time limit (here far too short to read
+    anything) and the person is told what to do instead."""
+    settings.IMPORT_WORKER_SECONDS = 0.05
+    message = refused(word_file(a_report))
+    assert message == readers.TOO_SLOW
+
+
+def test_a_file_that_needs_too_much_memory_is_refused(db, settings):
+    """The child process's address space is capped (here far too low for the Word reader): it
+    fails, and the person is told the file needs too much memory."""
+    settings.IMPORT_WORKER_MEMORY = 16 * 1024 * 1024
+    message = refused(word_file(a_report))
+    assert message == readers.TOO_BIG
