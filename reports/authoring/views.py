@@ -27,6 +27,7 @@ from ..due_dates import default_signoff_due
 from ..models import LearningReport, ReportSection, SectionStatus, Status, Transition
 from ..rendering import build_document
 from ..richtext import sanitise, word_count
+from ..safeguarding import identifiability
 from ..template_sections import SECTIONS, SECTIONS_BY_KEY, SectionSpec
 from . import editor, services
 from .forms import (
@@ -517,6 +518,7 @@ def report_send(request, slug):
         "tasks": _tasks(report, editable=True),
         "written": written,
         "required": required,
+        "identifying": identifiability.report_findings(report),
     }
     return render(request, "reports/authoring/send.html", context)
 

@@ -88,3 +88,32 @@ def test_problems_are_listed_in_the_order_the_report_shows_them(db):
     ]
     positions = [summary.index(text) for text in expected]
     assert positions == sorted(positions)
+
+
+def test_the_check_page_lists_what_could_identify_someone_section_by_section(db):
+    cast = make_cast(
+        "Identifying Vale",
+        sections={
+            "reasons": "<p>Mr Patel's son, aged 14, was seen near the Hollybush estate.</p>",
+            "approaches": "<p>Workshops for young people aged 10 to 25.</p>",
+        },
+    )
+    url = reverse("reports:report-send", kwargs={"slug": cast.report.slug})
+    page = signed_in(cast.partner).get(url).content.decode()
+
+    listed = page.split('id="identifying-heading"', 1)[1].split("</div>", 1)[0]
+    assert "Reasons why the local area requested the TCE Support Programme" in listed
+    assert "“Mr Patel”" in listed
+    assert "“aged 14”" in listed
+    assert "Hollybush estate" in listed
+    assert "Approaches" not in listed  # a service's age range is not a person's age
+    editor = reverse("reports:section-edit", kwargs={"slug": cast.report.slug, "key": "reasons"})
+    assert f'href="{editor}"' in listed
+
+
+def test_the_check_page_says_when_nothing_was_found_and_what_the_check_cannot_do(db):
+    cast = make_cast("Quiet Vale", sections={"reasons": "<p>The partnership asked for help.</p>"})
+    url = reverse("reports:report-send", kwargs={"slug": cast.report.slug})
+    page = signed_in(cast.partner).get(url).content.decode()
+    assert "The portal's check found no name, age" in page
+    assert "read the report as someone from the area would" in page
