@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.demo import DEMO_CONTENT
 from reports.importing.mapping import propose
 from reports.importing.text import read_text
 from reports.richtext import sanitise, to_text
@@ -16,7 +17,7 @@ from reports.template_sections import JOINING_THE_DOTS_INTRO, KEY_ISSUES_SUBHEAD
 from tests.reports.test_seed_fidelity import normalise, unmatched
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
-DEMO = Path(__file__).resolve().parents[3] / "reports" / "demo_content"
+DEMO = DEMO_CONTENT  # the demo data's sections, in the project (reports/demo_content/)
 REPORTS = [
     pytest.param("east-sussex", "000_355be5435e6701e6.txt", id="east-sussex"),
     pytest.param("torbay", "001_836f24745f3f6e9f.txt", id="torbay"),
