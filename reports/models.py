@@ -374,6 +374,10 @@ class Signature(models.Model):
         LOCAL_AREA = "local_area", "Signed by local area"
         TCE_LEAD = "tce_lead", "Signed by TCE project lead"
 
+    class Method(models.TextChoices):
+        ACCOUNT = "account", "Signed in to the portal"
+        LINK = "link", "With a sign-off link sent by e-mail"
+
     report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="signatures")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     signed_by = models.ForeignKey(
@@ -390,6 +394,22 @@ class Signature(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the content signed.")
     superseded_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(
+        max_length=10,
+        choices=Method.choices,
+        default=Method.ACCOUNT,
+        help_text="How the signatory reached the page they signed on.",
+    )
+    # The local area's confirmation of the safeguarding check, asked at sign-off and stored with
+    # the signature it was given with (reports.safeguarding).
+    checked_identifiability = models.BooleanField(
+        "confirmed that the report identifies no one",
+        default=False,
+        help_text=(
+            "The signatory confirmed: “I have checked that this report does not identify any "
+            "child, family or member of staff.”"
+        ),
+    )
 
     class Meta:
         ordering = ["report", "recorded_at"]
@@ -433,6 +453,11 @@ class Transition(models.TextChoices):
     PUBLISH_ADDENDUM = "publish_addendum", "Addendum countersigned and published"
     # Not a change of state either: a draft's text and details imported from a document.
     IMPORT = "import", "Imported from a document"
+    # Nor this: an author judged a finding of the safeguarding check not to identify anyone.
+    DISMISS_FINDING = "dismiss_finding", "Safeguarding finding dismissed"
+    # Withdrawal at once because the published text contains sensitive personal data: every
+    # public surface, and the stored files deleted (reports.safeguarding.takedown).
+    TAKE_DOWN = "take_down", "Taken down: sensitive personal data"
 
 
 class ReportEventQuerySet(models.QuerySet):
@@ -1063,3 +1088,56 @@ class SignoffReminder(models.Model):
 
     def __str__(self):
         return f"{self.report.title}: {self.get_kind_display().lower()} ({self.due_on})"
+
+
+class FindingDismissal(models.Model):
+    """An author's judgement, with a reason, that a passage the identifiability check found
+    (``reports.safeguarding``) does not identify anyone. It holds while that passage, of that
+    kind, is in that part of the report; the reviewer sees it before signing."""
+
+    report = models.ForeignKey(
+        LearningReport, on_delete=models.CASCADE, related_name="finding_dismissals"
+    )
+    # A section's key, or "details" for the details table.
+    part = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    text = models.CharField("passage", max_length=300)
+    reason = models.TextField(help_text="Why this passage does not identify anyone.")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["report", "part", "dismissed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "part", "kind", "text"],
+                name="finding_dismissed_once",
+                violation_error_message="This finding has already been dismissed.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report.title}: “{self.text}” ({self.kind})"
+
+
+class PrivateNote(models.Model):
+    """A note on a section for the programme team (TCE project leads and programme admins).
+    Never shown to the local area's readers or the public: not on the microsite, in a PDF, in
+    search, in a feed or in open data."""
+
+    report = models.ForeignKey(
+        LearningReport, on_delete=models.CASCADE, related_name="private_notes"
+    )
+    section_key = models.CharField("section", max_length=40, choices=SECTION_CHOICES)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField("note")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["report", "section_key", "created_at"]
+        verbose_name = "private note"
+
+    def __str__(self):
+        return f"Note on {self.report.title}: {self.get_section_key_display()}"

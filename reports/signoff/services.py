@@ -170,6 +170,8 @@ def sign_off(
     """
 
     signature = _typed_signature(Signature.Kind.LOCAL_AREA, actor, full_name, role)
+    if link is not None:
+        signature.method = Signature.Method.LINK
 
     def record(locked):
         current = locked.content_hash()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from reports.models import SignoffLink, Status
+from reports.models import Signature, SignoffLink, Status
 from tests.factories import UserFactory, make_cast, walk_to
 
 
@@ -100,7 +100,9 @@ def test_the_link_lets_them_review_comment_and_sign_that_report_only(
     assert response.url == url("signoff-link-done", report)
     report.refresh_from_db()
     assert (report.status, report.consent_to_publish) == (Status.SIGNED_OFF, False)
-    assert report.signatures.get().signed_by.email == "vicky@example.gov.uk"
+    signature = report.signatures.get()
+    assert signature.signed_by.email == "vicky@example.gov.uk"
+    assert signature.method == Signature.Method.LINK
     assert SignoffLink.objects.get().used_at is not None
     # Spent: neither the session nor the link opens the report again.
     assert client.get(url("report-review", report)).status_code == 302

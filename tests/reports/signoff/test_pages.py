@@ -202,6 +202,7 @@ def test_the_local_lead_signs_with_typed_name_and_role_and_the_servers_date(clie
     )
     assert signature.signed_on == timezone.localdate()
     assert signature.content_hash == report.content_hash()
+    assert signature.method == Signature.Method.ACCOUNT
 
 
 def test_signing_needs_a_name_and_a_role(client, report, cast):
