@@ -243,7 +243,8 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": MICROSITE_CACHE_URL}
         if MICROSITE_CACHE_URL
         else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's DatabaseCache, each page written with one statement (page_cache.py).
+            "BACKEND": "tce_portal.page_cache.PageCache",
             "LOCATION": "microsite_cache",
         }
     ),

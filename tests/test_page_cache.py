@@ -1,0 +1,79 @@
+"""The public pages' database cache (tce_portal/page_cache.py): Django's DatabaseCache, written
+with one statement a key."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tce_portal.page_cache import CULL_EVERY, PageCache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cache():
+    cache = caches["page_cache_under_test"]
+    cache.clear()
+    return cache
+
+
+def test_a_value_is_stored_replaced_and_read_back(cache):
+    cache.set("page", {"html": "<h1>First</h1>"}, 60)
+    assert cache.get("page") == {"html": "<h1>First</h1>"}
+    cache.set("page", {"html": "<h1>Second</h1>"}, 60)
+    assert cache.get("page") == {"html": "<h1>Second</h1>"}
+    assert cache.get_many(["page", "other"]) == {"page": {"html": "<h1>Second</h1>"}}
+    # Django's own add, delete and clear still work on the same table.
+    assert cache.add("page", "ignored", 60) is False
+    cache.delete("page")
+    assert cache.get("page") is None
+    cache.set("again", 1, None)
+    cache.clear()
+    assert cache.get("again") is None
+
+
+def test_an_expired_value_is_not_served(cache):
+    cache.set("page", "old", -1)
+    assert cache.get("page") is None
+    cache.set("page", "new", 60)
+    assert cache.get("page") == "new"
+
+
+def fresh(max_entries=10):
+    """A cache on the same table with a write counter of its own."""
+    return PageCache("page_cache_under_test", {"OPTIONS": {"MAX_ENTRIES": max_entries}})
+
+
+def test_a_write_is_one_statement_and_the_table_is_counted_now_and_then(cache):
+    cache = fresh()
+    writes = 2 * CULL_EVERY
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(writes):
+            cache.set(f"page-{n % 5}", n, 60)
+    statements = [q["sql"] for q in queries.captured_queries]
+    counts = [sql for sql in statements if sql.startswith("SELECT COUNT(*)")]
+    upserts = [sql for sql in statements if sql.startswith("INSERT INTO")]
+    assert len(upserts) == writes
+    assert len(counts) == 2
+    assert len(statements) == writes + len(counts)
+
+
+def rows():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM page_cache_under_test")
+        return cursor.fetchone()[0]
+
+
+def test_the_table_is_culled_to_its_size_soonest_expiring_first(cache):
+    cache = fresh(max_entries=10)
+    cache.set("expired", "old", -1)
+    for n in range(1, 5 * CULL_EVERY):
+        cache.set(f"page-{n}", n, 60 + n)
+        # At most MAX_ENTRIES plus the writes since the table was last counted.
+        assert rows() <= 10 + CULL_EVERY
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM page_cache_under_test WHERE cache_key LIKE '%expired'")
+        assert cursor.fetchone()[0] == 0
+    assert cache.get(f"page-{5 * CULL_EVERY - 1}") == 5 * CULL_EVERY - 1
+    assert cache.get("page-1") is None  # expired soonest: culled first
