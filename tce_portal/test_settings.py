@@ -43,13 +43,6 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "microsite",
     },
-    # The database page cache the site uses without MICROSITE_CACHE_URL, in a table of its own
-    # (made with the test database), for tests/test_page_cache.py.
-    "page_cache_under_test": {
-        "BACKEND": "tce_portal.page_cache.PageCache",
-        "LOCATION": "page_cache_under_test",
-        "OPTIONS": {"MAX_ENTRIES": 10},
-    },
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # The live server used by browser tests speaks plain HTTP.

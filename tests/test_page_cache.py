@@ -2,7 +2,7 @@
 with one statement a key."""
 
 import pytest
-from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,11 +11,16 @@ from tce_portal.page_cache import CULL_EVERY, PageCache
 pytestmark = pytest.mark.django_db
 
 
+def fresh(max_entries=10):
+    """A cache on the test's table, with a write counter of its own."""
+    return PageCache("page_cache_under_test", {"OPTIONS": {"MAX_ENTRIES": max_entries}})
+
+
 @pytest.fixture
 def cache():
-    cache = caches["page_cache_under_test"]
-    cache.clear()
-    return cache
+    # A table of its own, made inside the test's transaction (and gone with it).
+    call_command("createcachetable", "page_cache_under_test")
+    return fresh()
 
 
 def test_a_value_is_stored_replaced_and_read_back(cache):
@@ -40,13 +45,7 @@ def test_an_expired_value_is_not_served(cache):
     assert cache.get("page") == "new"
 
 
-def fresh(max_entries=10):
-    """A cache on the same table with a write counter of its own."""
-    return PageCache("page_cache_under_test", {"OPTIONS": {"MAX_ENTRIES": max_entries}})
-
-
 def test_a_write_is_one_statement_and_the_table_is_counted_now_and_then(cache):
-    cache = fresh()
     writes = 2 * CULL_EVERY
     with CaptureQueriesContext(connection) as queries:
         for n in range(writes):
@@ -66,7 +65,6 @@ def rows():
 
 
 def test_the_table_is_culled_to_its_size_soonest_expiring_first(cache):
-    cache = fresh(max_entries=10)
     cache.set("expired", "old", -1)
     for n in range(1, 5 * CULL_EVERY):
         cache.set(f"page-{n}", n, 60 + n)
