@@ -37,39 +37,50 @@ class Sort:
     CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (TITLE, "A to Z")]
 
 
-def _region_choices():
-    return list(Region.objects.values_list("slug", "name"))
+def _label(name: str) -> Value:
+    return Value(name, output_field=CharField())
 
 
-def _theme_choices():
-    return list(Theme.objects.values_list("slug", "name"))
-
-
-def _methodology_choices():
-    return list(Methodology.objects.values_list("slug", "name"))
-
-
-def _year_choices():
-    years = (
-        BespokeSupportProject.objects.order_by("-programme_year")
-        .values_list("programme_year", flat=True)
-        .distinct()
+def _option_choices() -> dict[str, list[tuple[str, str]]]:
+    """The options of the region, focus, methodology and year facets, read in one query
+    (UNION ALL): regions, themes and methodologies by name, programme years newest first."""
+    year = Cast("programme_year", output_field=CharField())
+    rows = (
+        Region.objects.order_by()
+        .values_list(_label("region"), "slug", "name")
+        .union(
+            Theme.objects.order_by().values_list(_label("focus"), "slug", "name"),
+            Methodology.objects.order_by().values_list(_label("methodology"), "slug", "name"),
+            BespokeSupportProject.objects.order_by()
+            .values_list(_label("year"), year, year)
+            .distinct(),
+            all=True,
+        )
     )
-    return [(str(year), programme_year_label(year)) for year in years]
+    choices = {"region": [], "focus": [], "methodology": [], "year": []}
+    for facet, value, name in rows:
+        choices[facet].append((value, name))
+    for facet in ("region", "focus", "methodology"):
+        choices[facet].sort(key=lambda choice: choice[1])
+    choices["year"] = [
+        (value, programme_year_label(int(value)))
+        for value, _ in sorted(choices["year"], key=lambda choice: -int(choice[0]))
+    ]
+    return choices
 
 
 class ReportFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search the reports")
     region = django_filters.MultipleChoiceFilter(
         label="Region",
-        choices=_region_choices,
+        choices=(),  # read in __init__
         field_name="bsp__region__slug",
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
     focus = django_filters.MultipleChoiceFilter(
         label="Focus",
-        choices=_theme_choices,
+        choices=(),  # read in __init__
         method="filter_focus",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -82,7 +93,7 @@ class ReportFilter(django_filters.FilterSet):
     )
     methodology = django_filters.MultipleChoiceFilter(
         label="Methodology",
-        choices=_methodology_choices,
+        choices=(),  # read in __init__
         method="filter_methodology",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -95,7 +106,7 @@ class ReportFilter(django_filters.FilterSet):
     )
     year = django_filters.MultipleChoiceFilter(
         label="Programme year",
-        choices=_year_choices,
+        choices=(),  # read in __init__
         field_name="bsp__programme_year",
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
@@ -118,9 +129,8 @@ class ReportFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Read each list of choices once: a callable would be called again on every use.
-        for name in ("region", "focus", "methodology", "year"):
-            self.form.fields[name].choices = list(self.form.fields[name].choices)
+        for name, choices in _option_choices().items():
+            self.form.fields[name].choices = choices
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
