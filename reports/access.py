@@ -167,6 +167,13 @@ def can_sign_addendum(user, addendum) -> bool:
     )
 
 
+def can_see_private_notes(user, report) -> bool:
+    """Notes for the programme team (``PrivateNote``) are read and written by the programme's
+    people on the report: programme admins, its TCE project lead and its delivery partners (its
+    authors). Never the local area (local leads, sign-off links) and never the public."""
+    return is_author(user, report)
+
+
 __all__ = [
     "AUTHOR_EDITABLE_STATES",
     "addendum_side",
@@ -175,6 +182,7 @@ __all__ = [
     "can_import",
     "can_review",
     "can_see_audit",
+    "can_see_private_notes",
     "can_send_signoff_link",
     "can_sign_addendum",
     "can_view",

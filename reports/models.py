@@ -34,6 +34,11 @@ class Status(models.TextChoices):
 BEFORE_SIGNOFF = frozenset({Status.DRAFT, Status.AWAITING_SIGNOFF, Status.CHANGES_REQUESTED})
 
 
+# The public notice of a report taken down for sensitive personal data (``Transition.TAKE_DOWN``):
+# the admin's reason is private, in the audit log.
+TAKEN_DOWN_NOTICE = "This report was removed because it contained sensitive personal data."
+
+
 class LearningReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see: reports with a published edition,
@@ -45,6 +50,11 @@ class LearningReportQuerySet(models.QuerySet):
         """Withdrawn from the microsite and not published since (perhaps re-opened for revision
         meanwhile): their public address shows the withdrawal notice."""
         return self.filter(withdrawn_at__isnull=False)
+
+    def taken_down(self):
+        """Withdrawn at once for sensitive personal data (``Transition.TAKE_DOWN``) and not
+        published since: their addresses answer 410 Gone with the removal notice."""
+        return self.withdrawn().filter(withdrawal_reason=TAKEN_DOWN_NOTICE)
 
     def ever_public(self):
         """Published now or withdrawn after publication: what the microsite's state depends on."""
@@ -1123,9 +1133,10 @@ class FindingDismissal(models.Model):
 
 
 class PrivateNote(models.Model):
-    """A note on a section for the programme team (TCE project leads and programme admins).
-    Never shown to the local area's readers or the public: not on the microsite, in a PDF, in
-    search, in a feed or in open data."""
+    """A note on a section for the programme's people on the report: its delivery partners, its
+    TCE project lead and the programme admins (``access.can_see_private_notes``). Never shown to
+    the local area or the public: not on the microsite, in a PDF, in search, in a feed or in
+    open data."""
 
     report = models.ForeignKey(
         LearningReport, on_delete=models.CASCADE, related_name="private_notes"

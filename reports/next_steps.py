@@ -40,7 +40,12 @@ _ORDER = [
     Transition.GIVE_CONSENT,
     Transition.REVISE,
 ]
-_TAKING_DOWN = [Transition.WITHDRAW, Transition.WITHDRAW_CONSENT, Transition.REOPEN]
+_TAKING_DOWN = [
+    Transition.WITHDRAW,
+    Transition.TAKE_DOWN,
+    Transition.WITHDRAW_CONSENT,
+    Transition.REOPEN,
+]
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,10 @@ def _step(user, report, name) -> Step:
         return Step("Review and sign off", review)
     if name == Transition.REQUEST_CHANGES:
         return Step("Request changes", review + "#request-changes", on_review_page=True)
+    if name == Transition.TAKE_DOWN:
+        return Step(
+            "Take down now: contains sensitive personal data", _url("report-take-down", report)
+        )
     pages = {
         Transition.COUNTERSIGN: "report-countersign",
         Transition.PUBLISH: "report-publish",

@@ -11,6 +11,8 @@ from .microsite.feeds import LatestReportsFeed
 from .microsite.sitemaps import SITEMAPS
 from .pdfs import check as pdf_check
 from .pdfs import views as pdf_views
+from .safeguarding import private_notes, takedown
+from .safeguarding import views as safeguarding
 from .signoff import views as signoff
 
 app_name = "reports"
@@ -51,6 +53,11 @@ urlpatterns = [
     path("my-reports/<slug:slug>/history/", authoring.report_history, name="report-history"),
     path("my-reports/<slug:slug>/preview/", authoring.report_preview, name="report-preview"),
     path("my-reports/<slug:slug>/send/", authoring.report_send, name="report-send"),
+    path(
+        "my-reports/<slug:slug>/findings/dismiss/",
+        safeguarding.dismiss,
+        name="finding-dismiss",
+    ),
     path("programme/", microsite.programme, name="programme"),
     path("programme/<int:year>/", microsite.programme_year, name="programme-year"),
     path("learning/", microsite.learning, name="learning"),
@@ -105,6 +112,8 @@ urlpatterns = [
     path("my-reports/<slug:slug>/publish/", signoff.publish, name="report-publish"),
     path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),
     path("my-reports/<slug:slug>/reopen/", signoff.reopen, name="report-reopen"),
+    path("my-reports/<slug:slug>/take-down/", takedown.take_down_page, name="report-take-down"),
+    path("my-reports/<slug:slug>/notes/", private_notes.notes_page, name="report-private-notes"),
     path("my-reports/<slug:slug>/revise/", signoff.revise, name="report-revise"),
     path("my-reports/<slug:slug>/addenda/new/", addenda.write, name="addendum-write"),
     path("my-reports/<slug:slug>/addenda/<int:pk>/sign/", addenda.sign, name="addendum-sign"),

@@ -21,7 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from . import access
-from .models import LearningReport, ReportEvent, Status, Transition
+from .models import TAKEN_DOWN_NOTICE, LearningReport, ReportEvent, Status, Transition
 
 logger = logging.getLogger(__name__)
 # One structured record per state change (ids only: comments may name people).
@@ -172,6 +172,17 @@ TRANSITIONS = {
             needs_comment=True,
             when=_is_public,
         ),
+        # At once, because the published text contains sensitive personal data: every edition
+        # comes down as with WITHDRAW, but the reason is private (the audit log) and the stored
+        # files go (reports.safeguarding.takedown, which gives the public notice).
+        Rule(
+            Transition.TAKE_DOWN,
+            frozenset(Status) - {Status.WITHDRAWN},
+            Status.WITHDRAWN,
+            _admin,
+            needs_comment=True,
+            when=_is_public,
+        ),
         # A correction or update of a published report: its working copy becomes a draft again
         # while the published edition stays up (services.start_revision supersedes the
         # signatures of the working copy, not the edition's).
@@ -281,6 +292,9 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     if name == Transition.WITHDRAW:
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment.strip()
+    elif name == Transition.TAKE_DOWN:
+        locked.withdrawn_at = now
+        locked.withdrawal_reason = TAKEN_DOWN_NOTICE
     elif locked.status == Status.WITHDRAWN and locked.withdrawn_at is None:
         # The local area withdrew its agreement (its own reason stays in the audit log).
         locked.withdrawn_at = now

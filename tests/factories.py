@@ -307,6 +307,7 @@ def walk_to(report, cast: Cast, status: str, *, consent: bool = True) -> Learnin
                 full_name=cast.local_lead.full_name,
                 role="Partnership manager",
                 consent=consent,
+                checked_identifiability=True,
             )
         elif current == Status.SIGNED_OFF:
             signoff_services.countersign(

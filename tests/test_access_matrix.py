@@ -158,6 +158,8 @@ EXPECTED = {
     "reports:report-history":            ("draft",         S,    200,  200,  404,  200,  200,  S),
     "reports:report-preview":            ("draft",         S,    200,  200,  404,  200,  200,  S),
     "reports:report-send":               ("draft",         S,    200,  302,  404,  200,  200,  S),
+    # Dismissing a finding of the safeguarding check: a form's POST only.
+    "reports:finding-dismiss":           ("draft",         405,  405,  405,  405,  405,  405,  405),
     # Sign-off and publication.
     "reports:report-review":             ("awaiting",      S,    200,  200,  404,  200,  200,  200),
     "reports:report-comment":            ("awaiting",      405,  405,  405,  405,  405,  405,  405),
@@ -168,6 +170,9 @@ EXPECTED = {
     "reports:report-publish":            ("countersigned", S,    302,  302,  404,  200,  200,  S),
     "reports:report-withdraw":           ("published",     S,    302,  302,  404,  302,  200,  S),
     "reports:report-reopen":             ("withdrawn",     S,    302,  302,  404,  302,  200,  S),
+    # Safeguarding: taking down is a programme admin's; the notes are the programme team's.
+    "reports:report-take-down":          ("published",     S,    302,  302,  404,  302,  200,  S),
+    "reports:report-private-notes":      ("draft",         S,    200,  404,  404,  200,  200,  S),
     "reports:report-revise":             ("published",     S,    200,  302,  404,  200,  200,  S),
     "reports:addendum-write":            ("published",     S,    302,  200,  404,  200,  200,  S),
     "reports:addendum-sign":             ("published",     S,    302,  302,  404,  200,  200,  S),

@@ -593,6 +593,7 @@ def test_sign_off(awaiting, drawn):
     valid = {
         "consent": "yes",
         "consent_reason": "",
+        "checked_identifiability": "on",
         "seen_hash": report.content_hash(),
         "full_name": "Lou Local",
         "role": "Partnership manager",

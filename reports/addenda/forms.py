@@ -5,6 +5,8 @@ from django import forms
 from ..authoring.forms import PLAIN_TEXT_BOX_HINT, RichTextField
 from ..signoff.forms import SignatureForm
 
+CHECK_LABEL = "Check the text for anything that could identify someone"
+
 
 class AddendumForm(SignatureForm):
     """An addendum and its writer's signature, sent together."""
@@ -38,6 +40,18 @@ class AddendumForm(SignatureForm):
             "role",
         )
         self.helper.add_input(Submit("send", self.submit_label))
+        # The safeguarding check of the text, shown on the page without sending anything.
+        self.helper.add_input(
+            Submit("check", CHECK_LABEL, css_class="btn btn-secondary", css_id="submit-check")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "check" in self.data:
+            # Only the text is checked: the signature may still be empty.
+            for name in ("title", "full_name", "role"):
+                self.errors.pop(name, None)
+        return cleaned
 
 
 class SignAddendumForm(SignatureForm):

@@ -9,6 +9,7 @@ from accounts.keeping_text import login_required
 
 from .. import access
 from ..models import Addendum, LearningReport
+from ..safeguarding import findings
 from ..workflow import TransitionNotAllowed
 from . import services
 from .forms import AddendumForm, SignAddendumForm
@@ -38,7 +39,12 @@ def write(request, slug):
         return redirect(_review(report))
     action = reverse("reports:addendum-write", kwargs={"slug": report.slug})
     form = AddendumForm(request.POST if request.method == "POST" else None, action=action)
-    if request.method == "POST" and form.is_valid():
+    check = None
+    if request.method == "POST" and "check" in request.POST:
+        # "Check the text": the safeguarding check of what is written so far; nothing is sent.
+        if form.is_valid() or "body" not in form.errors:
+            check = findings.check_text(form.cleaned_data.get("body", ""), "addendum")
+    elif request.method == "POST" and form.is_valid():
         try:
             addendum = services.write(
                 report=report,
@@ -63,7 +69,12 @@ def write(request, slug):
     return render(
         request,
         "reports/addenda/write.html",
-        {"report": report, "form": form, "side": access.addendum_side(request.user, report)},
+        {
+            "report": report,
+            "form": form,
+            "side": access.addendum_side(request.user, report),
+            "check": check,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -100,9 +111,16 @@ def sign(request, slug, pk):
                 request, f"The addendum “{addendum.title}” is published under the report."
             )
         return redirect(_review(report))
+    check = findings.check_text(addendum.body, "addendum")
     return render(
         request,
         "reports/addenda/sign.html",
-        {"report": report, "addendum": addendum, "form": form},
+        {
+            "report": report,
+            "addendum": addendum,
+            "form": form,
+            "check": check,
+            "marked_body": findings.mark_html(addendum.body, check.found),
+        },
         status=400 if form.errors else 200,
     )

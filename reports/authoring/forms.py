@@ -11,11 +11,11 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape
-from django.utils.text import slugify
 
 from partnerships.fields import ModelMultipleChoiceField
 from partnerships.models import BespokeSupportProject, DeliveryMode, Methodology
 
+from ..form_layout import submit_helper
 from ..models import LearningReport
 from ..richtext import to_text
 
@@ -29,21 +29,6 @@ def paragraphs_from_plain_text(text: str) -> str:
     """Text typed without the rich-text editor (no JavaScript): blank lines make paragraphs."""
     paragraphs = [p.strip() for p in _BLANK_LINE.split(text.replace("\r\n", "\n")) if p.strip()]
     return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-
-
-def submit_helper(
-    button: str, *, action: str = "", css_class: str = "btn btn-primary"
-) -> FormHelper:
-    """The layout of a simple form: the server's error summary (no browser validation) and one
-    submit button."""
-    helper = FormHelper()
-    if action:
-        helper.form_action = action
-    helper.attrs = {"novalidate": ""}
-    # An id of its own: a page may hold several of these forms (the review page holds eight).
-    css_id = "submit-" + (slugify(action.strip("/").replace("/", "-")) if action else "form")
-    helper.add_input(Submit("submit", button, css_class=css_class, css_id=css_id))
-    return helper
 
 
 def autosave_attrs(action: str, *, status_id: str) -> dict[str, str]:
@@ -402,8 +387,20 @@ class SendForSignoffForm(forms.Form):
         help_text="Recorded with the report's history of sign-off.",
     )
 
-    def __init__(self, *args, default_due_on=None, **kwargs):
+    looked_at_findings = forms.BooleanField(
+        label="I have looked at each passage the safeguarding check found, and changed or "
+        "dismissed those that could identify someone",
+        required=False,
+    )
+
+    def __init__(self, *args, default_due_on=None, open_findings=0, **kwargs):
         super().__init__(*args, **kwargs)
+        # Asked only while the safeguarding check has findings nobody has dismissed.
+        self.open_findings = open_findings
+        if not open_findings:
+            del self.fields["looked_at_findings"]
+        else:
+            self.order_fields(["looked_at_findings"])
         if default_due_on is not None:
             self.fields["due_on"].help_text = (
                 "Leave it empty for "
@@ -418,6 +415,14 @@ class SendForSignoffForm(forms.Form):
         if due_on is not None and due_on <= timezone.localdate():
             raise forms.ValidationError("Enter a date after today")
         return due_on
+
+    def clean_looked_at_findings(self):
+        looked = self.cleaned_data["looked_at_findings"]
+        if not looked:
+            raise forms.ValidationError(
+                "Confirm that you have looked at each passage the safeguarding check found"
+            )
+        return looked
 
 
 class RestoreForm(forms.Form):

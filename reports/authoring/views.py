@@ -27,7 +27,8 @@ from ..due_dates import default_signoff_due
 from ..models import LearningReport, ReportSection, SectionStatus, Status, Transition
 from ..rendering import build_document
 from ..richtext import sanitise, word_count
-from ..safeguarding import identifiability
+from ..safeguarding import findings
+from ..safeguarding.forms import with_dismiss_forms
 from ..template_sections import SECTIONS, SECTIONS_BY_KEY, SectionSpec
 from . import editor, services
 from .forms import (
@@ -158,6 +159,7 @@ def report_overview(request, slug):
         "required": required,
         "can_submit": workflow.can(request.user, report, Transition.SUBMIT),
         "steps": next_steps.steps_for(request.user, report),
+        "can_see_private_notes": access.can_see_private_notes(request.user, report),
         # While the authors revise it: why it was re-opened.
         "reopened": report.reopening() if report.status in access.AUTHOR_EDITABLE_STATES else None,
         "changes_request": report.last_changes_request()
@@ -296,17 +298,26 @@ def section_edit(request, slug, key):
             "section": section,
             "form": form,
             "word_count": word_count(body),
+            "check": _section_check(report, key),
         },
     )
 
 
+def _section_check(report, key, body=None):
+    """The safeguarding check of the section, each open finding with its dismiss form."""
+    check = findings.check_part(report, key, body=body)
+    with_dismiss_forms(report, [check], back="section")
+    return check
+
+
 def _save_status(request, report, spec, *, section=None, **problem):
-    """The autosave answer of a section (see ``editor.save_status``)."""
+    """The autosave answer of a section (see ``editor.save_status``): after a save, the
+    section's safeguarding check too, swapped in beside the editor."""
+    context = {"report": report, "spec": spec, "saved": section}
+    if section is not None:
+        context["check"] = _section_check(report, spec.key, body=section.body)
     return editor.save_status(
-        request,
-        "reports/authoring/section_edit.html#save-status",
-        {"report": report, "spec": spec, "saved": section},
-        **problem,
+        request, "reports/authoring/section_edit.html#save-status", context, **problem
     )
 
 
@@ -355,6 +366,10 @@ def _not_saved(request, report, spec, body):
 def report_preview(request, slug):
     """The report exactly as its public page will show it."""
     report = _report(request, slug, details=True)
+    document = build_document(report)
+    # Signed-in pages only: the passages the safeguarding check found, marked in place.
+    parts = findings.check_report(report)
+    findings.mark_document(document, parts)
     return render(
         request,
         "reports/authoring/preview.html",
@@ -363,8 +378,11 @@ def report_preview(request, slug):
             # The page of a published edition, showing the working copy instead.
             "edition": report,
             "current_edition": report,
-            "document": build_document(report),
+            "document": document,
             "steps": next_steps.steps_for(request.user, report),
+            "parts": parts,
+            "open_findings": findings.open_count(parts),
+            "dismissed_findings": findings.dismissed_count(parts),
         },
     )
 
@@ -478,9 +496,11 @@ def report_send(request, slug):
         return redirect("reports:report-overview", slug=report.slug)
     if not workflow.can(request.user, report, Transition.SUBMIT):
         return _refuse_edit(request, report, _why_not_editable(request.user, report))
+    parts = with_dismiss_forms(report, findings.check_report(report), back="send")
     form = SendForSignoffForm(
         request.POST if request.method == "POST" else None,
         default_due_on=default_signoff_due(timezone.localdate()),
+        open_findings=findings.open_count(parts),
     )
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -518,7 +538,9 @@ def report_send(request, slug):
         "tasks": _tasks(report, editable=True),
         "written": written,
         "required": required,
-        "identifying": identifiability.report_findings(report),
+        "parts": parts,
+        "open_findings": findings.open_count(parts),
+        "dismissed_findings": findings.dismissed_count(parts),
     }
     return render(request, "reports/authoring/send.html", context)
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from accounts.models import Role
 from partnerships.models import BespokeSupportProject
 
-from ..authoring.forms import submit_helper
+from ..form_layout import submit_helper
 from ..template_sections import SECTIONS
 
 SECTION_CHOICES = [(spec.key, spec.heading) for spec in SECTIONS]

@@ -19,9 +19,10 @@ from django.utils.safestring import mark_safe
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
 from .. import search
-from ..models import Edition, EditionSection, LearningReport
+from ..models import TAKEN_DOWN_NOTICE, Edition, EditionSection, LearningReport
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
+from ..removed import removal_notice
 from ..rendering import Footnote, build_document, number_footnotes
 from . import figures, opendata
 from .caching import public_page, wants_partial
@@ -108,6 +109,8 @@ def _withdrawn(request, slug):
         LearningReport.objects.withdrawn().select_related("bsp__region", "published_edition"),
         slug=slug,
     )
+    if withdrawn.withdrawal_reason == TAKEN_DOWN_NOTICE:
+        return removal_notice(request, withdrawn)  # 410 Gone
     return render(request, "reports/report_withdrawn.html", {"report": withdrawn})
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.services import within_hourly_allowance
 
-from ..authoring.forms import submit_helper
+from ..form_layout import submit_helper
 from ..models import LearningReport, ReportPdf
 from . import seal
 

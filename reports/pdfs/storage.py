@@ -89,13 +89,27 @@ def _count_failure(model, lookup: dict, source, error: Exception):
     return stored
 
 
-def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf:
-    """Store the PDF rendered (and perhaps sealed: see ``tasks``) of a published ``edition``."""
+def store_report_pdf(edition, source, rendered, seconds) -> ReportPdf | None:
+    """Store the PDF rendered (and perhaps sealed: see ``tasks``) of a published ``edition``.
+    None, and nothing stored, if the report left the microsite while it was rendering (a
+    take-down deletes its files: this one must not come back)."""
     stem = f"tce-learning-report-{edition.report.slug}-edition-{edition.number}"
     name = f"reports/pdf/{stem}-{source.fingerprint[:12]}.pdf"
     lookup = {"edition": edition, "defaults": {"report_id": edition.report_id}}
     sha256 = hashlib.sha256(rendered.content).hexdigest()
-    return _store(ReportPdf, lookup, name, source, rendered, seconds, sha256=sha256)
+    with transaction.atomic():
+        # Locked until stored: a take-down waits for this, or this sees it.
+        public = (
+            LearningReport.objects.published()
+            .select_for_update()
+            .filter(pk=edition.report_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if public is None:
+            logger.info("Not storing the PDF of edition %s: no longer published", edition.pk)
+            return None
+        return _store(ReportPdf, lookup, name, source, rendered, seconds, sha256=sha256)
 
 
 def record_render_failure(edition, source, error: Exception) -> ReportPdf:

@@ -280,6 +280,8 @@ def build_compendium(compendium_id: str) -> str:
             compendium.volume,
         )
         name = f"reports/compendiums/{stem.removesuffix('.pdf')}-{compendium.fingerprint[:12]}.pdf"
+        if not Compendium.objects.filter(pk=compendium.pk).exists():
+            return "gone"  # deleted while it was built (a take-down of one of its reports)
         name = compendium.file.storage.save(name, ContentFile(rendered.content))
         compendium.file.name = name
         compendium.size = len(rendered.content)

@@ -26,6 +26,7 @@ from tce_portal.after_response import RedirectThen, TemplateResponseThen
 
 from .. import access
 from ..models import Compendium, DraftPdf, LearningReport, ReportPdf, Status
+from ..removed import removal_notice
 from ..signoff import links as signoff_links
 from ..template_sections import SECTION_KEYS
 from . import document, storage, tasks
@@ -45,7 +46,12 @@ POLL_SECONDS = 2  # how often the "being prepared" and progress pages ask again 
 def report_pdf(request, slug, number=None):
     """A published report's PDF (its current edition's, or edition ``number``'s): the stored
     file, or "being prepared" while it is rendered."""
-    report = get_object_or_404(LearningReport.objects.published(), slug=slug)
+    report = LearningReport.objects.published().filter(slug=slug).first()
+    if report is None:
+        removed = LearningReport.objects.taken_down().filter(slug=slug).first()
+        if removed is None:
+            raise Http404("No such published report.")
+        return removal_notice(request, removed)  # 410 Gone, not its PDF
     editions = document.editions_for_pdf(report.editions.all())
     if number is None:
         edition = editions.get(pk=report.published_edition_id)
@@ -88,36 +94,37 @@ def report_pdf(request, slug, number=None):
         )
         patch_cache_control(response, no_store=True)
         return response
+    response = _preparing(
+        request,
+        "reports/pdf_preparing.html",
+        {"report": report, "edition": edition, "pdf_url": request.path},
+        ready=stored is not None,
+        then=partial(tasks.queue_edition_pdf, edition.pk, source.fingerprint),
+    )
+    patch_cache_control(response, no_store=True)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _preparing(request, template: str, context: dict, *, ready: bool, then):
+    """The "being prepared" answer for a PDF rendered in the background: to htmx's polling, the
+    page's ``#status`` partial, 286 (stop polling) once ``ready``; otherwise the whole page, 503
+    with ``Retry-After``. Unless the PDF is ready, ``then()`` (which queues its render) runs once
+    this answer has been sent, so that even the immediate task back end renders after it, not
+    during it. The caller sets the caching headers."""
     context = {
-        "report": report,
-        "edition": edition,
-        "pdf_url": request.path,
-        "ready": stored is not None,
+        **context,
+        "ready": ready,
         "retry_after": RETRY_AFTER_SECONDS,
         "poll_seconds": POLL_SECONDS,
     }
+    then = None if ready else then
     if request.htmx:
-        # The "being prepared" page polls this URL; it stops when the PDF is ready (286).
-        response = TemplateResponseThen(
-            request,
-            "reports/pdf_preparing.html#status",
-            context,
-            status=286 if stored is not None else 200,
-            then=None
-            if stored is not None
-            else partial(tasks.queue_edition_pdf, edition.pk, source.fingerprint),
+        return TemplateResponseThen(
+            request, f"{template}#status", context, status=286 if ready else 200, then=then
         )
-    else:
-        response = TemplateResponseThen(
-            request,
-            "reports/pdf_preparing.html",
-            context,
-            status=503,
-            then=partial(tasks.queue_edition_pdf, edition.pk, source.fingerprint),
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    patch_cache_control(response, no_store=True)
-    patch_vary_headers(response, ["HX-Request"])
+    response = TemplateResponseThen(request, template, context, status=503, then=then)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -191,27 +198,13 @@ def report_pdf_draft(request, slug):
             status=286 if request.htmx else 503,
         )
     else:
-        # Queued once this answer has been sent, so that even the immediate task back end
-        # renders after it, not during it.
-        then = (
-            None
-            if stored is not None
-            else partial(tasks.queue_draft_pdf, report.pk, source.fingerprint)
+        response = _preparing(
+            request,
+            "reports/pdf_draft_preparing.html",
+            context,
+            ready=stored is not None,
+            then=partial(tasks.queue_draft_pdf, report.pk, source.fingerprint),
         )
-        context |= {"ready": stored is not None, "retry_after": RETRY_AFTER_SECONDS}
-        if request.htmx:
-            response = TemplateResponseThen(
-                request,
-                "reports/pdf_draft_preparing.html#status",
-                context,
-                status=286 if stored is not None else 200,
-                then=then,
-            )
-        else:
-            response = TemplateResponseThen(
-                request, "reports/pdf_draft_preparing.html", context, status=503, then=then
-            )
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     patch_cache_control(response, private=True, no_store=True)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -333,28 +333,6 @@ def check_html(html: str) -> list[Finding]:
 
 
 @dataclass(frozen=True)
-class SectionFindings:
-    key: str
-    heading: str
-    findings: list[Finding]
-
-
-def report_findings(report) -> list[SectionFindings]:
-    """The findings in each written section of ``report``'s working copy, in the template's
-    order; sections with none are left out."""
-    from reports.template_sections import SECTIONS
-
-    written = report.sections_by_key
-    found = []
-    for spec in SECTIONS:
-        section = written.get(spec.key)
-        findings = check_html(section.body) if section is not None and section.body else []
-        if findings:
-            found.append(SectionFindings(spec.key, spec.heading, findings))
-    return found
-
-
-@dataclass(frozen=True)
 class Scores:
     """How ``check`` does on labelled sentences. An expected passage is found when a finding of
     its kind overlaps it; a finding is right when it overlaps any expected passage."""

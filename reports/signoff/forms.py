@@ -4,7 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 
-from ..authoring.forms import PLAIN_TEXT_BOX_HINT, RichTextField, autosave_attrs, submit_helper
+from ..authoring.forms import PLAIN_TEXT_BOX_HINT, RichTextField, autosave_attrs
+from ..form_layout import submit_helper
 
 
 def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:
@@ -104,6 +105,12 @@ CONSENT_QUESTION = (
 )
 
 
+# Asked of the local area at sign-off, and stored with its signature (issue 16).
+CHECKED_IDENTIFIABILITY = (
+    "I have checked that this report does not identify any child, family or member of staff"
+)
+
+
 class SignOffForm(SignatureForm):
     """The local area's signature and its answer to the template's consent question, as a clear
     yes or no with what follows from each; a "no" says why (kept private)."""
@@ -136,8 +143,24 @@ class SignOffForm(SignatureForm):
         help_text="Kept private: the programme team and the local area see it in the report's "
         "history, never the public.",
     )
+    checked_identifiability = forms.BooleanField(
+        label=CHECKED_IDENTIFIABILITY,
+        help_text="Read the findings of the safeguarding check on the review page, and the "
+        "authors' reasons for those they dismissed.",
+        error_messages={
+            "required": "Confirm that you have checked that this report does not identify any "
+            "child, family or member of staff",
+        },
+    )
     seen_hash = forms.CharField(widget=forms.HiddenInput)
-    field_order = ["consent", "consent_reason", "full_name", "role", "seen_hash"]
+    field_order = [
+        "consent",
+        "consent_reason",
+        "checked_identifiability",
+        "full_name",
+        "role",
+        "seen_hash",
+    ]
     submit_label = "Sign off the report"
 
     def __init__(self, *args, **kwargs):

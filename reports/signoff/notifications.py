@@ -42,6 +42,7 @@ SUBJECTS = {
     Transition.COUNTERSIGN: "{title}: countersigned",
     Transition.PUBLISH: "{title}: published on the microsite",
     Transition.WITHDRAW: "{title}: withdrawn from the microsite",
+    Transition.TAKE_DOWN: "{title}: taken down from the microsite (sensitive personal data)",
     Transition.REOPEN: "{title}: re-opened for revision",
     Transition.VOID_SIGNOFF: "{title}: content changed since sign-off, it needs signing off again",
     Transition.SIGN_ADDENDUM: "{title}: an addendum to sign",
@@ -56,6 +57,10 @@ HAPPENED = {
     Transition.COUNTERSIGN: "countersigned the report",
     Transition.PUBLISH: "published the report on the TCE Support Programme's microsite",
     Transition.WITHDRAW: "withdrew the report from the microsite",
+    Transition.TAKE_DOWN: (
+        "took the report down from the microsite at once, because it contains sensitive "
+        "personal data; its stored PDFs have been deleted"
+    ),
     Transition.REOPEN: "re-opened the withdrawn report for revision: it is a draft again",
     Transition.REVISE: (
         "started a revision of the published report: it is a draft again, and the published "

@@ -38,6 +38,13 @@ from . import notifications
 LOCAL_REFLECTIONS = "local_reflections"
 
 
+# Said in the audit log of a sign-off: the signatory's confirmation of the safeguarding check.
+SAFEGUARDING_CONFIRMED = (
+    "Safeguarding check confirmed: “I have checked that this report does not identify any child, "
+    "family or member of staff.”"
+)
+
+
 class ContentChangedWhileReviewing(Exception):
     """The report's text changed between the reviewer reading it and pressing the button."""
 
@@ -159,17 +166,26 @@ def sign_off(
     role: str,
     consent: bool,
     consent_reason: str = "",
+    checked_identifiability: bool,
     seen_hash: str = "",
     link: SignoffLink | None = None,
 ) -> Signature:
     """The local area signs the report as it is now, and agrees (or not) to its publication.
 
+    ``checked_identifiability`` is the signatory's confirmation that they have checked that the
+    report does not identify any child, family or member of staff: without it nothing is
+    signed; with it, it is stored with the signature and said in the audit log.
     ``seen_hash`` is the content hash of the page the reviewer read: if the text changed since,
     nothing is signed. ``link`` is the sign-off link used, which signing spends. The answer to
     the consent question (and why, when it is no) is recorded with the event in the audit log.
     """
-
+    if checked_identifiability is not True:
+        raise ValidationError(
+            "Confirm that you have checked that this report does not identify any child, family "
+            "or member of staff"
+        )
     signature = _typed_signature(Signature.Kind.LOCAL_AREA, actor, full_name, role)
+    signature.checked_identifiability = True
     if link is not None:
         signature.method = Signature.Method.LINK
 
@@ -185,6 +201,7 @@ def sign_off(
     decision = "Consent to publish on the microsite: " + ("yes." if consent else "no.")
     if not consent and consent_reason.strip():
         decision += f" Why: {consent_reason.strip()}"
+    decision += f"\n{SAFEGUARDING_CONFIRMED}"
     event = workflow.apply(
         report=report, name=Transition.SIGN_OFF, actor=actor, comment=decision, before_save=record
     )

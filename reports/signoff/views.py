@@ -25,6 +25,7 @@ from ..diffs import html_diff
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature, Transition
 from ..rendering import RenderedSection, build_document
 from ..richtext import sanitise
+from ..safeguarding import findings
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import TransitionNotAllowed
 from . import links as signoff_links
@@ -165,6 +166,9 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
     if request.method == "GET":
         visit = services.record_review_visit(report=report, user=actor)
     document = build_document(report)
+    # What the safeguarding check found, and what the authors dismissed: marked in the text.
+    findings_parts = findings.check_report(report)
+    findings.mark_document(document, findings_parts)
     comments = review.comments_by_section(report)
     groups = []
     for group in document.groups:
@@ -186,6 +190,10 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
         "link": link,
         "groups": groups,
         "footnotes": document.footnotes,
+        "details_rows": document.source.details_rows,
+        "parts": findings_parts,
+        "open_findings": findings.open_count(findings_parts),
+        "dismissed_findings": findings.dismissed_count(findings_parts),
         "can_review": can_review,
         "can_see_audit": link is None and access.can_see_audit(actor, report),
         "action_links": _actions(actor, report),
@@ -381,6 +389,7 @@ def sign(request, report, actor, link):
                 role=data["role"],
                 consent=data["consent"],
                 consent_reason=data["consent_reason"],
+                checked_identifiability=data["checked_identifiability"],
                 seen_hash=data["seen_hash"],
                 link=link,
             )
@@ -400,6 +409,7 @@ def sign(request, report, actor, link):
                 return redirect(_url("signoff-link-done", report))
             return redirect(_url("report-review", report))
     reflections = report.sections_by_key.get(LOCAL_REFLECTIONS)
+    parts = findings.check_report(report)
     return render(
         request,
         "reports/signoff/sign.html",
@@ -408,6 +418,8 @@ def sign(request, report, actor, link):
             "form": form,
             "link": link,
             "has_reflections": reflections is not None and reflections.has_content,
+            "open_findings": findings.open_count(parts),
+            "dismissed_findings": findings.dismissed_count(parts),
         },
         status=400 if form.errors else 200,
     )

@@ -81,6 +81,7 @@ def test_a_published_report_is_corrected_and_its_first_edition_stays_public(
     page.get_by_label("Your full name").fill("Lou Local")
     page.get_by_label("Your role").fill("Partnership manager")
     page.get_by_label(re.compile("Yes: once the TCE project lead has countersigned it")).check()
+    page.get_by_label("I have checked that this report does not identify any child").check()
     page.get_by_role("button", name="Sign off the report").click()
     expect(page.get_by_text("You signed off the Project Learning Report")).to_be_visible()
     sign_out(page)

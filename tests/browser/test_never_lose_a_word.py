@@ -154,6 +154,7 @@ def test_a_double_click_on_every_workflow_button_acts_once(live, page, context):
     page.get_by_label("Your full name").fill("Lou Local")
     page.get_by_label("Your role").fill("Partnership manager")
     page.get_by_label(re.compile("Yes: once the TCE project lead has countersigned it")).check()
+    page.get_by_label("I have checked that this report does not identify any child").check()
     double_click("Sign off the report")
     expect(page.get_by_text("You signed off the Project Learning Report")).to_be_visible()
     context.clear_cookies()

@@ -153,6 +153,7 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     page.get_by_label(re.compile("Yes: once the TCE project lead has countersigned it")).check()
     page.get_by_label("Your full name").fill("Chris Penrose")
     page.get_by_label("Your role").fill("Partnership business manager")
+    page.get_by_label("I have checked that this report does not identify any child").check()
     page.get_by_role("button", name="Sign off the report").click()
     expect(page.locator(".tag")).to_have_text("Signed off by the local area")
 
@@ -226,6 +227,7 @@ def test_a_local_lead_without_an_account_withholds_consent(live_demo, page, axe_
     page.get_by_label(re.compile("No: it is signed off but not published")).check()
     page.get_by_label("Your full name").fill("Nadine Ward")
     page.get_by_label("Your role").fill("Independent Scrutineer")
+    page.get_by_label("I have checked that this report does not identify any child").check()
     page.get_by_role("button", name="Sign off the report").click()
     # A "no" says why (kept private).
     expect(page.get_by_role("alert")).to_contain_text("Say why the local area does not agree")
@@ -419,7 +421,12 @@ def test_a_comment_written_while_the_report_was_signed_off_is_given_back(
     page.get_by_label("Your comment on “Overall goal of BSP”").fill("Which three aims?")
     # Meanwhile someone else signs the report off for the local area.
     signoff_services.sign_off(
-        report=torbay, actor=local, full_name="Sam Other", role="Chair", consent=True
+        report=torbay,
+        actor=local,
+        full_name="Sam Other",
+        role="Chair",
+        consent=True,
+        checked_identifiability=True,
     )
     page.locator("#section-overall_goal").get_by_role("button", name="Add comment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your comment could not be saved")

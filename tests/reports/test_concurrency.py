@@ -34,6 +34,7 @@ def test_two_simultaneous_sign_offs_make_one_signature(
     url = reverse("reports:report-sign", kwargs={"slug": report.slug})
     data = {
         "consent": "yes",
+        "checked_identifiability": "on",
         "full_name": "A Lead",
         "role": "Chair",
         "seen_hash": report.content_hash(),

@@ -113,6 +113,7 @@ def test_two_local_leads_signing_at_once_make_one_signature_and_no_error():
     url = reverse("reports:report-sign", kwargs={"slug": report.slug})
     data = {
         "consent": "yes",
+        "checked_identifiability": "on",
         "full_name": "A Lead",
         "role": "Chair",
         "seen_hash": report.content_hash(),

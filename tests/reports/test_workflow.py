@@ -106,6 +106,7 @@ EXPECTED = {
     "countersign": ({Status.SIGNED_OFF}, PROGRAMME_LEAD, Status.COUNTERSIGNED),
     "publish": ({Status.COUNTERSIGNED}, PROGRAMME_LEAD, Status.PUBLISHED),
     "withdraw": (set(), {"admin"}, Status.WITHDRAWN),
+    "take_down": (set(), {"admin"}, Status.WITHDRAWN),
     "reopen": ({Status.WITHDRAWN}, {"admin"}, Status.DRAFT),
     "revise": ({Status.PUBLISHED}, AUTHORS, Status.DRAFT),
     "give_consent": ({Status.NOT_FOR_PUBLICATION}, LOCAL, Status.COUNTERSIGNED),
@@ -118,6 +119,7 @@ PUBLIC = {
     **EXPECTED,
     # A public edition can be withdrawn whatever state its revision is in.
     "withdraw": (EVERY - {Status.WITHDRAWN}, {"admin"}, Status.WITHDRAWN),
+    "take_down": (EVERY - {Status.WITHDRAWN}, {"admin"}, Status.WITHDRAWN),
     "withdraw_consent": (
         EVERY - {Status.WITHDRAWN, Status.NOT_FOR_PUBLICATION},
         LOCAL,

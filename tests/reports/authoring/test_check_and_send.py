@@ -101,7 +101,7 @@ def test_the_check_page_lists_what_could_identify_someone_section_by_section(db)
     url = reverse("reports:report-send", kwargs={"slug": cast.report.slug})
     page = signed_in(cast.partner).get(url).content.decode()
 
-    listed = page.split('id="identifying-heading"', 1)[1].split("</div>", 1)[0]
+    listed = page.split('id="findings-heading"', 1)[1].split("</section>", 1)[0]
     assert "Reasons why the local area requested the TCE Support Programme" in listed
     assert "“Mr Patel”" in listed
     assert "“aged 14”" in listed

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import ReportEvent, Status, Transition
+from reports.signoff.services import SAFEGUARDING_CONFIRMED
 
 
 def url(name, report):
@@ -12,7 +13,12 @@ def url(name, report):
 
 
 def sign(client, report, **answers):
-    data = {"full_name": "Lou Local", "role": "Chair", "seen_hash": report.content_hash()}
+    data = {
+        "full_name": "Lou Local",
+        "role": "Chair",
+        "checked_identifiability": "on",
+        "seen_hash": report.content_hash(),
+    }
     return client.post(url("report-sign", report), {**data, **answers})
 
 
@@ -50,7 +56,10 @@ def test_a_no_says_why_and_the_reason_stays_private(awaiting, client):
     awaiting.refresh_from_db()
     assert (awaiting.status, awaiting.consent_to_publish) == (Status.SIGNED_OFF, False)
     event = ReportEvent.objects.get(report=awaiting, transition=Transition.SIGN_OFF)
-    assert event.comment == "Consent to publish on the microsite: no. Why: Names a small school."
+    assert event.comment == (
+        "Consent to publish on the microsite: no. Why: Names a small school.\n"
+        + SAFEGUARDING_CONFIRMED
+    )
     audit = client.get(url("report-audit", awaiting)).content.decode()
     assert "Consent to publish on the microsite: no. Why: Names a small school." in audit
 
@@ -62,4 +71,4 @@ def test_a_yes_is_recorded_too(awaiting, client):
     awaiting.refresh_from_db()
     assert awaiting.consent_to_publish is True
     event = ReportEvent.objects.get(report=awaiting, transition=Transition.SIGN_OFF)
-    assert event.comment == "Consent to publish on the microsite: yes."
+    assert event.comment == "Consent to publish on the microsite: yes.\n" + SAFEGUARDING_CONFIRMED

@@ -91,6 +91,7 @@ def test_the_link_lets_them_review_comment_and_sign_that_report_only(
         url("report-sign", report),
         {
             "consent": "no",
+            "checked_identifiability": "on",
             "consent_reason": "The board meets in May.",
             "full_name": "Vicky Finn",
             "role": "MACE Chair",

@@ -185,6 +185,7 @@ def test_the_local_lead_signs_with_typed_name_and_role_and_the_servers_date(clie
         url("report-sign", report),
         {
             "consent": "yes",
+            "checked_identifiability": "on",
             "full_name": "Lou Local",
             "role": "MACE Strategic Chair",
             "seen_hash": report.content_hash(),
@@ -226,7 +227,13 @@ def test_nothing_is_signed_when_the_text_changed_while_reading(client, report, c
     client.force_login(cast.local_lead)
     response = client.post(
         url("report-sign", report),
-        {"consent": "yes", "full_name": "Lou Local", "role": "Chair", "seen_hash": seen},
+        {
+            "consent": "yes",
+            "checked_identifiability": "on",
+            "full_name": "Lou Local",
+            "role": "Chair",
+            "seen_hash": seen,
+        },
         follow=True,
     )
     assert "The report changed while you were reading it" in response.content.decode()
@@ -623,7 +630,12 @@ def test_every_status_change_has_an_event(report, cast):
     signoff_services.request_changes(report=report, actor=cast.local_lead, comment="More.")
     authoring_services.submit_for_signoff(report=report, actor=cast.partner)
     signoff_services.sign_off(
-        report=report, actor=cast.local_lead, full_name="Lou", role="Chair", consent=True
+        report=report,
+        actor=cast.local_lead,
+        full_name="Lou",
+        role="Chair",
+        consent=True,
+        checked_identifiability=True,
     )
     section = report.sections.get(key="reasons")
     section.body = "<p>Late edit.</p>"
