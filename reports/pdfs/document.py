@@ -11,6 +11,7 @@ differs, the stored file is out of date, whatever the reason (layout, a renamed 
 
 Published PDFs (``edition_source``) and compendiums show published editions; only the PDF of a
 report not published (``report_source``: a draft, marked on every page) shows the working copy.
+A published edition's PDF ends with its completion record (``completion_record``).
 """
 
 import hashlib
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models import Prefetch
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -38,6 +40,7 @@ from ..rendering import build_document
 from ..richtext import LINK_STARTS, to_text
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import SIGNED_STATES
+from . import seal
 
 # Bump when the rendering changes in a way the HTML and CSS do not show (e.g. WeasyPrint options),
 # so stored PDFs are rendered again.
@@ -232,6 +235,44 @@ def _description(report) -> str:
     )
 
 
+@dataclass(frozen=True)
+class CompletionRecord:
+    """The last page of a published edition's PDF: who signed it and countersigned it, how and
+    when (UTC), the SHA-256 of what each signed, then the edition itself (its number, when it was
+    published, its SHA-256 and stable address) and how to check the file.
+
+    It is part of the PDF's HTML, so the fingerprint of a stored PDF covers all of it: the
+    site's address, and whether the file is sealed (``sealed`` changes what the page says), make
+    a stored PDF out of date when they change."""
+
+    edition: Edition
+    local_signature: Signature
+    tce_signature: Signature
+    url: str  # the edition's stable address
+    check_url: str  # "Check a PDF"
+    sealed: bool
+
+    @property
+    def signatures(self) -> list[tuple[str, Signature, bool]]:
+        """(heading, signature, whether the safeguarding check was the signatory's to confirm)."""
+        return [
+            ("Signed by the local area", self.local_signature, True),
+            ("Countersigned by the TCE project lead", self.tce_signature, False),
+        ]
+
+
+def completion_record(edition) -> CompletionRecord:
+    return CompletionRecord(
+        edition=edition,
+        local_signature=edition.local_signature,
+        tce_signature=edition.tce_signature,
+        url=settings.SITE_URL + edition.get_absolute_url(),
+        check_url=settings.SITE_URL + reverse("reports:pdf-check"),
+        # What the render task will do with the file (``tasks._seal_and_store``).
+        sealed=seal.is_configured(),
+    )
+
+
 def _source(report, content, *, mark="", edition=None) -> PdfSource:
     # The current edition's PDF ends with the report's published addenda, as its page does.
     addenda = (
@@ -239,12 +280,16 @@ def _source(report, content, *, mark="", edition=None) -> PdfSource:
         if edition is not None and edition.is_current
         else []
     )
+    # Only a published edition has a completion record: a draft's PDF is not signed (or not yet
+    # published), and a compendium (``compendium_source``) is not the record of any one edition.
+    completion = completion_record(edition) if edition is not None else None
     html = render_to_string(
         "reports/pdf/report.html",
         {
             "report": report,
             "edition": edition,
             "addenda": addenda,
+            "completion": completion,
             "name": content.title,
             "document": pdf_document(content),
             "title": report_title(content),
