@@ -141,7 +141,10 @@ _NOT_SURNAME = (
     r"Centre|Center|Hospital|House|Hall|Trust|Foundation|Council|Police|Partnership|Project|"
     r"Programme|Review|Report|Board|Group|Team|Unit|Service|Services|Station|Church|Primary|"
     r"Secondary|Institute|Award|Act|Day|Week|Fund|Prize|Lecture|Memorial|Community|Children|"
-    r"Safeguarding)\b"
+    r"Safeguarding|"
+    # Words that start the next sentence, or an inline footnote's text, after a name.
+    r"The|This|That|These|Those|A|An|In|At|On|For|From|To|Of|And|But|With|By|It|We|They|He|"
+    r"She|His|Her|Our|Their|See|As|If|When)\b"
 )
 
 

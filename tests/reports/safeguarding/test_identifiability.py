@@ -158,6 +158,16 @@ def test_check_html_offsets_are_into_the_plain_text():
     assert check_html("") == []
 
 
+def test_a_name_ends_where_an_inline_footnote_or_the_next_sentence_starts():
+    html = (
+        '<p>Written with Mrs Jones<span class="footnote">The notes of the meeting.</span> and '
+        "Jack Smith. This year the panel met twice.</p>"
+    )
+    assert [f.text for f in check_html(html) if f.kind == "name"] == ["Mrs Jones", "Jack Smith"]
+    # A full name still reads as one.
+    assert [f.text for f in check("Mrs Jane Jones chaired it.")] == ["Mrs Jane Jones"]
+
+
 def test_it_runs_offline(monkeypatch):
     """No model, no public suffix list, nothing downloaded: building the analyser and checking
     an e-mail address work with the network refused."""
