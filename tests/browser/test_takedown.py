@@ -20,7 +20,7 @@ def test_a_programme_admin_takes_down_a_report_and_its_address_says_it_was_remov
         "Estuary Vale", sections={"significant_learning": f"<p>{TEXT}</p>"}, status=Status.PUBLISHED
     )
 
-    # A member of the public reads it from the home page: its address is the one they keep.
+    # A member of the public reads it from the home page and keeps it open.
     public = browser.new_page()
     public.goto(live.url + "/")
     public.get_by_role("link", name="Estuary Vale", exact=True).first.click()
@@ -57,10 +57,10 @@ def test_a_programme_admin_takes_down_a_report_and_its_address_says_it_was_remov
     page.get_by_role("button", name="Take down now").click()
     expect(page.get_by_text("The report is taken down")).to_be_visible()
 
-    # A new visitor (a new browser context: nothing cached, nobody signed in) at its address.
-    visitor = browser.new_context().new_page()
-    response = visitor.goto(address)
-    assert response.status == 410
+    # The reader who had it open reloads the page: its address now says it was removed.
+    visitor = public
+    response = visitor.reload()
+    assert response.status == 410 and visitor.url == address
     expect(
         visitor.get_by_role("heading", name=re.compile("This report was removed"))
     ).to_be_visible()
