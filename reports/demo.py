@@ -317,6 +317,7 @@ def seed_report(bsp: BespokeSupportProject, folder: str) -> LearningReport:
     Signature.objects.create(
         report=report,
         kind=Signature.Kind.LOCAL_AREA,
+        method=Signature.Method.DOCUMENT,
         name=signoff["local_area_signatory"],
         role=signoff["local_area_role"],
         signed_on=signed_on,
@@ -325,6 +326,7 @@ def seed_report(bsp: BespokeSupportProject, folder: str) -> LearningReport:
     Signature.objects.create(
         report=report,
         kind=Signature.Kind.TCE_LEAD,
+        method=Signature.Method.DOCUMENT,
         name=signoff["tce_project_lead"],
         role="TCE Project Lead",
         signed_on=signed_on,

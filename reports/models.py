@@ -387,6 +387,8 @@ class Signature(models.Model):
     class Method(models.TextChoices):
         ACCOUNT = "account", "Signed in to the portal"
         LINK = "link", "With a sign-off link sent by e-mail"
+        # Signed on paper before the portal, and recorded from the signed document.
+        DOCUMENT = "document", "On the signed document, recorded in the portal"
 
     report = models.ForeignKey(LearningReport, on_delete=models.PROTECT, related_name="signatures")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -408,7 +410,7 @@ class Signature(models.Model):
         max_length=10,
         choices=Method.choices,
         default=Method.ACCOUNT,
-        help_text="How the signatory reached the page they signed on.",
+        help_text="How the signature was made.",
     )
     # The local area's confirmation of the safeguarding check, asked at sign-off and stored with
     # the signature it was given with (reports.safeguarding).

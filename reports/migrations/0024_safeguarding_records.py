@@ -9,10 +9,12 @@ from django.db import migrations, models
 
 
 def name_link_signatures(apps, schema_editor):
-    """Signatures made through a sign-off link before ``method`` existed: the link was spent
-    in the same transaction as the signature was stored, by the same person."""
+    """How the signatures made before ``method`` existed were made: through a sign-off link (the
+    link was spent in the same transaction as the signature was stored, by the same person), or
+    recorded from a signed document (no account signed them: the seeded reports' sign-offs)."""
     SignoffLink = apps.get_model("reports", "SignoffLink")
     Signature = apps.get_model("reports", "Signature")
+    Signature.objects.filter(signed_by__isnull=True).update(method="document")
     for link in SignoffLink.objects.filter(used_at__isnull=False).iterator():
         Signature.objects.filter(
             report_id=link.report_id,
@@ -46,9 +48,10 @@ class Migration(migrations.Migration):
                 choices=[
                     ("account", "Signed in to the portal"),
                     ("link", "With a sign-off link sent by e-mail"),
+                    ("document", "On the signed document, recorded in the portal"),
                 ],
                 default="account",
-                help_text="How the signatory reached the page they signed on.",
+                help_text="How the signature was made.",
                 max_length=10,
             ),
         ),

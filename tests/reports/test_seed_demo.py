@@ -165,6 +165,8 @@ def test_east_sussex_is_signed_off_and_shareable(demo):
     )
     assert lead.name == "Amy Hurst"
     assert local.content_hash == report.content_hash()
+    # Signed on paper in 2021: the portal recorded the signed document, nobody signed in.
+    assert {local.method, lead.method} == {Signature.Method.DOCUMENT}
 
 
 def test_torbay_is_not_yet_signed_off(demo):
