@@ -162,3 +162,16 @@ def go_to_admin_sign_in(page, base_url, email="admin@example.org"):
     page.context.clear_cookies()  # the session ends (idle, or signed out in another tab)
     page.get_by_role("link", name="Learning reports").first.click()
     expect(page.get_by_label("E-mail address")).to_be_visible()
+
+
+def caret_to_the_end(page, editor):
+    """Control+End in the editor, then wait until ProseMirror itself has the caret there: it
+    reads the browser's selection a moment later, and a key pressed before that acts where the
+    caret was (Enter at the top, Backspace at the start doing nothing)."""
+    editor.focus()
+    page.keyboard.press("Control+End")
+    page.wait_for_function(
+        "(el) => { const s = el.editor.state;"
+        " return s.selection.empty && s.selection.to === s.doc.content.size - 1 }",
+        arg=editor.element_handle(),
+    )

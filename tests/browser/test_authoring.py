@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from reports.authoring import services as authoring_services
 from reports.models import ReportSection
-from tests.browser.conftest import go_to_my_reports, open_my_report, sign_in
+from tests.browser.conftest import caret_to_the_end, go_to_my_reports, open_my_report, sign_in
 from tests.factories import PASSWORD, make_cast
 from tests.support.pasting import PASTE
 
@@ -296,10 +296,9 @@ def test_footnotes_and_sub_headings_survive_the_editor(live, world, page):
     sign_in(page, live.url, world.partner.email, PASSWORD)
     open_section(page, world.report)
     editor = editor_of(page)
-    editor.click()
     # The end of the text (the paragraph is last): "End" alone goes to the end of the visual line
     # clicked, which may be inside the footnote when the line wraps.
-    page.keyboard.press("Control+End")
+    caret_to_the_end(page, editor)
     page.keyboard.type(" Then it began.")
     expect_saved(page)
     body = ReportSection.objects.get(report=world.report, key="reasons").body

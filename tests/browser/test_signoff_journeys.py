@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from reports.models import LearningReport, ReportSection, Status
 from reports.signoff import services as signoff_services
-from tests.browser.conftest import go_to_my_reports, open_my_report, sign_in
+from tests.browser.conftest import caret_to_the_end, go_to_my_reports, open_my_report, sign_in
 
 
 def sign_in_as(page, live, email):
@@ -96,8 +96,8 @@ def test_the_whole_journey_to_publication(live_demo, draft, page, axe_check):
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Overall goal of BSP")
     editor = page.locator("[data-rich-text-editor]")
-    editor.click()
-    page.keyboard.press("Control+End")
+    expect(editor).to_have_role("textbox")
+    caret_to_the_end(page, editor)
     page.keyboard.press("Enter")
     page.keyboard.type("The three aims were agreed with the partnership board.")
     page.get_by_label("Yes, I have completed this section").check()
