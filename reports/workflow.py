@@ -317,6 +317,25 @@ def apply(*, report, name, actor=None, comment="", before_save=None) -> ReportEv
     return event
 
 
+def record(*, report, name, actor, comment: str = "", announce_it: bool = False) -> ReportEvent:
+    """An entry in the audit log that changes no state (an addendum signed, a finding dismissed,
+    a document imported): from and to the report's status as it is. ``announce_it`` sends
+    ``report_transitioned`` once the transaction commits, as a transition does (the addenda's
+    e-mails); the others concern nobody else."""
+    event = ReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        transition=name,
+        from_status=report.status,
+        to_status=report.status,
+        comment=comment,
+        content_hash=report.content_hash(),
+    )
+    if announce_it:
+        transaction.on_commit(lambda: announce(event))
+    return event
+
+
 def announce(event: ReportEvent) -> None:
     """Tell the capabilities that ``event`` happened; one failing receiver stops no other. Made
     after commit for every transition, and for the audit-log events that change no state

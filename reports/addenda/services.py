@@ -30,17 +30,7 @@ def _sign(addendum, side, *, actor, full_name, role):
 
 
 def _record(report, name, actor, comment) -> ReportEvent:
-    event = ReportEvent.objects.create(
-        report=report,
-        actor=actor,
-        transition=name,
-        from_status=report.status,
-        to_status=report.status,
-        comment=comment,
-        content_hash=report.content_hash(),
-    )
-    transaction.on_commit(lambda: workflow.announce(event))
-    return event
+    return workflow.record(report=report, name=name, actor=actor, comment=comment, announce_it=True)
 
 
 @transaction.atomic

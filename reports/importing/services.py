@@ -19,12 +19,11 @@ from django.db import transaction
 
 from partnerships.models import Methodology
 
-from .. import access, richtext
+from .. import access, richtext, workflow
 from ..authoring.services import create_report, save_section, update_bsp_details
 from ..models import (
     ImportedFile,
     LearningReport,
-    ReportEvent,
     ReportSection,
     SectionStatus,
     Status,
@@ -102,14 +101,8 @@ def _import(proposal, *, actor, bsp, report, original_name, original, stored) ->
         details=[dataclasses.asdict(field) for field in proposal.details],
         signoff=dataclasses.asdict(proposal.signoff) if proposal.signoff else None,
     )
-    ReportEvent.objects.create(
-        report=report,
-        actor=actor,
-        transition=Transition.IMPORT,
-        from_status=report.status,
-        to_status=report.status,
-        comment=_summary(imported, proposal),
-        content_hash=report.content_hash(),
+    workflow.record(
+        report=report, name=Transition.IMPORT, actor=actor, comment=_summary(imported, proposal)
     )
     return report
 

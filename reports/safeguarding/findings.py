@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import access, details
-from ..models import FindingDismissal, LearningReport, ReportEvent, Transition
+from .. import access, details, workflow
+from ..models import FindingDismissal, LearningReport, Transition
 from ..rendering import number_footnotes
 from ..richtext import to_text
 from ..template_sections import SECTIONS, SECTIONS_BY_KEY
@@ -256,17 +256,14 @@ def dismiss(*, report, actor, part: str, kind: str, text: str, reason: str) -> F
         raise AlreadyDismissed(f"“{text}” has already been dismissed.") from None
     # An entry in the audit log only: nothing follows a dismissal (no e-mail, no new PDF), so
     # it is not announced as a transition.
-    ReportEvent.objects.create(
+    workflow.record(
         report=locked,
+        name=Transition.DISMISS_FINDING,
         actor=actor,
-        transition=Transition.DISMISS_FINDING,
-        from_status=locked.status,
-        to_status=locked.status,
         comment=(
             f"In “{heading_of(part)}”, “{text}” ({KIND_LABELS.get(kind, kind)}) does not "
             f"identify anyone. Why: {reason}"
         ),
-        content_hash=locked.content_hash(),
     )
     return dismissal
 

@@ -60,30 +60,36 @@ def live_demo(live):
     return live
 
 
-@pytest.fixture
-def draft(live_demo):
-    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text),
-    around the demo's people (tests/factories.make_cast)."""
+def torbay_draft(title, *, programme_year, sections=None):
+    """Another report of Torbay's partnership, a complete draft by the demo partner, around the
+    demo's people (tests/factories.make_cast): with ``sections`` (key: HTML) or the factory's."""
     from reports.models import LearningReport
     from tests.factories import BespokeSupportProjectFactory, demo_people, make_cast
 
     torbay = LearningReport.objects.get(slug="torbay")
     return make_cast(
-        "Torbay (2021-22)",
+        title,
         bsp=BespokeSupportProjectFactory(
             partnership=torbay.bsp.partnership,
             region=torbay.bsp.region,
             local_area="Torbay",
-            programme_year=2021,
+            programme_year=programme_year,
             delivery_mode="digital",
             methodology_as_stated="Cultural Change Project",
         ),
-        sections={
-            section.key: section.body
-            for section in torbay.sections.exclude(key="local_reflections")
-        },
+        **({"sections": sections} if sections is not None else {}),
         **demo_people(),
     ).report
+
+
+@pytest.fixture
+def draft(live_demo):
+    """A second Torbay report, a complete draft by the demo partner (a copy of Torbay's text)."""
+    from reports.models import LearningReport
+
+    torbay = LearningReport.objects.get(slug="torbay")
+    sections = {s.key: s.body for s in torbay.sections.exclude(key="local_reflections")}
+    return torbay_draft("Torbay (2021-22)", programme_year=2021, sections=sections)
 
 
 _axe = Axe()

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import caret_to_the_end, open_menu, open_my_report
+from tests.browser.conftest import caret_to_the_end, open_menu, open_my_report, torbay_draft
 
 SENTENCE = "Jack Smith first came to the youth club, aged 14."
 REASON = "Jack Smith is not his real name: the report gives every young person a made-up one."
@@ -18,23 +18,8 @@ REASON = "Jack Smith is not his real name: the report gives every young person a
 @pytest.fixture
 def report(live_demo):
     """A complete draft by the demo partner for Torbay's partnership, with nothing the check
-    finds yet (tests/factories.make_cast)."""
-    from reports.models import LearningReport
-    from tests.factories import BespokeSupportProjectFactory, demo_people, make_cast
-
-    torbay = LearningReport.objects.get(slug="torbay")
-    return make_cast(
-        "Torbay youth work",
-        bsp=BespokeSupportProjectFactory(
-            partnership=torbay.bsp.partnership,
-            region=torbay.bsp.region,
-            local_area="Torbay",
-            programme_year=2022,
-            delivery_mode="digital",
-            methodology_as_stated="Cultural Change Project",
-        ),
-        **demo_people(),
-    ).report
+    finds yet."""
+    return torbay_draft("Torbay youth work", programme_year=2022)
 
 
 def sign_in_from_the_menu(page, email):
