@@ -104,6 +104,16 @@ def _is_public(report) -> bool:
     return report.is_public
 
 
+def _may_be_taken_down(report) -> bool:
+    """Public now; or withdrawn after publication in the ordinary way, its withdrawal notice (its
+    title, a public reason) and its stored files still there: sensitive data found later."""
+    return report.is_public or (
+        report.status == Status.WITHDRAWN
+        and report.published_edition_id is not None
+        and report.withdrawal_reason != TAKEN_DOWN_NOTICE
+    )
+
+
 def _consent_to_withdraw(report) -> bool:
     """Publication the local area agreed to: a public edition, or a consent not yet acted on."""
     agreed = bool(report.consent_to_publish)
@@ -174,14 +184,15 @@ TRANSITIONS = {
         ),
         # At once, because the published text contains sensitive personal data: every edition
         # comes down as with WITHDRAW, but the reason is private (the audit log) and the stored
-        # files go (reports.safeguarding.takedown, which gives the public notice).
+        # files go (reports.safeguarding.takedown). Also after an ordinary withdrawal, whose
+        # notice and files would otherwise stay.
         Rule(
             Transition.TAKE_DOWN,
-            frozenset(Status) - {Status.WITHDRAWN},
+            frozenset(Status),
             Status.WITHDRAWN,
             _admin,
             needs_comment=True,
-            when=_is_public,
+            when=_may_be_taken_down,
         ),
         # A correction or update of a published report: its working copy becomes a draft again
         # while the published edition stays up (services.start_revision supersedes the

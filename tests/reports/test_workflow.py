@@ -119,7 +119,8 @@ PUBLIC = {
     **EXPECTED,
     # A public edition can be withdrawn whatever state its revision is in.
     "withdraw": (EVERY - {Status.WITHDRAWN}, {"admin"}, Status.WITHDRAWN),
-    "take_down": (EVERY - {Status.WITHDRAWN}, {"admin"}, Status.WITHDRAWN),
+    # Also once withdrawn in the ordinary way (put_in gives a public reason): files and notice go.
+    "take_down": (EVERY, {"admin"}, Status.WITHDRAWN),
     "withdraw_consent": (
         EVERY - {Status.WITHDRAWN, Status.NOT_FOR_PUBLICATION},
         LOCAL,

@@ -309,3 +309,27 @@ def test_a_render_that_ends_after_the_take_down_stores_nothing(saltmarsh, client
     rendered = document.RenderedPdf(content=b"%PDF-1.7 rendered before the take-down", pages=1)
     assert storage.store_report_pdf(edition, source, rendered, seconds=0.1) is None
     assert not ReportPdf.objects.filter(edition__report=report).exists()
+
+
+@pytest.mark.pdf
+def test_a_report_withdrawn_earlier_can_still_be_taken_down(
+    saltmarsh, client, django_capture_on_commit_callbacks
+):
+    """Sensitive data found after an ordinary withdrawal: its notice (title, public reason) and
+    its stored files would otherwise stay."""
+    report = saltmarsh.report
+    files = store_files(report, django_capture_on_commit_callbacks)
+    signoff_services.withdraw(report=report, actor=saltmarsh.admin, reason="Out of date.")
+    assert client.get(report.get_absolute_url()).status_code == 200  # the withdrawal notice
+
+    take_down_through_the_page(client, report, saltmarsh.admin, django_capture_on_commit_callbacks)
+
+    response = get(client, report.get_absolute_url())
+    assert response.status_code == 410
+    assert NOTICE in response.read_text and "Out of date." not in response.read_text
+    assert not any(default_storage.exists(name) for name in files)
+    assert not ReportPdf.objects.filter(edition__report=report).exists()
+    # Once is enough: it is not offered again.
+    client.force_login(saltmarsh.admin)
+    review = get(client, url("report-review", report)).read_text
+    assert "Take down now" not in review
