@@ -252,6 +252,12 @@ class LearningReport(ReadsSections, models.Model):
         return self.published_edition_id is not None and self.withdrawn_at is None
 
     @property
+    def is_taken_down(self):
+        """Taken down for sensitive personal data and not published since (as the queryset's
+        ``taken_down``): its addresses answer 410 Gone."""
+        return self.withdrawn_at is not None and self.withdrawal_reason == TAKEN_DOWN_NOTICE
+
+    @property
     def published_before(self) -> bool:
         """An edition was published already: publishing again makes the next one, with a note
         of what changed."""
@@ -384,6 +390,12 @@ class Signature(models.Model):
         LOCAL_AREA = "local_area", "Signed by local area"
         TCE_LEAD = "tce_lead", "Signed by TCE project lead"
 
+    # What the local area confirms when it signs off (reports.safeguarding), stored as
+    # ``checked_identifiability``.
+    IDENTIFIABILITY_CONFIRMATION = (
+        "I have checked that this report does not identify any child, family or member of staff"
+    )
+
     class Method(models.TextChoices):
         ACCOUNT = "account", "Signed in to the portal"
         LINK = "link", "With a sign-off link sent by e-mail"
@@ -417,10 +429,7 @@ class Signature(models.Model):
     checked_identifiability = models.BooleanField(
         "confirmed that the report identifies no one",
         default=False,
-        help_text=(
-            "The signatory confirmed: “I have checked that this report does not identify any "
-            "child, family or member of staff.”"
-        ),
+        help_text=f"The signatory confirmed: “{IDENTIFIABILITY_CONFIRMATION}.”",
     )
 
     class Meta:

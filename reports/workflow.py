@@ -110,7 +110,7 @@ def _may_be_taken_down(report) -> bool:
     return report.is_public or (
         report.status == Status.WITHDRAWN
         and report.published_edition_id is not None
-        and report.withdrawal_reason != TAKEN_DOWN_NOTICE
+        and not report.is_taken_down
     )
 
 

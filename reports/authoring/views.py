@@ -380,9 +380,7 @@ def report_preview(request, slug):
             "current_edition": report,
             "document": document,
             "steps": next_steps.steps_for(request.user, report),
-            "parts": parts,
-            "open_findings": findings.open_count(parts),
-            "dismissed_findings": findings.dismissed_count(parts),
+            **findings.summary(parts),
         },
     )
 
@@ -538,9 +536,7 @@ def report_send(request, slug):
         "tasks": _tasks(report, editable=True),
         "written": written,
         "required": required,
-        "parts": parts,
-        "open_findings": findings.open_count(parts),
-        "dismissed_findings": findings.dismissed_count(parts),
+        **findings.summary(parts),
     }
     return render(request, "reports/authoring/send.html", context)
 

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
 from .. import search
-from ..models import TAKEN_DOWN_NOTICE, Edition, EditionSection, LearningReport
+from ..models import Edition, EditionSection, LearningReport
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..removed import removal_notice
@@ -109,7 +109,7 @@ def _withdrawn(request, slug):
         LearningReport.objects.withdrawn().select_related("bsp__region", "published_edition"),
         slug=slug,
     )
-    if withdrawn.withdrawal_reason == TAKEN_DOWN_NOTICE:
+    if withdrawn.is_taken_down:
         return removal_notice(request, withdrawn)  # 410 Gone
     return render(request, "reports/report_withdrawn.html", {"report": withdrawn})
 

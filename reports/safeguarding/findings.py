@@ -206,6 +206,17 @@ def dismissed_count(parts: list[PartCheck]) -> int:
     return sum(len(part.dismissed) for part in parts)
 
 
+def summary(parts: list[PartCheck]) -> dict:
+    """What a page that shows a report's check gives its templates
+    (``safeguarding/_findings_summary.html``): the parts, and how many findings are open and
+    how many dismissed."""
+    return {
+        "parts": parts,
+        "open_findings": open_count(parts),
+        "dismissed_findings": dismissed_count(parts),
+    }
+
+
 def check_text(html: str, part: str = "text") -> PartCheck:
     """The check of a text that is not a part of the report (an addendum): nothing to dismiss."""
     text = to_text(html)

@@ -6,6 +6,8 @@ from django import forms
 
 from ..authoring.forms import PLAIN_TEXT_BOX_HINT, RichTextField, autosave_attrs
 from ..form_layout import submit_helper
+from ..models import Signature
+from .services import CONFIRM_IDENTIFIABILITY
 
 
 def _helper(action: str, button: str, css_class: str = "btn btn-primary") -> FormHelper:
@@ -105,12 +107,6 @@ CONSENT_QUESTION = (
 )
 
 
-# Asked of the local area at sign-off, and stored with its signature (issue 16).
-CHECKED_IDENTIFIABILITY = (
-    "I have checked that this report does not identify any child, family or member of staff"
-)
-
-
 class SignOffForm(SignatureForm):
     """The local area's signature and its answer to the template's consent question, as a clear
     yes or no with what follows from each; a "no" says why (kept private)."""
@@ -144,13 +140,10 @@ class SignOffForm(SignatureForm):
         "history, never the public.",
     )
     checked_identifiability = forms.BooleanField(
-        label=CHECKED_IDENTIFIABILITY,
+        label=Signature.IDENTIFIABILITY_CONFIRMATION,
         help_text="Read the findings of the safeguarding check on the review page, and the "
         "authors' reasons for those they dismissed.",
-        error_messages={
-            "required": "Confirm that you have checked that this report does not identify any "
-            "child, family or member of staff",
-        },
+        error_messages={"required": CONFIRM_IDENTIFIABILITY},
     )
     seen_hash = forms.CharField(widget=forms.HiddenInput)
     field_order = [

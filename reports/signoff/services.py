@@ -40,8 +40,12 @@ LOCAL_REFLECTIONS = "local_reflections"
 
 # Said in the audit log of a sign-off: the signatory's confirmation of the safeguarding check.
 SAFEGUARDING_CONFIRMED = (
-    "Safeguarding check confirmed: “I have checked that this report does not identify any child, "
-    "family or member of staff.”"
+    f"Safeguarding check confirmed: “{Signature.IDENTIFIABILITY_CONFIRMATION}.”"
+)
+# Without it, nothing is signed.
+CONFIRM_IDENTIFIABILITY = (
+    "Confirm that you have checked that this report does not identify any child, family or "
+    "member of staff"
 )
 
 
@@ -180,10 +184,7 @@ def sign_off(
     the consent question (and why, when it is no) is recorded with the event in the audit log.
     """
     if checked_identifiability is not True:
-        raise ValidationError(
-            "Confirm that you have checked that this report does not identify any child, family "
-            "or member of staff"
-        )
+        raise ValidationError(CONFIRM_IDENTIFIABILITY)
     signature = _typed_signature(Signature.Kind.LOCAL_AREA, actor, full_name, role)
     signature.checked_identifiability = True
     if link is not None:

@@ -191,9 +191,7 @@ def _review_page(request, report, actor, link, *, bound=None, conflict=None, sta
         "groups": groups,
         "footnotes": document.footnotes,
         "details_rows": document.source.details_rows,
-        "parts": findings_parts,
-        "open_findings": findings.open_count(findings_parts),
-        "dismissed_findings": findings.dismissed_count(findings_parts),
+        **findings.summary(findings_parts),
         "can_review": can_review,
         "can_see_audit": link is None and access.can_see_audit(actor, report),
         "action_links": _actions(actor, report),
@@ -409,7 +407,6 @@ def sign(request, report, actor, link):
                 return redirect(_url("signoff-link-done", report))
             return redirect(_url("report-review", report))
     reflections = report.sections_by_key.get(LOCAL_REFLECTIONS)
-    parts = findings.check_report(report)
     return render(
         request,
         "reports/signoff/sign.html",
@@ -418,8 +415,7 @@ def sign(request, report, actor, link):
             "form": form,
             "link": link,
             "has_reflections": reflections is not None and reflections.has_content,
-            "open_findings": findings.open_count(parts),
-            "dismissed_findings": findings.dismissed_count(parts),
+            **findings.summary(findings.check_report(report)),
         },
         status=400 if form.errors else 200,
     )
