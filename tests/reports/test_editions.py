@@ -18,6 +18,7 @@ from reports.pdfs import document
 from reports.signoff import services as signoff_services
 from reports.workflow import TransitionNotAllowed
 from tests.factories import UserFactory, make_cast, walk_to
+from tests.support.public_surfaces import public_surfaces
 from tests.support.responses import text
 
 OLD = "Kernow learned that curiosity travels."
@@ -87,15 +88,8 @@ def test_no_public_surface_shows_the_working_copy_of_a_report_under_revision(pub
     assert OLD in page and NEW not in page
     assert "Project Learning Report: Kernow</h1>" in page and "Kernow Revised" not in page
     surfaces = {
-        "listing": reverse("reports:report-list"),
-        "search": reverse("reports:report-list") + "?q=patience",
+        **public_surfaces(report, search="patience"),
         "search for the published text": reverse("reports:report-list") + "?q=curiosity",
-        "region": reverse("reports:region-detail", kwargs={"slug": report.bsp.region.slug}),
-        "learning": reverse("reports:learning") + "?section=significant_learning",
-        "feed": reverse("reports:feed"),
-        "sitemap": reverse("reports:sitemap-section", kwargs={"section": "reports"}),
-        "open data (CSV)": reverse("reports:data-reports-csv"),
-        "open data (JSON)": reverse("reports:data-reports-json"),
         "edition 1": url("edition-detail", report, number=1),
     }
     for name, address in surfaces.items():

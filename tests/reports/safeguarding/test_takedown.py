@@ -20,6 +20,7 @@ from reports.pdfs import document, storage, tasks
 from reports.safeguarding import takedown
 from reports.signoff import services as signoff_services
 from tests.factories import make_cast, republish, walk_to
+from tests.support.public_surfaces import public_surfaces
 from tests.support.responses import body
 
 FIRST = "Saltmarsh learned that quillwort meetings work."
@@ -109,14 +110,7 @@ def test_a_taken_down_report_is_gone_from_every_public_surface_and_its_files_del
     public = Client()
     surfaces = {
         "home": reverse("reports:home"),
-        "listing": reverse("reports:report-list"),
-        "search": reverse("reports:report-list") + f"?q={WORD}",
-        "region": reverse("reports:region-detail", kwargs={"slug": report.bsp.region.slug}),
-        "learning": reverse("reports:learning") + "?section=significant_learning",
-        "feed": reverse("reports:feed"),
-        "sitemap": reverse("reports:sitemap-section", kwargs={"section": "reports"}),
-        "open data (CSV)": reverse("reports:data-reports-csv"),
-        "open data (JSON)": reverse("reports:data-reports-json"),
+        **public_surfaces(report, search=WORD),
         "BSP register (CSV)": reverse("reports:data-bsps-csv"),
     }
     addresses = {
