@@ -560,6 +560,7 @@ def test_the_preview_is_the_public_page_of_the_report(revised, client):
     assert "<p>The second words here.</p>" in page
     assert "Details of Bespoke Support Project (BSP)" in page
     assert "Not yet signed off" in page
+    assert "edition-dates" not in page  # never published: no "Published" line without a date
     # The public page itself does not exist yet: the report is a draft.
     assert client.get(revised.report.get_absolute_url()).status_code == 404
 
