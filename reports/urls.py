@@ -11,7 +11,7 @@ from .microsite.feeds import LatestReportsFeed
 from .microsite.sitemaps import SITEMAPS
 from .pdfs import check as pdf_check
 from .pdfs import views as pdf_views
-from .safeguarding import private_notes, takedown
+from .safeguarding import private_notes
 from .safeguarding import views as safeguarding
 from .signoff import views as signoff
 
@@ -112,7 +112,7 @@ urlpatterns = [
     path("my-reports/<slug:slug>/publish/", signoff.publish, name="report-publish"),
     path("my-reports/<slug:slug>/withdraw/", signoff.withdraw, name="report-withdraw"),
     path("my-reports/<slug:slug>/reopen/", signoff.reopen, name="report-reopen"),
-    path("my-reports/<slug:slug>/take-down/", takedown.take_down_page, name="report-take-down"),
+    path("my-reports/<slug:slug>/take-down/", signoff.take_down, name="report-take-down"),
     path("my-reports/<slug:slug>/notes/", private_notes.notes_page, name="report-private-notes"),
     path("my-reports/<slug:slug>/revise/", signoff.revise, name="report-revise"),
     path("my-reports/<slug:slug>/addenda/new/", addenda.write, name="addendum-write"),

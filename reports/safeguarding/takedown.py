@@ -9,22 +9,16 @@ says only that it was removed because it contained sensitive personal data. The 
 every edition, its draft PDF and every compendium that holds it are deleted (their files go once
 the deletion has committed: ``reports.pdfs.receivers``), and the public pages' cache is emptied
 (``reports.microsite.receivers``, after every transition). The notice is ``reports.removed``.
-Re-opening it for revision (``Transition.REOPEN``) works as after any withdrawal.
+Re-opening it for revision (``Transition.REOPEN``) works as after any withdrawal. Its page is
+``signoff.views.take_down``, beside withdraw and re-open, through the same steps.
 """
 
 from dataclasses import dataclass
 
-from django import forms
-from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import redirect, render
-from django.urls import reverse
 
-from accounts.keeping_text import login_required
-
-from .. import access, workflow
-from ..form_layout import submit_helper
-from ..models import Compendium, DraftPdf, LearningReport, ReportEvent, ReportPdf, Transition
+from .. import workflow
+from ..models import Compendium, DraftPdf, ReportEvent, ReportPdf, Transition
 
 # -- The service ----------------------------------------------------------------------------------
 
@@ -70,79 +64,3 @@ def _compendiums_holding(report) -> list:
         )
         if report.slug in (slugs or []) or editions & set((made_from or {}).get("editions") or [])
     ]
-
-
-# -- The page -------------------------------------------------------------------------------------
-
-
-class TakeDownForm(forms.Form):
-    reason = forms.CharField(
-        label="Why are you taking it down?",
-        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
-        help_text=(
-            "Private: kept in the report's audit log with your name and the time. Say what the "
-            "sensitive data is and where, without copying it here."
-        ),
-        error_messages={"required": "Enter why you are taking the report down"},
-    )
-    confirm = forms.BooleanField(
-        label=(
-            "I understand that the report leaves the microsite at once and that its PDFs and the "
-            "compendiums that hold it are deleted"
-        ),
-        error_messages={"required": "Tick the box to confirm that you want to take it down now"},
-    )
-
-    def __init__(self, *args, action: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Take down now", action=action, css_class="btn btn-danger")
-
-
-def _review(report):
-    return reverse("reports:report-review", kwargs={"slug": report.slug})
-
-
-@login_required
-def take_down_page(request, slug):
-    """The programme admin's page: the warning, the private reason and the confirmation."""
-    report = access.get_report_or_404(
-        request.user, LearningReport.objects.select_related("bsp", "published_edition"), slug=slug
-    )
-    if request.method == "POST":
-        done = workflow.already_done(report, Transition.TAKE_DOWN, request.user)
-        if done is not None:  # a second press, the Back button, another tab
-            messages.info(request, str(workflow.AlreadyDone(done)))
-            return redirect(_review(report))
-    if not workflow.can(request.user, report, Transition.TAKE_DOWN):
-        messages.error(
-            request,
-            "Only a programme admin can take a report down."
-            if report.is_public
-            else "This report is not on the microsite: there is nothing to take down.",
-        )
-        return redirect(_review(report))
-    action = reverse("reports:report-take-down", kwargs={"slug": report.slug})
-    form = TakeDownForm(request.POST if request.method == "POST" else None, action=action)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = take_down(
-                report=report, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except workflow.AlreadyDone as error:
-            messages.info(request, str(error))
-        except workflow.TransitionNotAllowed as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                "The report is taken down: it is no longer on the microsite and its address says "
-                f"it was removed. Deleted: {result.pdfs} stored PDF(s) and "
-                f"{result.compendiums} compendium(s).",
-            )
-        return redirect(_review(report))
-    return render(
-        request,
-        "reports/safeguarding/take_down.html",
-        {"report": report, "form": form},
-        status=400 if form.errors else 200,
-    )

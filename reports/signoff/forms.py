@@ -247,6 +247,32 @@ class WithdrawForm(forms.Form):
         self.helper = _helper(action, "Withdraw from the microsite", "btn btn-danger")
 
 
+class TakeDownForm(forms.Form):
+    """Take down now for sensitive personal data (``reports.safeguarding.takedown``): a private
+    reason and a confirmation, since its files are deleted."""
+
+    reason = forms.CharField(
+        label="Why are you taking it down?",
+        widget=forms.Textarea(attrs={"rows": 4, "data-keep-text": ""}),
+        help_text=(
+            "Private: kept in the report's audit log with your name and the time. Say what the "
+            "sensitive data is and where, without copying it here."
+        ),
+        error_messages={"required": "Enter why you are taking the report down"},
+    )
+    confirm = forms.BooleanField(
+        label=(
+            "I understand that the report leaves the microsite at once and that its PDFs and the "
+            "compendiums that hold it are deleted"
+        ),
+        error_messages={"required": "Tick the box to confirm that you want to take it down now"},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(action, "Take down now", "btn btn-danger")
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label="What needs revising",

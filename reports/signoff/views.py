@@ -25,7 +25,7 @@ from ..diffs import html_diff
 from ..models import LearningReport, ReviewVisit, SectionComment, Signature, Transition
 from ..rendering import RenderedSection, build_document
 from ..richtext import sanitise
-from ..safeguarding import findings
+from ..safeguarding import findings, takedown
 from ..template_sections import SECTIONS_BY_KEY
 from ..workflow import TransitionNotAllowed
 from . import links as signoff_links
@@ -41,6 +41,7 @@ from .forms import (
     SectionCommentForm,
     SendSignoffLinkForm,
     SignOffForm,
+    TakeDownForm,
     WithdrawConsentForm,
     WithdrawForm,
 )
@@ -554,6 +555,20 @@ def withdraw(request, report):
         service=services.withdraw,
         refusal="Only a programme admin can withdraw a published report.",
         done="The report is withdrawn from the microsite.",
+    )
+
+
+@account_holders
+def take_down(request, report):
+    return _step_with_reason(
+        request,
+        report,
+        name=Transition.TAKE_DOWN,
+        form_class=TakeDownForm,
+        service=takedown.take_down,
+        refusal="Only a programme admin can take a report down, while it is on the microsite.",
+        done="The report is taken down: it is no longer on the microsite, its address says it "
+        "was removed, and its stored PDFs are deleted.",
     )
 
 
