@@ -83,13 +83,20 @@ class LearningReportQuerySet(models.QuerySet):
         return search(self, query)
 
     def related_to(self, report):
-        """Other reports from the same region or sharing a focus theme with ``report``."""
-        return self.exclude(pk=report.pk).filter(
-            models.Q(bsp__region_id=report.bsp.region_id)
-            | models.Q(
-                bsp__in=BespokeSupportProject.objects.filter(themes__in=report.bsp.themes.all())
+        """Other reports from the same region or sharing a focus theme with ``report``.
+
+        The theme test is a correlated ``EXISTS`` on each candidate, not ``bsp IN`` (every BSP
+        sharing a theme, thousands at 10,000 reports, gathered before the first row): walked
+        newest first, a page of related reports reads a few rows, whatever the corpus."""
+        themes = [theme.pk for theme in report.bsp.themes.all()]  # prefetched by for_listing
+        shares_a_theme = models.Exists(
+            BespokeSupportProject.themes.through.objects.filter(
+                bespokesupportproject=models.OuterRef("bsp"), theme__in=themes
             )
-        )  # a subquery, not a join: each report once, no DISTINCT needed
+        )
+        return self.exclude(pk=report.pk).filter(
+            models.Q(bsp__region_id=report.bsp.region_id) | models.Q(shares_a_theme)
+        )  # each report once, no DISTINCT needed
 
 
 class ReadsSections:
@@ -1163,3 +1170,20 @@ class PrivateNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.report.title}: {self.get_section_key_display()}"
+
+
+class PublicFigure(models.Model):
+    """A figure about the whole published corpus that the public pages show (how many reports,
+    the facet counts of the listing, the programme's totals...), worked out by the first page
+    that needs it after a change and read by every page after it: ``microsite/summary.py``.
+    Every row is deleted whenever the public pages' cache is cleared."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    value = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "public figure"
+
+    def __str__(self):
+        return self.key

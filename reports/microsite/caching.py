@@ -7,7 +7,8 @@
 - Every public response carries an ETag made from its address and its content (two pages that
   happen to say the same never share one), so a browser that has the page gets a 304
   (``django.utils.cache.get_conditional_response``, as ``ConditionalGetMiddleware``).
-- ``clear_public_pages()`` empties the cache. ``receivers.py`` calls it after every transition of
+- ``clear_public_pages()`` empties the cache, and the stored figures about the whole corpus
+  (``summary.py``). ``receivers.py`` calls it after every transition of
   a report (the ``report_transitioned`` domain event) and after any saved change to what the
   public pages show, including changes made in the admin or the shell.
 
@@ -25,13 +26,17 @@ from django.utils.http import quote_etag
 from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_headers
 
+from . import summary
+
 CACHE = "microsite"
 PAGE_TIMEOUT = 60 * 60  # an hour: a bound on staleness should a change escape the receivers
 
 
 def clear_public_pages() -> None:
     """Empty the page cache now and again once the current transaction commits, so that a page
-    rendered by another request in between, from data not yet committed, is not kept."""
+    rendered by another request in between, from data not yet committed, is not kept; and the
+    figures about the whole corpus that the pages show with it (``summary.forget``)."""
+    summary.forget()
     caches[CACHE].clear()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(caches[CACHE].clear)

@@ -1,7 +1,8 @@
 """The programme in figures, computed from the register of BSPs (never typed in).
 
 ``programme_figures()`` counts with grouped queries (by region, type, year and theme) and never
-reads the register's rows, so the page costs the same at 20 BSPs or 10,000. The annual report's
+reads the register's rows; the counts are stored until the next change (``summary.py``), so the
+page costs the same at 20 BSPs or 10,000. The annual report's
 appendix table has a page per programme year (``appendix_year``), a page of rows at a time.
 """
 
@@ -13,6 +14,7 @@ from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from partnerships.models import BespokeSupportProject, BSPType, Region, programme_year_label
 
 from ..models import LearningReport
+from . import summary
 
 TYPE_ORDER = [BSPType.STANDARD, BSPType.COMPLEX, BSPType.REGIONAL]
 UNKNOWN_FOCUS = "Not known"
@@ -126,11 +128,16 @@ class YearSummary:
         return programme_year_label(self.year)
 
 
-def year_summaries(register=None) -> list[YearSummary]:
-    """Every programme year, newest first, with its totals: one grouped query."""
-    register = BespokeSupportProject.objects.all() if register is None else register
-    rows = (
-        register.values("programme_year")
+def register_counts() -> dict:
+    """The register's totals and its counts by region, type, focus and programme year (grouped
+    queries, never its rows), stored until the next change (``summary``)."""
+    return summary.remembered("programme", _register_counts)
+
+
+def _register_counts() -> dict:
+    register = BespokeSupportProject.objects.all()
+    years = (
+        register.values_list("programme_year")
         .annotate(
             bsps=Count("pk"),
             regions=Count("region", distinct=True),
@@ -138,10 +145,38 @@ def year_summaries(register=None) -> list[YearSummary]:
         )
         .order_by("-programme_year")
     )
-    return [
-        YearSummary(row["programme_year"], row["bsps"], row["regions"], row["authorities"] or 0)
-        for row in rows
-    ]
+    by_theme = dict(
+        BespokeSupportProject.themes.through.objects.values_list("theme__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    totals = register.aggregate(
+        bsps=Count("pk"),
+        regions=Count("region", distinct=True),
+        authorities=Sum("number_of_local_authorities"),
+    )
+    return {
+        # JSON: the region ids are the keys' strings.
+        "by_region": {
+            str(pk): n
+            for pk, n in register.values_list("region").annotate(n=Count("pk")).order_by()
+        },
+        "by_type": dict(register.values_list("bsp_type").annotate(n=Count("pk")).order_by()),
+        "by_theme": by_theme,
+        "unknown_focus": register.filter(themes__isnull=True).count(),
+        "years": [
+            [year, bsps, regions, authorities or 0] for year, bsps, regions, authorities in years
+        ],
+        "bsp_count": totals["bsps"],
+        "region_count": totals["regions"],
+        "local_authority_count": totals["authorities"] or 0,
+        "published_count": LearningReport.objects.published().count(),
+    }
+
+
+def year_summaries() -> list[YearSummary]:
+    """Every programme year, newest first, with its totals."""
+    return [YearSummary(*row) for row in register_counts()["years"]]
 
 
 def appendix_rows(year: int):
@@ -161,26 +196,14 @@ def appendix_rows(year: int):
 
 
 def programme_figures() -> dict:
-    register = BespokeSupportProject.objects.all()
+    counts = register_counts()
     regions = list(Region.objects.order_by("name"))
-    by_region = dict(register.values_list("region").annotate(n=Count("pk")).order_by())
-    by_type = dict(register.values_list("bsp_type").annotate(n=Count("pk")).order_by())
-    by_theme = Counter(
-        dict(
-            BespokeSupportProject.themes.through.objects.values_list("theme__name")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    )
-    unknown = register.filter(themes__isnull=True).count()
-    if unknown:
-        by_theme[UNKNOWN_FOCUS] = unknown
-    years = year_summaries(register)
-    totals = register.aggregate(
-        bsps=Count("pk"),
-        regions=Count("region", distinct=True),
-        authorities=Sum("number_of_local_authorities"),
-    )
+    by_region = {int(pk): n for pk, n in counts["by_region"].items()}
+    by_type = counts["by_type"]
+    by_theme = Counter(counts["by_theme"])
+    if counts["unknown_focus"]:
+        by_theme[UNKNOWN_FOCUS] = counts["unknown_focus"]
+    years = [YearSummary(*row) for row in counts["years"]]
 
     most = max(by_region.values(), default=0)
     tiles = []
@@ -237,10 +260,10 @@ def programme_figures() -> dict:
         ),
     ]
     return {
-        "bsp_count": totals["bsps"],
-        "region_count": totals["regions"],
-        "local_authority_count": totals["authorities"] or 0,
-        "published_count": LearningReport.objects.published().count(),
+        "bsp_count": counts["bsp_count"],
+        "region_count": counts["region_count"],
+        "local_authority_count": counts["local_authority_count"],
+        "published_count": counts["published_count"],
         "charts": charts,
         "tiles": tiles,
         "tile_size": RegionTile.SIZE,

@@ -2,6 +2,8 @@
 addresses (``/sitemap-reports.xml?p=2``): the fixed pages, every published report, every region
 and partnership. No page of it grows with the number of reports."""
 
+from datetime import datetime
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
@@ -9,6 +11,7 @@ from django.urls import reverse
 from partnerships.models import Partnership, Region
 
 from ..models import LearningReport
+from . import summary
 
 LIMIT = 1000
 
@@ -40,11 +43,26 @@ class ReportSitemap(Sitemap):
     def lastmod(self, item):
         return item.published_edition.published_at
 
+    def _figures(self) -> dict:
+        """How many reports, and when the newest was published: stored until the next change
+        (``summary``), so that the index reads neither the reports nor their editions."""
+
+        def figures():
+            published = LearningReport.objects.published()
+            latest = published.aggregate(latest=Max("published_edition__published_at"))["latest"]
+            return {"count": published.count(), "latest": latest.isoformat() if latest else None}
+
+        return summary.remembered("sitemap-reports", figures)
+
+    @property
+    def paginator(self):
+        paginator = super().paginator
+        paginator.count = self._figures()["count"]
+        return paginator
+
     def get_latest_lastmod(self):
-        """For the index: one aggregate, not every report read to find the newest."""
-        return LearningReport.objects.published().aggregate(
-            latest=Max("published_edition__published_at")
-        )["latest"]
+        latest = self._figures()["latest"]
+        return datetime.fromisoformat(latest) if latest else None
 
 
 class RegionSitemap(Sitemap):

@@ -24,7 +24,7 @@ from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..removed import removal_notice
 from ..rendering import Footnote, build_document, number_footnotes
-from . import figures, opendata
+from . import figures, opendata, summary
 from .caching import public_page, wants_partial
 from .figures import programme_figures
 from .filters import ReportFilter, SectionChoiceForm, Sort
@@ -32,21 +32,26 @@ from .filters import ReportFilter, SectionChoiceForm, Sort
 PAGE_SIZE = 20
 
 
+def _home_figures() -> dict:
+    register = BespokeSupportProject.objects.all()
+    figures = register.aggregate(
+        bsp_count=Count("pk"),
+        region_count=Count("region", distinct=True),
+        local_authority_count=Sum("number_of_local_authorities"),
+    )
+    figures["local_authority_count"] = figures["local_authority_count"] or 0
+    figures["published_count"] = LearningReport.objects.published().count()
+    return figures
+
+
 @public_page
 def home(request):
-    published = LearningReport.objects.published()
-    latest = published.newest(6)
-    register = BespokeSupportProject.objects.all()
-    figures = register.aggregate(local_authorities=Sum("number_of_local_authorities"))
     return render(
         request,
         "home.html",
         {
-            "latest_reports": latest,
-            "published_count": published.count(),
-            "bsp_count": register.count(),
-            "region_count": register.values("region").distinct().count(),
-            "local_authority_count": figures["local_authorities"] or 0,
+            "latest_reports": LearningReport.objects.published().newest(6),
+            **summary.remembered("home", _home_figures),
         },
     )
 
@@ -163,21 +168,28 @@ NEWEST_REPORTS = 6
 BSPS_PER_PAGE = 50
 
 
-def _place_context(request, bsps, reports):
-    """The figures (two aggregates), the newest published reports and a page of the BSPs."""
-    figures = bsps.aggregate(
-        bsp_count=Count("pk"), local_authority_count=Sum("number_of_local_authorities")
-    )
+def _place_context(request, key, bsps, reports):
+    """The place's figures (stored under ``key`` until the next change: ``summary``), its newest
+    published reports and a page of its BSPs."""
+
+    def place_figures():
+        figures = bsps.aggregate(
+            bsp_count=Count("pk"), local_authority_count=Sum("number_of_local_authorities")
+        )
+        figures["local_authority_count"] = figures["local_authority_count"] or 0
+        figures["report_count"] = reports.count()
+        return figures
+
+    figures = summary.remembered(key, place_figures)
     listed = bsps.select_related("partnership", "region").order_by("-programme_year", "local_area")
     page = Paginator(listed, BSPS_PER_PAGE)
+    page.count = figures["bsp_count"]  # known: not counted again
     query = request.GET.copy()
     query.pop("page", None)
     return {
-        "bsp_count": figures["bsp_count"],
-        "local_authority_count": figures["local_authority_count"] or 0,
+        **figures,
         "bsp_page": page.get_page(request.GET.get("page")),
         "query_without_page": query.urlencode(),
-        "report_count": reports.count(),
         "reports": reports.newest(NEWEST_REPORTS),
     }
 
@@ -192,6 +204,7 @@ def region_detail(request, slug):
             "region": region,
             **_place_context(
                 request,
+                f"region:{region.pk}",
                 BespokeSupportProject.objects.filter(region=region),
                 LearningReport.objects.published().filter(bsp__region=region),
             ),
@@ -214,6 +227,7 @@ def partnership_detail(request, slug):
             "partnership": partnership,
             **_place_context(
                 request,
+                f"partnership:{partnership.pk}",
                 BespokeSupportProject.objects.filter(partnership=partnership),
                 LearningReport.objects.published().filter(bsp__partnership=partnership),
             ),
@@ -283,9 +297,10 @@ def _learning(request):
     context = _search_context(request, filterset)
     # A page of the reports' current editions, in order; then those 20 editions' sections with
     # their reports, BSPs, regions and partnerships.
-    page = Paginator(reports.values_list("published_edition", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(reports.values_list("published_edition", flat=True), PAGE_SIZE)
+    if filterset.unfiltered:  # how many reports have text in this section: a stored figure
+        paginator.count = summary.remembered(f"learning:{key}", reports.count)
+    page = paginator.get_page(request.GET.get("page"))
     editions = list(page.object_list)
     shown = {
         section.edition_id: section

@@ -1,9 +1,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-# Everything but what Django or the portal makes again by itself (content types, permissions),
-# and what must not travel (sessions, sign-in attempts).
-EXCLUDE = ["contenttypes", "auth.permission", "sessions", "axes"]
+# Everything but what Django or the portal makes again by itself (content types, permissions,
+# the public pages' stored figures), and what must not travel (sessions, sign-in attempts).
+EXCLUDE = ["contenttypes", "auth.permission", "sessions", "axes", "reports.publicfigure"]
 
 
 class Command(BaseCommand):

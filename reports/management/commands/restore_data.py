@@ -2,6 +2,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
+from reports.microsite.caching import clear_public_pages
+
 
 class Command(BaseCommand):
     help = (
@@ -19,4 +21,5 @@ class Command(BaseCommand):
         # from the backup itself.
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
             call_command("loaddata", file, verbosity=0)
+        clear_public_pages()  # pages and figures are made afresh from what was restored
         self.stdout.write(f"Restored {file}.")

@@ -186,3 +186,19 @@ def test_building_search_documents_in_batches_gives_the_same_documents(catalogue
     LearningReport.objects.update(search_text="")
     update_search_documents(ids, batch_size=2)
     assert dict(LearningReport.objects.values_list("pk", "search_text")) == one_by_one
+
+
+@postgres
+def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(catalogue, client):
+    """PostgreSQL chooses the snippet from a window of the text around the first match
+    (search.HEADLINE_WINDOW), not from the whole text: a match far into it is still shown."""
+    filler = "<p>" + "The partnership met every month to review its plans. " * 150 + "</p>"
+    make_cast(
+        "Long Reach",
+        region="North West",
+        sections={"reasons": filler, "significant_learning": "<p>A moonlit ferry survey.</p>"},
+        status=Status.PUBLISHED,
+    )
+    page = search_page(client, "moonlit ferry").content.decode()
+    assert "1 report matching" in page
+    assert "<mark>moonlit</mark> <mark>ferry</mark>" in page

@@ -1,0 +1,57 @@
+"""Figures about the whole published corpus, worked out once after each change.
+
+Several public pages show what only a pass over every report or BSP can tell: how many reports
+are published, the listing's facet counts, the programme's totals, a region's figures, the
+sitemap's pages and its newest date. Counted on every request, they made each page cost more as
+the corpus grew (at 10,000 reports the listing's six facet counts took 25 ms, the count of
+reports with a given section 18 ms), even though they change only when the data does.
+
+So the first page that needs a figure after a change works it out and stores it (a row of
+``PublicFigure``, its value as JSON), and every page after it reads that row: one indexed read,
+whatever the number of reports. ``forget()`` deletes every row; ``caching.clear_public_pages``
+calls it at every change that clears the public pages' cache (``receivers.py``), so the figures
+are never older than the pages. A row is also not used once older than the pages' own cache
+timeout: the same bound on staleness, should a change ever escape the receivers.
+
+Values are JSON: numbers, strings, lists and dicts with string keys (the callers turn ids and
+dates to and from strings).
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import PublicFigure
+
+MAX_AGE = timedelta(hours=1)  # caching.PAGE_TIMEOUT
+
+
+def remembered(key: str, compute: Callable[[], object]):
+    """The stored value of ``key``, or ``compute()``'s, stored for the pages after this one."""
+    now = timezone.now()
+    stored = (
+        PublicFigure.objects.filter(key=key, computed_at__gte=now - MAX_AGE)
+        .values_list("value", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    value = compute()
+    # One statement, whoever else is storing the same figure at the same moment.
+    PublicFigure.objects.bulk_create(
+        [PublicFigure(key=key, value=value, computed_at=now)],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["value", "computed_at"],
+    )
+    return value
+
+
+def forget() -> None:
+    """Delete every stored figure, now and again once the current transaction commits (a page
+    that worked one out in between, from data not yet committed, must not keep it)."""
+    PublicFigure.objects.all().delete()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(PublicFigure.objects.all().delete)
