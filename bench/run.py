@@ -664,7 +664,9 @@ def evaluate(results: dict) -> list[dict]:
                 "queries": {
                     size: results["sizes"][size]["pages"][name]["queries"] for size in sizes
                 },
-                "pass": page["queries"] == first["pages"][name]["queries"],
+                # Never more at 10,000 than at 50 (a search matching more than
+                # filters.FACET_COUNT_LIMIT reports makes one query fewer: no facet counts).
+                "pass": page["queries"] <= first["pages"][name]["queries"],
             }
         )
     return checks
@@ -774,7 +776,7 @@ def table(results: dict) -> str:
     header = (
         f"{'page':<20} "
         + " ".join(f"{int(s):>8,}" for s in sizes)
-        + "  same?   "
+        + "  bound?  "
         + f"{'after a change: queries, ms':>28}  size"
     )
     lines.append(header)
@@ -782,7 +784,7 @@ def table(results: dict) -> str:
     last = results["sizes"][sizes[-1]]["pages"]
     for name in last:
         counts = [results["sizes"][s]["pages"][name]["queries"] for s in sizes]
-        same = "" if name in BASELINES else verdict(len(set(counts)) == 1)
+        same = "" if name in BASELINES else verdict(counts[-1] <= counts[0])
         size_text = " → ".join(
             f"{results['sizes'][s]['pages'][name]['bytes'] / 1024:,.0f} KiB" for s in sizes
         )
@@ -916,8 +918,8 @@ def main() -> int:
         log(
             f"\nTargets: {len(results['checks']) - len(failed)} pass, {len(failed)} fail "
             f"(uncached p95 ≤ {UNCACHED_TARGET:g}× and cached p95 ≤ {CACHED_TARGET:g}× the "
-            "one-query baseline's p95, with every response a 200; queries the same at every "
-            "size)."
+            "one-query baseline's p95, with every response a 200; no more queries at the last "
+            "size than at the first)."
         )
         for size, run in results["sizes"].items():
             g = run["gunicorn"]
