@@ -19,7 +19,8 @@ def post_worker_init(worker):
 
     - every template is compiled (Django's cached loader otherwise compiles each on the first
       request that uses it: 20-30 ms more for the first visitor of each page after a deploy, in
-      each worker);
+      each worker), the URL tables built, the translations loaded and the database connection
+      opened (kept between requests: ``CONN_MAX_AGE``);
     - the portal's objects (Django, the URL conf, the models, those templates...) are moved out
       of the garbage collector's sight (``gc.freeze``): a full collection then walks only what
       requests have made since, instead of pausing a request for the whole of the portal.
@@ -28,6 +29,7 @@ def post_worker_init(worker):
     from pathlib import Path
 
     from django.conf import settings
+    from django.db import DatabaseError, connection
     from django.template import TemplateSyntaxError
     from django.template.loader import get_template
     from django.urls import reverse
@@ -43,4 +45,8 @@ def post_worker_init(worker):
     reverse("reports:home")  # the URL resolver's tables, built on the first reverse
     with translation.override(settings.LANGUAGE_CODE):  # the translation catalogues
         translation.gettext("Home")
+    try:  # the worker's database connection, kept between requests (CONN_MAX_AGE)
+        connection.ensure_connection()
+    except DatabaseError:
+        worker.log.warning("No database yet: the first request will connect")
     gc.freeze()
