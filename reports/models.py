@@ -61,13 +61,13 @@ class LearningReportQuerySet(models.QuerySet):
         return self.filter(published_edition__isnull=False)
 
     def for_listing(self):
-        # A listing never shows the search columns: reading them would fetch every listed
-        # report's whole text and search vector.
-        return (
-            self.select_related("bsp", "bsp__partnership", "bsp__region", "published_edition")
-            .prefetch_related("bsp__themes", "bsp__methodologies")
-            .defer("search_vector", "search_text")
-        )
+        """With what a public list shows of each report (its BSP, partnership, region and
+        published edition: a card names no theme or methodology, so none is fetched). A listing
+        never shows the search columns: reading them would fetch every listed report's whole
+        text and search vector."""
+        return self.select_related(
+            "bsp", "bsp__partnership", "bsp__region", "published_edition"
+        ).defer("search_vector", "search_text")
 
     def newest(self, count: int) -> list:
         """The ``count`` most recently published of these, with what a listing shows. Their ids
@@ -88,7 +88,7 @@ class LearningReportQuerySet(models.QuerySet):
         The theme test is a correlated ``EXISTS`` on each candidate, not ``bsp IN`` (every BSP
         sharing a theme, thousands at 10,000 reports, gathered before the first row): walked
         newest first, a page of related reports reads a few rows, whatever the corpus."""
-        themes = [theme.pk for theme in report.bsp.themes.all()]  # prefetched by for_listing
+        themes = report.bsp.themes.values_list("pk", flat=True)  # a subquery, not a list
         shares_a_theme = models.Exists(
             BespokeSupportProject.themes.through.objects.filter(
                 bespokesupportproject=models.OuterRef("bsp"), theme__in=themes

@@ -1,32 +1,36 @@
 """Caching of the public pages, with Django's own tools.
 
-- ``cache_page`` keeps each anonymous page in the ``microsite`` cache (its own named cache, so
-  that clearing it clears nothing else). By default that cache is a table in the database, shared
-  by every process that serves the site; in production it is a Redis database of its own
-  (``MICROSITE_CACHE_URL``, see the README).
+- ``public_page`` keeps each anonymous page in the ``microsite`` cache (its own named cache, so
+  that clearing it clears nothing else), under one key a page. By default that cache is a table
+  in the database, shared by every process that serves the site; in production it is a Redis
+  database of its own (``MICROSITE_CACHE_URL``, see the README).
 - Every public response carries an ETag made from its address and its content (two pages that
   happen to say the same never share one), so a browser that has the page gets a 304
   (``django.utils.cache.get_conditional_response``, as ``ConditionalGetMiddleware``).
 - ``clear_public_pages()`` empties the cache, and the stored figures about the whole corpus
-  (``summary.py``). ``receivers.py`` calls it after every transition of
-  a report (the ``report_transitioned`` domain event) and after any saved change to what the
-  public pages show, including changes made in the admin or the shell.
+  (``summary.py``). ``receivers.py`` calls it after every transition of a report (the
+  ``report_transitioned`` domain event) and after any saved change to what the public pages
+  show, including changes made in the admin or the shell.
 
 Signed-in people's pages carry their own navigation: they are never cached or validated.
 """
 
 import functools
 import hashlib
+import logging
 
 from django.contrib import messages
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
-from django.views.decorators.cache import cache_page
+from django.utils.translation import get_language
 from django.views.decorators.vary import vary_on_headers
 
 from . import summary
+
+logger = logging.getLogger(__name__)
 
 CACHE = "microsite"
 PAGE_TIMEOUT = 60 * 60  # an hour: a bound on staleness should a change escape the receivers
@@ -65,26 +69,81 @@ def _shareable(request) -> bool:
     )
 
 
+# The request headers a public page's content depends on: htmx asks for the part it swaps.
+VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
+
+
+def page_key(request) -> str:
+    """The key of the page at this address (scheme, host, path and query: pages name their own
+    absolute address), in this part (``VARY_HEADERS``) and language."""
+    digest = hashlib.sha256(request.build_absolute_uri().encode())
+    for header in VARY_HEADERS:
+        digest.update(b"\x00" + request.headers.get(header, "").encode())
+    digest.update(b"\x00" + (get_language() or "").encode())
+    return f"page.{digest.hexdigest()}"
+
+
+def _storable(response) -> bool:
+    """A whole, successful page the same for everyone: no cookie set, not varying on cookies
+    (a form's CSRF token), not marked private."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "cookie" not in response.get("Vary", "").lower()
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
 def public_page(view):
-    """Serve a public view from the ``microsite`` cache, with an ETag, to anonymous visitors."""
-    # The same URL is a whole page or, for htmx, the part it swaps: the cache key must say which.
-    varied_view = vary_on_headers("HX-Request", "HX-History-Restore-Request")(view)
-    cached_view = cache_page(PAGE_TIMEOUT, cache=CACHE, key_prefix=CACHE)(varied_view)
+    """Serve a public view from the ``microsite`` cache, with an ETag, to anonymous visitors.
+
+    One key a page (``page_key``): one read on a hit, one write on a miss, made once the page
+    has been sent (WSGI servers, and Django's test client, close a response after its last
+    byte). Django's ``cache_page`` keeps a second key per address, the list of headers the page
+    varies on, and so reads twice on a hit and writes twice on a miss; here the headers are
+    known."""
+    varied_view = vary_on_headers(*VARY_HEADERS)(view)
 
     @functools.wraps(view)
     def public_view(request, *args, **kwargs):
-        shareable = _shareable(request)
-        response = (cached_view if shareable else varied_view)(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if not shareable:
-            return response
+        if not _shareable(request):
+            return _rendered(varied_view(request, *args, **kwargs))
+        key = page_key(request)
+        response = caches[CACHE].get(key)
+        fresh = response is None
+        if fresh:
+            response = _rendered(varied_view(request, *args, **kwargs))
         # Browsers revalidate (cheaply, with the ETag) rather than keep a stale copy.
-        del response["Expires"]
         patch_cache_control(response, no_cache=True, max_age=0)
         if response.status_code != 200 or response.streaming:
             return response
         response["ETag"] = page_etag(request, response)
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        sent = get_conditional_response(request, etag=response["ETag"], response=response)
+        if fresh and _storable(response):
+            if sent is response:
+                # Stored once the page has been sent: the visitor does not wait for the write.
+                response._resource_closers.append(functools.partial(_store, key, response))
+            else:  # a 304: the page itself is not sent (nor closed)
+                _store(key, response)
+        return sent
 
     return public_view
+
+
+def _store(key, response) -> None:
+    """Keep the page: its status, headers and content (a copy, without what the server or a
+    test client has attached to the response it sent)."""
+    stored = HttpResponse(response.content, status=response.status_code)
+    for header, value in response.items():
+        stored[header] = value
+    try:
+        caches[CACHE].set(key, stored, PAGE_TIMEOUT)
+    except Exception:  # the page has been sent; the next visitor renders it again
+        logger.exception("Could not keep the page in the cache")
+
+
+def _rendered(response):
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    return response

@@ -28,7 +28,7 @@ class LatestReportsFeed(Feed):
         reports = (
             LearningReport.objects.published()
             .for_listing()
-            .prefetch_related("published_edition__sections")
+            .prefetch_related("bsp__themes", "published_edition__sections")
             .order_by("-published_at", "title")[:ITEMS]
         )
         addenda = (

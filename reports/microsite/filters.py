@@ -49,11 +49,13 @@ def _label(name: str) -> Value:
     return Value(name, output_field=CharField())
 
 
-def _option_choices() -> dict[str, list[tuple[str, str]]]:
+def _option_choices(stored: dict) -> dict[str, list[tuple[str, str]]]:
     """The options of the region, focus, methodology and year facets, stored until the next
     change (``summary``)."""
-    stored = summary.remembered("facet-options", _read_option_choices)
-    return {facet: [tuple(choice) for choice in options] for facet, options in stored.items()}
+    options = stored.get("facet-options") or summary.remembered(
+        "facet-options", _read_option_choices
+    )
+    return {facet: [tuple(choice) for choice in choices] for facet, choices in options.items()}
 
 
 def _read_option_choices() -> dict[str, list[tuple[str, str]]]:
@@ -144,7 +146,9 @@ class ReportFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, choices in _option_choices().items():
+        # The stored options, and the unfiltered list's counts should this be it: one query.
+        self._stored = summary.stored(["facet-options", "facet-counts"])
+        for name, choices in _option_choices(self._stored).items():
             self.form.fields[name].choices = choices
 
     def filter_search(self, queryset, name, value):
@@ -226,7 +230,7 @@ class ReportFilter(django_filters.FilterSet):
         def figures():
             return {"count": self.queryset.count(), "facets": self._count_facets()}
 
-        return summary.remembered("facet-counts", figures)
+        return self._stored.get("facet-counts") or summary.remembered("facet-counts", figures)
 
     @property
     def too_many_to_rank(self) -> bool:

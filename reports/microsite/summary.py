@@ -28,25 +28,37 @@ from ..models import PublicFigure
 MAX_AGE = timedelta(hours=1)  # caching.PAGE_TIMEOUT
 
 
+def stored(keys) -> dict:
+    """The stored figures among ``keys`` (one query): a page that may need several reads them
+    together, then ``remembered`` works out any that it needs and was missing."""
+    return dict(
+        PublicFigure.objects.filter(
+            key__in=keys, computed_at__gte=timezone.now() - MAX_AGE
+        ).values_list("key", "value")
+    )
+
+
 def remembered(key: str, compute: Callable[[], object]):
     """The stored value of ``key``, or ``compute()``'s, stored for the pages after this one."""
+    return remembered_all({key: compute})[key]
+
+
+def remembered_all(computes: dict[str, Callable[[], object]]) -> dict:
+    """``remembered`` for several figures, read in one query (and stored in one, if need be)."""
     now = timezone.now()
-    stored = (
-        PublicFigure.objects.filter(key=key, computed_at__gte=now - MAX_AGE)
-        .values_list("value", flat=True)
-        .first()
-    )
-    if stored is not None:
-        return stored
-    value = compute()
-    # One statement, whoever else is storing the same figure at the same moment.
-    PublicFigure.objects.bulk_create(
-        [PublicFigure(key=key, value=value, computed_at=now)],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["value", "computed_at"],
-    )
-    return value
+    values = stored(computes)
+    missing = [key for key in computes if key not in values]
+    for key in missing:
+        values[key] = computes[key]()
+    if missing:
+        # One statement, whoever else is storing the same figures at the same moment.
+        PublicFigure.objects.bulk_create(
+            [PublicFigure(key=key, value=values[key], computed_at=now) for key in missing],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["value", "computed_at"],
+        )
+    return values
 
 
 def forget() -> None:

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Sum, prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -119,8 +119,20 @@ def _withdrawn(request, slug):
     return render(request, "reports/report_withdrawn.html", {"report": withdrawn})
 
 
-def _edition_page(request, report, edition):
-    editions = list(report.editions.order_by("-number"))
+def _edition_page(request, report, number=None):
+    """The page of ``report``'s edition ``number`` (its current one by default): every edition
+    read in one query (the page lists them), that one's sections in another."""
+    editions = list(
+        report.editions.select_related("local_signature", "tce_signature").order_by("-number")
+    )
+    wanted = report.published_edition_id
+    edition = next(
+        (e for e in editions if (e.number == number if number is not None else e.pk == wanted)),
+        None,
+    )
+    if edition is None:
+        raise Http404("No such edition of this report.")
+    prefetch_related_objects([edition], "sections")
     related = LearningReport.objects.published().related_to(report).newest(3)
     return render(
         request,
@@ -137,19 +149,13 @@ def _edition_page(request, report, edition):
     )
 
 
-def _editions():
-    return Edition.objects.select_related("local_signature", "tce_signature").prefetch_related(
-        "sections"
-    )
-
-
 @public_page
 def report_detail(request, slug):
     """The report as its current published edition says it."""
     report = LearningReport.objects.published().for_listing().filter(slug=slug).first()
     if report is None:
         return _withdrawn(request, slug)
-    return _edition_page(request, report, _editions().get(pk=report.published_edition_id))
+    return _edition_page(request, report)
 
 
 @public_page
@@ -158,8 +164,7 @@ def edition_detail(request, slug, number):
     report = LearningReport.objects.published().for_listing().filter(slug=slug).first()
     if report is None:
         return _withdrawn(request, slug)
-    edition = get_object_or_404(_editions(), report=report, number=number)
-    return _edition_page(request, report, edition)
+    return _edition_page(request, report, number)
 
 
 # A region's or partnership's page shows its newest reports and a page of its BSPs, whatever

@@ -117,3 +117,57 @@ def test_signed_in_people_get_their_own_page_never_a_shared_one(catalogue, clien
     assert "ETag" not in response.headers
     client.logout()
     assert "Sign out" not in client.get(url).content.decode()
+
+
+def test_a_page_is_one_key_in_the_cache_and_its_htmx_part_another(catalogue, client):
+    from django.core.cache import caches
+
+    cache = caches["microsite"]
+    cache.clear()
+    url = reverse("reports:report-list")
+    client.get(url)
+    assert len(cache._cache) == 1
+    client.get(url, headers={"HX-Request": "true"})
+    assert len(cache._cache) == 2
+    client.get(url + "?q=learned")
+    assert len(cache._cache) == 3
+
+
+def test_a_page_that_sets_a_cookie_or_varies_on_cookies_is_never_shared(db, rf):
+    """A form's CSRF token makes a page vary on the visitor's cookie: such a page (or one that
+    sets a cookie) is rendered for each visitor, never stored and served to another."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core.cache import caches
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+    from django.utils.cache import patch_vary_headers
+
+    from reports.microsite.caching import public_page
+
+    @public_page
+    def with_a_form(request):
+        response = HttpResponse(f"token {get_token(request)}")
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @public_page
+    def with_a_cookie(request):
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "1")
+        return response
+
+    def anonymous_get(path):
+        request = rf.get(path)
+        request.user = AnonymousUser()
+        request.session = {}
+        request._messages = FallbackStorage(request)
+        return request
+
+    cache = caches["microsite"]
+    cache.clear()
+    first = with_a_form(anonymous_get("/form")).content
+    second = with_a_form(anonymous_get("/form")).content
+    assert first != second  # each visitor's own token
+    with_a_cookie(anonymous_get("/cookie"))
+    assert len(cache._cache) == 0
