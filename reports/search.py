@@ -186,6 +186,8 @@ def _search_fallback(queryset, query: str):
 
 def _first_match(terms: list[str]):
     """Where in a report's text the first of ``terms`` (lower case) first occurs; 1 if none."""
+    if not terms:  # a query of exclusions alone ("-london") or of punctuation ("-")
+        return models.Value(1)
     return Coalesce(
         *(NullIf(StrIndex(Lower("search_text"), models.Value(term)), 0) for term in terms),
         models.Value(1),

@@ -202,3 +202,11 @@ def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(catalogue, 
     page = search_page(client, "moonlit ferry").content.decode()
     assert "1 report matching" in page
     assert "<mark>moonlit</mark> <mark>ferry</mark>" in page
+
+
+@pytest.mark.parametrize("query", ["-", "-london", '""', "or"])
+def test_a_query_with_no_word_to_find_answers_with_a_page(catalogue, client, query):
+    """Found by the hostile-input tests on PostgreSQL: a query of exclusions or punctuation alone
+    has no first term to open its snippet at."""
+    response = search_page(client, query)
+    assert response.status_code == 200
