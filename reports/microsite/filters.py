@@ -307,7 +307,10 @@ class ReportFilter(django_filters.FilterSet):
                             label=str(label),
                             count=None if counts is None else counts.get(value, 0),
                             selected=value in selected,
-                            remove_query=self._query_without(name, value),
+                            # Only a chosen option has a "remove this filter" link.
+                            remove_query=(
+                                self._query_without(name, value) if value in selected else ""
+                            ),
                         )
                     )
             facets.append(facet)
