@@ -27,7 +27,7 @@ CONFIG = "english"
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 SNIPPET_CHARS = 280
-HEADLINE_WINDOW = 2400  # characters of a report's text that PostgreSQL's snippet is chosen from
+HEADLINE_WINDOW = 1200  # characters of a report's text that PostgreSQL's snippet is chosen from
 # Ranking reads every matching report's whole search vector. Above this many matches (a word that
 # is in most reports) the results are listed newest first instead, and the page says so.
 RANK_LIMIT = 500
@@ -80,7 +80,11 @@ def _search_postgres(queryset, query: str):
     # the best fragments nearly always (a match in the title alone: the window opens the text).
     window = Substr(
         "search_text",
-        Greatest(_first_match([stem(term) for term in groups[0]] if groups else []) - 600, 1),
+        Greatest(
+            _first_match([stem(term) for term in groups[0]] if groups else [])
+            - HEADLINE_WINDOW // 4,
+            1,
+        ),
         HEADLINE_WINDOW,
     )
     return queryset.filter(search_vector=search_query).annotate(

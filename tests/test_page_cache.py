@@ -75,3 +75,17 @@ def test_the_table_is_culled_to_its_size_soonest_expiring_first(cache):
         assert cursor.fetchone()[0] == 0
     assert cache.get(f"page-{5 * CULL_EVERY - 1}") == 5 * CULL_EVERY - 1
     assert cache.get("page-1") is None  # expired soonest: culled first
+
+
+def test_a_page_is_stored_compressed_and_read_back_whole(cache):
+    from django.http import HttpResponse
+
+    html = "<main>" + "".join(
+        f"<p>Paragraph {n} of what the area learned.</p>" for n in range(2000)
+    )
+    cache.set("page", HttpResponse(html), 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM page_cache_under_test")
+        (stored,) = cursor.fetchone()
+    assert len(stored) < len(html) / 5  # base64 of the compressed pickle
+    assert cache.get("page").content.decode() == html

@@ -118,7 +118,8 @@ def public_page(view):
         patch_cache_control(response, no_cache=True, max_age=0)
         if response.status_code != 200 or response.streaming:
             return response
-        response["ETag"] = page_etag(request, response)
+        if fresh or "ETag" not in response:  # a stored page keeps the ETag it was sent with
+            response["ETag"] = page_etag(request, response)
         sent = get_conditional_response(request, etag=response["ETag"], response=response)
         if fresh and _storable(response):
             if sent is response:
