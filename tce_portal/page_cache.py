@@ -72,7 +72,8 @@ class PageCache(DatabaseCache):
 
 def _unpacked(data: bytes):
     """What ``_Packed`` holds (called by ``pickle.loads`` as Django's ``get`` reads a key)."""
-    return pickle.loads(zlib.decompress(data))  # noqa: S301  # nosec B301 - the portal's own pages
+    # Only the portal's own pages are ever written to the table.
+    return pickle.loads(zlib.decompress(data))  # noqa: S301  # nosec B301
 
 
 class _Packed:
