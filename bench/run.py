@@ -23,6 +23,7 @@ Run with the project's virtual environment's python from anywhere; it needs root
 
 import contextlib
 import http.client
+import itertools
 import json
 import math
 import os
@@ -256,6 +257,17 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+_misses = itertools.count()
+
+
+def missing(path: str) -> str:
+    """``path`` with a query parameter of its own (``bench-miss``, which no view reads): an
+    address the page cache has never seen, so the page is rendered afresh. (Emptying the cache
+    before each request would race with the previous page's write, which the portal makes once
+    the page has been sent: the next request could find it.)"""
+    return f"{path}{'&' if '?' in path else '?'}bench-miss={next(_misses)}"
+
+
 def warm_up(port: int, path: str) -> None:
     """``WARM_UP`` untimed uncached requests to a page from two threads, so that each worker
     has served it once before it is timed (a worker's first request to a page finds its
@@ -264,8 +276,7 @@ def warm_up(port: int, path: str) -> None:
     def requests():
         for _ in range(WARM_UP // 2):
             with contextlib.suppress(OSError, http.client.HTTPException):
-                get(port, "/bench/clear-cache")
-                get(port, path)
+                get(port, missing(path))
 
     threads = [threading.Thread(target=requests) for _ in range(2)]
     for thread in threads:
@@ -276,9 +287,10 @@ def warm_up(port: int, path: str) -> None:
 
 def measure_cell(port: int, path: str, *, cached: bool, concurrency: int) -> dict:
     """Up to REQUESTS requests (at least one per thread) from ``concurrency`` threads, stopping
-    after CELL_SECONDS. Uncached: the page cache is emptied before each request (not timed)."""
-    if cached:
-        with contextlib.suppress(OSError, http.client.HTTPException):
+    after CELL_SECONDS. Uncached: each request to an address of its own (``missing``)."""
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        get(port, "/bench/clear-cache")  # the table as small as it starts: not timed
+        if cached:
             get(port, path)  # fill the cache: not timed
     lock = threading.Lock()
     issued = [0]
@@ -292,12 +304,9 @@ def measure_cell(port: int, path: str, *, cached: bool, concurrency: int) -> dic
                 if issued[0] >= REQUESTS or (out_of_time and issued[0] >= concurrency):
                     return
                 issued[0] += 1
-            if not cached:
-                with contextlib.suppress(OSError, http.client.HTTPException):
-                    get(port, "/bench/clear-cache")
             start = time.perf_counter()
             try:
-                status, size = get(port, path)
+                status, size = get(port, path if cached else missing(path))
             except (OSError, http.client.HTTPException) as error:
                 status, size = type(error).__name__, 0
             elapsed = time.perf_counter() - start
