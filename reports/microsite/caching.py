@@ -83,11 +83,13 @@ def page_key(request) -> str:
     return f"page.{digest.hexdigest()}"
 
 
-def _storable(response) -> bool:
-    """A whole, successful page the same for everyone: no cookie set, not varying on cookies
-    (a form's CSRF token), not marked private."""
+def _storable(request, response) -> bool:
+    """A whole, successful page the same for everyone: no form's CSRF token in it (the CSRF
+    middleware sets its cookie after this decorator has run: ``get_token`` marks the request),
+    no cookie set, not varying on cookies, not marked private."""
     return (
-        response.status_code == 200
+        not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and "cookie" not in response.get("Vary", "").lower()
@@ -121,7 +123,7 @@ def public_page(view):
         if fresh or "ETag" not in response:  # a stored page keeps the ETag it was sent with
             response["ETag"] = page_etag(request, response)
         sent = get_conditional_response(request, etag=response["ETag"], response=response)
-        if fresh and _storable(response):
+        if fresh and _storable(request, response):
             if sent is response:
                 # Stored once the page has been sent: the visitor does not wait for the write.
                 response._resource_closers.append(functools.partial(_store, key, response))

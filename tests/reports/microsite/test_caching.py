@@ -147,7 +147,12 @@ def test_a_page_that_sets_a_cookie_or_varies_on_cookies_is_never_shared(db, rf):
 
     @public_page
     def with_a_form(request):
-        response = HttpResponse(f"token {get_token(request)}")
+        # As {% csrf_token %} does; the CSRF middleware adds the cookie and "Vary: Cookie" later.
+        return HttpResponse(f"token {get_token(request)}")
+
+    @public_page
+    def varying_on_cookies(request):
+        response = HttpResponse("for you")
         patch_vary_headers(response, ["Cookie"])
         return response
 
@@ -170,4 +175,5 @@ def test_a_page_that_sets_a_cookie_or_varies_on_cookies_is_never_shared(db, rf):
     second = with_a_form(anonymous_get("/form")).content
     assert first != second  # each visitor's own token
     with_a_cookie(anonymous_get("/cookie"))
+    varying_on_cookies(anonymous_get("/varying"))
     assert len(cache._cache) == 0
