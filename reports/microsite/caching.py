@@ -18,6 +18,7 @@ Signed-in people's pages carry their own navigation: they are never cached or va
 import functools
 import hashlib
 import logging
+import secrets
 
 from django.contrib import messages
 from django.core.cache import caches
@@ -33,6 +34,7 @@ from . import summary
 logger = logging.getLogger(__name__)
 
 CACHE = "microsite"
+EPOCH_KEY = "epoch"  # a value of its own after each emptying (``_new_epoch``)
 PAGE_TIMEOUT = 60 * 60  # an hour: a bound on staleness should a change escape the receivers
 
 
@@ -41,9 +43,18 @@ def clear_public_pages() -> None:
     rendered by another request in between, from data not yet committed, is not kept; and the
     figures about the whole corpus that the pages show with it (``summary.forget``)."""
     summary.forget()
-    caches[CACHE].clear()
+    _new_epoch()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(caches[CACHE].clear)
+        transaction.on_commit(_new_epoch)
+
+
+def _new_epoch() -> None:
+    """Empty the cache and mark it with a new epoch. A page whose making began in an earlier
+    epoch is not kept, whenever its write lands (``_store``): a page rendered just before a
+    report is taken down is never served after it."""
+    cache = caches[CACHE]
+    cache.clear()
+    cache.set(EPOCH_KEY, secrets.token_hex(8), None)
 
 
 def page_etag(request, response) -> str:
@@ -112,7 +123,8 @@ def public_page(view):
         if not _shareable(request):
             return _rendered(varied_view(request, *args, **kwargs))
         key = page_key(request)
-        response = caches[CACHE].get(key)
+        found = caches[CACHE].get_many([key, EPOCH_KEY])  # one query
+        response, epoch = found.get(key), found.get(EPOCH_KEY)
         fresh = response is None
         if fresh:
             response = _rendered(varied_view(request, *args, **kwargs))
@@ -126,22 +138,28 @@ def public_page(view):
         if fresh and _storable(request, response):
             if sent is response:
                 # Stored once the page has been sent: the visitor does not wait for the write.
-                response._resource_closers.append(functools.partial(_store, key, response))
+                response._resource_closers.append(functools.partial(_store, key, response, epoch))
             else:  # a 304: the page itself is not sent (nor closed)
-                _store(key, response)
+                _store(key, response, epoch)
         return sent
 
     return public_view
 
 
-def _store(key, response) -> None:
+def _store(key, response, epoch) -> None:
     """Keep the page: its status, headers and content (a copy, without what the server or a
-    test client has attached to the response it sent)."""
+    test client has attached to the response it sent), unless the cache has been emptied since
+    its making began (``epoch``): then it may show what a change has just removed, and it is
+    deleted again. (Checked after the write: whichever comes first, the write or the emptying,
+    the page is not kept.)"""
     stored = HttpResponse(response.content, status=response.status_code)
     for header, value in response.items():
         stored[header] = value
+    cache = caches[CACHE]
     try:
-        caches[CACHE].set(key, stored, PAGE_TIMEOUT)
+        cache.set(key, stored, PAGE_TIMEOUT)
+        if cache.get(EPOCH_KEY) != epoch:
+            cache.delete(key)
     except Exception:  # the page has been sent; the next visitor renders it again
         logger.exception("Could not keep the page in the cache")
 
