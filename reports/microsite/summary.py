@@ -8,7 +8,8 @@ reports with a given section 18 ms), even though they change only when the data 
 
 So the first page that needs a figure after a change works it out and stores it (a row of
 ``PublicFigure``, its value as JSON), and every page after it reads that row: one indexed read,
-whatever the number of reports. ``forget()`` deletes every row; ``caching.clear_public_pages``
+whatever the number of reports. ``forget()`` deletes every row and marks the time (a figure
+whose working out began earlier is never used, even if stored later); ``caching.clear_public_pages``
 calls it at every change that clears the public pages' cache (``receivers.py``), so the figures
 are never older than the pages. A row is also not used once older than the pages' own cache
 timeout: the same bound on staleness, should a change ever escape the receivers.
@@ -26,16 +27,23 @@ from django.utils import timezone
 from ..models import PublicFigure
 
 MAX_AGE = timedelta(hours=1)  # caching.PAGE_TIMEOUT
+# A row whose time is that of the last ``forget``: a figure whose working out began before it
+# may count what a change has just removed, and is not used (whenever it was stored).
+FORGOTTEN = "forgotten"
 
 
 def stored(keys) -> dict:
     """The stored figures among ``keys`` (one query): a page that may need several reads them
     together, then ``remembered`` works out any that it needs and was missing."""
-    return dict(
-        PublicFigure.objects.filter(
-            key__in=keys, computed_at__gte=timezone.now() - MAX_AGE
-        ).values_list("key", "value")
-    )
+    rows = PublicFigure.objects.filter(
+        key__in=[*keys, FORGOTTEN], computed_at__gte=timezone.now() - MAX_AGE
+    ).values_list("key", "value", "computed_at")
+    forgotten = max((at for key, _, at in rows if key == FORGOTTEN), default=None)
+    return {
+        key: value
+        for key, value, at in rows
+        if key != FORGOTTEN and (forgotten is None or at > forgotten)
+    }
 
 
 def remembered(key: str, compute: Callable[[], object]):
@@ -44,26 +52,37 @@ def remembered(key: str, compute: Callable[[], object]):
 
 
 def remembered_all(computes: dict[str, Callable[[], object]]) -> dict:
-    """``remembered`` for several figures, read in one query (and stored in one, if need be)."""
-    now = timezone.now()
+    """``remembered`` for several figures, read in one query (and stored in one, if need be).
+    A figure is stored with the time its working out began (see ``FORGOTTEN``)."""
+    began = timezone.now()
     values = stored(computes)
     missing = [key for key in computes if key not in values]
     for key in missing:
         values[key] = computes[key]()
     if missing:
-        # One statement, whoever else is storing the same figures at the same moment.
-        PublicFigure.objects.bulk_create(
-            [PublicFigure(key=key, value=values[key], computed_at=now) for key in missing],
-            update_conflicts=True,
-            unique_fields=["key"],
-            update_fields=["value", "computed_at"],
-        )
+        _upsert([PublicFigure(key=key, value=values[key], computed_at=began) for key in missing])
     return values
 
 
 def forget() -> None:
-    """Delete every stored figure, now and again once the current transaction commits (a page
-    that worked one out in between, from data not yet committed, must not keep it)."""
-    PublicFigure.objects.all().delete()
+    """Delete every stored figure and mark the time, now and again once the current transaction
+    commits (a page that began working one out in between, from data not yet committed, must
+    not keep it)."""
+    _forget()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(PublicFigure.objects.all().delete)
+        transaction.on_commit(_forget)
+
+
+def _forget() -> None:
+    PublicFigure.objects.exclude(key=FORGOTTEN).delete()
+    _upsert([PublicFigure(key=FORGOTTEN, value=0, computed_at=timezone.now())])
+
+
+def _upsert(figures) -> None:
+    # One statement, whoever else is storing the same figures at the same moment.
+    PublicFigure.objects.bulk_create(
+        figures,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["value", "computed_at"],
+    )

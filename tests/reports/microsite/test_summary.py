@@ -115,3 +115,17 @@ def test_a_search_matching_too_many_reports_lists_the_options_without_their_coun
     # The unfiltered list has its stored counts, whatever its size.
     caches["microsite"].clear()
     assert 'class="facet-count"' in client.get(url).content.decode()
+
+
+def test_a_figure_worked_out_across_a_change_is_not_used_after_it(db):
+    """A page began counting before a change committed and stored its figure after the change
+    had forgotten every figure: the count may include what the change removed, so the next page
+    works it out again."""
+
+    def counted_while_a_report_is_taken_down():
+        summary.forget()  # the change commits while this page is still counting
+        return {"n": "before"}
+
+    assert summary.remembered("example", counted_while_a_report_is_taken_down) == {"n": "before"}
+    assert summary.remembered("example", lambda: {"n": "after"}) == {"n": "after"}
+    assert summary.remembered("example", lambda: {"n": "again"}) == {"n": "after"}  # kept now
