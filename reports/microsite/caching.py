@@ -1,4 +1,4 @@
-"""Caching of the public pages, with Django's own tools.
+"""Caching of the public pages.
 
 - ``public_page`` keeps each anonymous page in the ``microsite`` cache (its own named cache, so
   that clearing it clears nothing else), under one key a page. By default that cache is a table
@@ -17,7 +17,6 @@ Signed-in people's pages carry their own navigation: they are never cached or va
 
 import functools
 import hashlib
-import logging
 import secrets
 
 from django.contrib import messages
@@ -29,13 +28,15 @@ from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.views.decorators.vary import vary_on_headers
 
-from . import summary
+from tce_portal.after_response import after_sent
 
-logger = logging.getLogger(__name__)
+from . import summary
 
 CACHE = "microsite"
 EPOCH_KEY = "epoch"  # a value of its own after each emptying (``_new_epoch``)
-PAGE_TIMEOUT = 60 * 60  # an hour: a bound on staleness should a change escape the receivers
+# An hour: a bound on staleness should a change escape the receivers (the same for the stored
+# figures the pages show).
+PAGE_TIMEOUT = int(summary.MAX_AGE.total_seconds())
 
 
 def clear_public_pages() -> None:
@@ -136,11 +137,9 @@ def public_page(view):
             response["ETag"] = page_etag(request, response)
         sent = get_conditional_response(request, etag=response["ETag"], response=response)
         if fresh and _storable(request, response):
-            if sent is response:
-                # Stored once the page has been sent: the visitor does not wait for the write.
-                response._resource_closers.append(functools.partial(_store, key, response, epoch))
-            else:  # a 304: the page itself is not sent (nor closed)
-                _store(key, response, epoch)
+            # Stored once the answer (the page, or a 304) has been sent: the visitor does not
+            # wait for the write.
+            after_sent(sent, functools.partial(_store, key, response, epoch))
         return sent
 
     return public_view
@@ -156,12 +155,9 @@ def _store(key, response, epoch) -> None:
     for header, value in response.items():
         stored[header] = value
     cache = caches[CACHE]
-    try:
-        cache.set(key, stored, PAGE_TIMEOUT)
-        if cache.get(EPOCH_KEY) != epoch:
-            cache.delete(key)
-    except Exception:  # the page has been sent; the next visitor renders it again
-        logger.exception("Could not keep the page in the cache")
+    cache.set(key, stored, PAGE_TIMEOUT)
+    if cache.get(EPOCH_KEY) != epoch:
+        cache.delete(key)
 
 
 def _rendered(response):

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from ..models import PublicFigure
 
-MAX_AGE = timedelta(hours=1)  # caching.PAGE_TIMEOUT
+MAX_AGE = timedelta(hours=1)  # also the pages' own (caching.PAGE_TIMEOUT)
 # A row whose time is that of the last ``forget``: a figure whose working out began before it
 # may count what a change has just removed, and is not used (whenever it was stored).
 FORGOTTEN = "forgotten"
@@ -47,21 +47,15 @@ def stored(keys) -> dict:
 
 
 def remembered(key: str, compute: Callable[[], object]):
-    """The stored value of ``key``, or ``compute()``'s, stored for the pages after this one."""
-    return remembered_all({key: compute})[key]
-
-
-def remembered_all(computes: dict[str, Callable[[], object]]) -> dict:
-    """``remembered`` for several figures, read in one query (and stored in one, if need be).
-    A figure is stored with the time its working out began (see ``FORGOTTEN``)."""
+    """The stored value of ``key``, or ``compute()``'s, stored for the pages after this one with
+    the time its working out began (see ``FORGOTTEN``)."""
     began = timezone.now()
-    values = stored(computes)
-    missing = [key for key in computes if key not in values]
-    for key in missing:
-        values[key] = computes[key]()
-    if missing:
-        _upsert([PublicFigure(key=key, value=values[key], computed_at=began) for key in missing])
-    return values
+    found = stored([key])
+    if key in found:
+        return found[key]
+    value = compute()
+    _upsert([PublicFigure(key=key, value=value, computed_at=began)])
+    return value
 
 
 def forget() -> None:

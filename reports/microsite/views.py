@@ -187,13 +187,13 @@ def _place_context(request, key, bsps, reports):
 
     figures = summary.remembered(key, place_figures)
     listed = bsps.select_related("partnership", "region").order_by("-programme_year", "local_area")
-    page = Paginator(listed, BSPS_PER_PAGE)
-    page.count = figures["bsp_count"]  # known: not counted again
+    paginator = Paginator(listed, BSPS_PER_PAGE)
+    paginator.count = figures["bsp_count"]  # known: not counted again
     query = request.GET.copy()
     query.pop("page", None)
     return {
         **figures,
-        "bsp_page": page.get_page(request.GET.get("page")),
+        "bsp_page": paginator.get_page(request.GET.get("page")),
         "query_without_page": query.urlencode(),
         "reports": reports.newest(NEWEST_REPORTS),
     }

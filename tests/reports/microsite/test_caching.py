@@ -139,8 +139,6 @@ def test_a_page_is_one_key_in_the_cache_and_its_htmx_part_another(catalogue, cli
 def test_a_page_that_sets_a_cookie_or_varies_on_cookies_is_never_shared(db, rf):
     """A form's CSRF token makes a page vary on the visitor's cookie: such a page (or one that
     sets a cookie) is rendered for each visitor, never stored and served to another."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.contrib.messages.storage.fallback import FallbackStorage
     from django.core.cache import caches
     from django.http import HttpResponse
     from django.middleware.csrf import get_token
@@ -165,21 +163,26 @@ def test_a_page_that_sets_a_cookie_or_varies_on_cookies_is_never_shared(db, rf):
         response.set_cookie("seen", "1")
         return response
 
-    def anonymous_get(path):
-        request = rf.get(path)
-        request.user = AnonymousUser()
-        request.session = {}
-        request._messages = FallbackStorage(request)
-        return request
+    @public_page
+    def plain(request):
+        return HttpResponse("the same for everyone")
+
+    def visit(view, path):
+        response = view(anonymous_get(rf, path))
+        sent_to_the_end(response)  # when the page's write would land
+        return response.content
 
     cache = caches["microsite"]
     cache.clear()
-    first = with_a_form(anonymous_get("/form")).content
-    second = with_a_form(anonymous_get("/form")).content
+    first = visit(with_a_form, "/form")
+    second = visit(with_a_form, "/form")
     assert first != second  # each visitor's own token
-    with_a_cookie(anonymous_get("/cookie"))
-    varying_on_cookies(anonymous_get("/varying"))
-    assert len(cache._cache) == 0
+    visit(with_a_cookie, "/cookie")
+    visit(varying_on_cookies, "/varying")
+    assert not [key for key in cache._cache if ":page." in key]
+    # Positive control: a page the same for everyone is kept.
+    visit(plain, "/plain")
+    assert [key for key in cache._cache if ":page." in key]
 
 
 def test_a_page_made_before_a_change_is_not_kept_when_its_write_lands_after_it(
@@ -188,8 +191,6 @@ def test_a_page_made_before_a_change_is_not_kept_when_its_write_lands_after_it(
     """The page is written once it has been sent. A report taken down (or any change) while it
     was being made or sent empties the cache first; the late write must not put back the page
     that still shows what the change removed."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.contrib.messages.storage.fallback import FallbackStorage
     from django.core.cache import caches
 
     from reports.microsite.caching import clear_public_pages, page_key
@@ -197,16 +198,9 @@ def test_a_page_made_before_a_change_is_not_kept_when_its_write_lands_after_it(
 
     report = catalogue["kernow"]
 
-    def anonymous_get():
-        request = rf.get(report.get_absolute_url())
-        request.user = AnonymousUser()
-        request.session = {}
-        request._messages = FallbackStorage(request)
-        return request
-
     cache = caches["microsite"]
     clear_public_pages()
-    request = anonymous_get()
+    request = anonymous_get(rf, report.get_absolute_url())
     sent = report_detail(request, slug=report.slug)
     assert report.title in sent.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -215,7 +209,7 @@ def test_a_page_made_before_a_change_is_not_kept_when_its_write_lands_after_it(
     assert cache.get(page_key(request)) is None
 
     # Positive control: with no change in between, the page is kept.
-    request = anonymous_get()
+    request = anonymous_get(rf, report.get_absolute_url())
     sent_to_the_end(report_detail(request, slug=report.slug))
     assert cache.get(page_key(request)) is not None
 
@@ -231,3 +225,15 @@ def sent_to_the_end(response):
         response.close()
     finally:
         request_finished.connect(close_old_connections)
+
+
+def anonymous_get(rf, path):
+    """A GET from a visitor who is not signed in, as the middleware would hand it to a view."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.get(path)
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
