@@ -148,6 +148,20 @@ def test_the_report_page_lists_related_reports(catalogue, client):
     assert "Kernow" not in related  # another region, no shared focus
 
 
+def test_a_report_sharing_a_focus_is_related_from_another_region(catalogue, client):
+    east_sussex = LearningReport.objects.get(slug="east-sussex")
+    shared = {theme.name for theme in east_sussex.bsp.themes.all()}
+    assert shared
+    make_cast(
+        "Far Shared Town", region="North East", themes=[sorted(shared)[0]], status=Status.PUBLISHED
+    )
+    make_cast("Far Other Town", region="North East", themes=[], status=Status.PUBLISHED)
+    page = client.get(east_sussex.get_absolute_url())
+    related = page.content.decode().split('id="related-heading"')[1]
+    assert "Far Shared Town" in related
+    assert "Far Other Town" not in related
+
+
 def test_a_history_restore_gets_the_whole_page(catalogue, client):
     response = client.get(
         reverse("reports:report-list"),
