@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from partnerships.reference_data import load_reference_data
@@ -173,11 +174,19 @@ def go_to_admin_sign_in(page, base_url, email="admin@example.org"):
 def caret_to_the_end(page, editor):
     """Control+End in the editor, then wait until ProseMirror itself has the caret there: it
     reads the browser's selection a moment later, and a key pressed before that acts where the
-    caret was (Enter at the top, Backspace at the start doing nothing)."""
-    editor.focus()
-    page.keyboard.press("Control+End")
-    page.wait_for_function(
+    caret was (Enter at the top, Backspace at the start doing nothing). A key pressed while the
+    editor is still taking focus can go nowhere (seen once in CI), so, as a person would, press
+    it again if the caret has not moved."""
+    at_the_end = (
         "(el) => { const s = el.editor.state;"
-        " return s.selection.empty && s.selection.to === s.doc.content.size - 1 }",
-        arg=editor.element_handle(),
+        " return s.selection.empty && s.selection.to === s.doc.content.size - 1 }"
     )
+    for _attempt in range(5):
+        editor.focus()
+        page.keyboard.press("Control+End")
+        try:
+            page.wait_for_function(at_the_end, arg=editor.element_handle(), timeout=3_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError("The caret never reached the end of the editor")
