@@ -39,6 +39,26 @@ BEFORE_SIGNOFF = frozenset({Status.DRAFT, Status.AWAITING_SIGNOFF, Status.CHANGE
 TAKEN_DOWN_NOTICE = "This report was removed because it contained sensitive personal data."
 
 
+# A report's search document (reports/microsite/search_index.py): its whole text and its vector,
+# which only a search reads. Every other query of reports leaves them out.
+SEARCH_COLUMNS = ("search_vector", "search_text")
+
+# What a report's card reads (LearningReportQuerySet.for_cards).
+CARD_FIELDS = (
+    "slug",
+    "title",
+    "published_at",
+    "published_edition__title",
+    "published_edition__number",
+    "published_edition__published_at",
+    "bsp__region__name",
+    "bsp__region__slug",
+    "bsp__bsp_type",
+    "bsp__programme_year",
+    "bsp__focus_as_stated",
+)
+
+
 class LearningReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see: reports with a published edition,
@@ -67,14 +87,21 @@ class LearningReportQuerySet(models.QuerySet):
         text and search vector."""
         return self.select_related(
             "bsp", "bsp__partnership", "bsp__region", "published_edition"
-        ).defer("search_vector", "search_text")
+        ).defer(*SEARCH_COLUMNS)
+
+    def for_cards(self):
+        """With what a report's card shows (``reports/_report_card.html``) and nothing more: its
+        address, publication dates, its published edition's title and number, its BSP's region,
+        type, programme year and focus. A page of cards reads those columns alone (half the
+        time of whole rows, which carry each edition's details and each BSP's register text)."""
+        return self.select_related("bsp__region", "published_edition").only(*CARD_FIELDS)
 
     def newest(self, count: int) -> list:
-        """The ``count`` most recently published of these, with what a listing shows. Their ids
-        come first, sorted in the reports table alone; only those reports are then joined to
-        what a listing shows (a join before the sort would join every report)."""
+        """The ``count`` most recently published of these, as cards. Their ids come first,
+        sorted in the reports table alone; only those reports are then joined to what a card
+        shows (a join before the sort would join every report)."""
         ids = list(self.order_by("-published_at", "title").values_list("pk", flat=True)[:count])
-        shown = self.for_listing().in_bulk(ids)
+        shown = self.for_cards().in_bulk(ids)
         return [shown[pk] for pk in ids]
 
     def search(self, query: str):

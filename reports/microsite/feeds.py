@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .. import richtext
-from ..models import Addendum, LearningReport
+from ..models import SEARCH_COLUMNS, Addendum, LearningReport
 
 SUMMARY_WORDS = 60
 ITEMS = 20
@@ -36,6 +36,7 @@ class LatestReportsFeed(Feed):
                 published_at__isnull=False, report__in=LearningReport.objects.published()
             )
             .select_related("report__published_edition", "report__bsp__region")
+            .defer(*(f"report__{column}" for column in SEARCH_COLUMNS))
             .prefetch_related("report__bsp__themes")
             .order_by("-published_at")[:ITEMS]
         )

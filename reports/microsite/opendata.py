@@ -14,7 +14,7 @@ from itertools import groupby
 from partnerships.models import BespokeSupportProject, Methodology, Theme
 
 from .. import details, richtext
-from ..models import EditionSection, LearningReport, Signature
+from ..models import SEARCH_COLUMNS, EditionSection, LearningReport, Signature
 from ..template_sections import SECTIONS
 
 REPORT_FIELDS = [
@@ -122,12 +122,16 @@ def published_reports():
     (``report.theme_names``, ``report.methodology_names``): streamed, in a fixed number of
     queries."""
     published = LearningReport.objects.published()
-    reports = published.select_related(
-        "bsp__partnership",
-        "bsp__region",
-        "published_edition__local_signature",
-        "published_edition__tce_signature",
-    ).order_by(*ORDER)
+    reports = (
+        published.select_related(
+            "bsp__partnership",
+            "bsp__region",
+            "published_edition__local_signature",
+            "published_edition__tce_signature",
+        )
+        .defer(*SEARCH_COLUMNS)  # each report's whole text again, and its search vector
+        .order_by(*ORDER)
+    )
     bsps = published.values("bsp")
     themes = _names_by_bsp(Theme, bsps)
     methodologies = _names_by_bsp(Methodology, bsps)

@@ -12,7 +12,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connections, models
 
 from .. import richtext
-from ..models import Addendum, LearningReport
+from ..models import SEARCH_COLUMNS, Addendum, LearningReport
 from ..search import CONFIG
 from ..template_sections import SECTION_KEYS
 
@@ -100,7 +100,7 @@ def update_search_documents(report_ids, batch_size: int = 500, *, using: str = "
                     to_attr="published_addenda",
                 ),
             )
-            .defer("search_text", "search_vector")
+            .defer(*SEARCH_COLUMNS)
         )
         # Off PostgreSQL a published report's vector is left as it is (``search_values`` makes
         # none), as update_search_document leaves it: the two kinds are written separately.

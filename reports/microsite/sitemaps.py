@@ -37,6 +37,7 @@ class ReportSitemap(Sitemap):
         return (
             LearningReport.objects.published()
             .select_related("published_edition")
+            .only("slug", "published_edition__published_at")  # its address and its date
             .order_by("-published_at", "pk")
         )
 

@@ -86,12 +86,12 @@ def _report_list(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
     context = _search_context(request, filterset)
     # The page's reports in two steps: their ids, in order (the sort reads only the reports
-    # table), then those reports with what a listing shows (joins, snippets) for these 20 alone.
+    # table), then those reports with what their cards show (joins, snippets) for these 20 alone.
     paginator = Paginator(filterset.ordered().values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = filterset.count  # counted once, for the order and the pages
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    shown = filterset.qs.for_listing().filter(pk__in=ids).in_bulk()
+    shown = filterset.qs.for_cards().filter(pk__in=ids).in_bulk()
     page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()
     query.pop("page", None)
@@ -170,7 +170,17 @@ def edition_detail(request, slug, number):
 # A region's or partnership's page shows its newest reports and a page of its BSPs, whatever
 # their number: the rest are a search (reports) or the next page (BSPs) away.
 NEWEST_REPORTS = 6
-BSPS_PER_PAGE = 50
+BSPS_PER_PAGE = 20
+# What a row of the BSP table shows (reports/_bsp_table.html).
+BSP_ROW_FIELDS = (
+    "local_area",
+    "partnership__name",
+    "partnership__slug",
+    "bsp_type",
+    "programme_year",
+    "number_of_local_authorities",
+    "focus_as_stated",
+)
 
 
 def _place_context(request, key, bsps, reports):
@@ -186,7 +196,11 @@ def _place_context(request, key, bsps, reports):
         return figures
 
     figures = summary.remembered(key, place_figures)
-    listed = bsps.select_related("partnership", "region").order_by("-programme_year", "local_area")
+    listed = (
+        bsps.select_related("partnership")
+        .only(*BSP_ROW_FIELDS)
+        .order_by("-programme_year", "local_area")
+    )
     paginator = Paginator(listed, BSPS_PER_PAGE)
     paginator.count = figures["bsp_count"]  # known: not counted again
     query = request.GET.copy()
@@ -257,6 +271,20 @@ class LearningExtract:
         return f"{self.report.slug}-"
 
 
+# What an extract shows of its section, edition, report and BSP (reports/learning.html): never
+# the report's search columns (its whole text again, and its search vector).
+EXTRACT_FIELDS = (
+    "key",
+    "body",
+    "edition__number",
+    "edition__title",
+    "edition__report__slug",
+    "edition__report__bsp__region__name",
+    "edition__report__bsp__bsp_type",
+    "edition__report__bsp__programme_year",
+)
+
+
 def _extract(section) -> LearningExtract:
     footnotes: list[Footnote] = []
     html = number_footnotes(section.body, footnotes)
@@ -309,9 +337,9 @@ def _learning(request):
     editions = list(page.object_list)
     shown = {
         section.edition_id: section
-        for section in EditionSection.objects.filter(edition__in=editions, key=key).select_related(
-            "edition__report__bsp__region", "edition__report__bsp__partnership"
-        )
+        for section in EditionSection.objects.filter(edition__in=editions, key=key)
+        .select_related("edition__report__bsp__region")
+        .only(*EXTRACT_FIELDS)
     }
     page.object_list = [shown[edition] for edition in editions]
     query = request.GET.copy()

@@ -204,6 +204,22 @@ def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(catalogue, 
     assert "<mark>moonlit</mark> <mark>ferry</mark>" in page
 
 
+@postgres
+def test_a_deep_match_at_the_start_of_a_sentence_is_highlighted_in_its_snippet(catalogue, client):
+    """The window is opened at the term as written in running text: capitalised, at the start
+    of a sentence, as well as in lower case."""
+    filler = "<p>" + "The partnership met every month to review its plans. " * 150 + "</p>"
+    make_cast(
+        "Far Shore",
+        region="North West",
+        sections={"reasons": filler, "significant_learning": "<p>Moorings were mapped.</p>"},
+        status=Status.PUBLISHED,
+    )
+    page = search_page(client, "moorings").content.decode()
+    assert "1 report matching" in page
+    assert "<mark>Moorings</mark> were mapped" in page
+
+
 @pytest.mark.parametrize("query", ["-", "-london", '""', "or"])
 def test_a_query_with_no_word_to_find_answers_with_a_page(catalogue, client, query):
     """Found by the hostile-input tests on PostgreSQL: a query of exclusions or punctuation alone
