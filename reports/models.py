@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from partnerships.models import BespokeSupportProject
 
 from . import details, richtext
-from .search import search
+from .search import matching, search
 from .template_sections import SECTION_CHOICES, SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 
@@ -108,6 +108,10 @@ class LearningReportQuerySet(models.QuerySet):
         """Reports matching ``query`` (websearch syntax), annotated with ``search_rank`` and
         ``search_snippet``: full-text search on PostgreSQL, a plain-text fallback elsewhere."""
         return search(self, query)
+
+    def matching(self, query: str):
+        """The reports that ``search`` finds, without rank or snippet: for counting them."""
+        return matching(self, query)
 
     def related_to(self, report):
         """Other reports from the same region or sharing a focus theme with ``report``.

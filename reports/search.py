@@ -6,7 +6,8 @@ with a GIN index, queried in websearch syntax (``"soft intelligence" -london``),
 text, honouring quoted phrases, ``or`` and ``-exclusions``, with word endings dropped (a light
 stemming), and a window of text around the first match.
 
-Both return the queryset annotated with ``search_rank`` and ``search_snippet``. Snippets carry
+``search`` returns the matching reports annotated with ``search_rank`` and ``search_snippet``;
+``matching`` the same reports without them, for counting. Snippets carry
 the match between ``MARK_START`` and ``MARK_END``; ``snippet_html`` escapes the text and turns
 those into ``<mark>``. What a report's search document holds, and when it is rebuilt, is the
 microsite's business: ``reports/microsite/search_index.py``.
@@ -72,8 +73,23 @@ def search(queryset, query: str):
     return _search_fallback(queryset, query)
 
 
+def matching(queryset, query: str):
+    """The reports of ``queryset`` that ``search`` finds, without its rank and snippet: what
+    counts need (the facets count six groupings of them in one query)."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(search_vector=_search_query(query))
+    return _matching_fallback(queryset, parse_websearch(query))
+
+
+def _search_query(query: str) -> SearchQuery:
+    return SearchQuery(query, search_type="websearch", config=CONFIG)
+
+
 def _search_postgres(queryset, query: str):
-    search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    search_query = _search_query(query)
     groups, _exclude = parse_websearch(query)
     # ts_headline parses the whole text it is given (14 kB a report on average: 1.2 ms each), so
     # it is given a window of the text around the first match of the first term: room for its
@@ -149,16 +165,22 @@ def stem(term: str) -> str:
     return term
 
 
-def _search_fallback(queryset, query: str):
-    groups, exclude = parse_websearch(query)
-    groups = [[stem(term) for term in group] for group in groups]
+def _matching_fallback(queryset, parsed: tuple[list[list[str]], list[str]]):
+    groups, exclude = parsed
     for group in groups:
         any_of = models.Q()
         for term in group:
-            any_of |= models.Q(search_text__icontains=term)
+            any_of |= models.Q(search_text__icontains=stem(term))
         queryset = queryset.filter(any_of)
     for term in exclude:
         queryset = queryset.exclude(search_text__icontains=term)
+    return queryset
+
+
+def _search_fallback(queryset, query: str):
+    groups, exclude = parse_websearch(query)
+    queryset = _matching_fallback(queryset, (groups, exclude))
+    groups = [[stem(term) for term in group] for group in groups]
     if not groups:
         return queryset.annotate(
             search_rank=models.Value(0.0, output_field=models.FloatField()),

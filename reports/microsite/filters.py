@@ -253,12 +253,16 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.order_by(*order)
 
     def queryset_without(self, facet: str):
-        """The reports with every filter applied except ``facet``'s (no search annotations)."""
+        """The reports with every filter applied except ``facet``'s: for counting, so the
+        search's matches are taken without their rank and snippet (``matching``)."""
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
             if name in (facet, "sort") or value in (None, "", []):
                 continue
-            queryset = self.filters[name].filter(queryset, value)
+            if name == "q":
+                queryset = queryset.matching(value)
+            else:
+                queryset = self.filters[name].filter(queryset, value)
         return queryset
 
     def facet_counts(self) -> dict[str, dict[str, int]] | None:

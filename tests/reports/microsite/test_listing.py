@@ -88,6 +88,20 @@ def test_search_and_filters_together(catalogue, client):
     assert "wessex-coast" in results(page)
 
 
+@pytest.mark.parametrize("query", ["learned", '"soft intelligence"', "data -london"])
+def test_under_a_search_each_option_counts_the_reports_it_would_list(catalogue, client, query):
+    """The counts take the search's matches without rank or snippet (``matching``): the same
+    reports as the results, option by option."""
+    counted = {
+        value: count
+        for (facet, value), count in counts(listing(client, q=query)).items()
+        if facet == "region"
+    }
+    assert counted
+    for region, count in counted.items():
+        assert len(results(listing(client, q=query, region=region))) == count, region
+
+
 def test_sorting(catalogue, client):
     assert results(listing(client, sort="title")) == ["east-sussex", "kernow", "wessex-coast"]
     assert results(listing(client, sort="newest")) == ["wessex-coast", "kernow", "east-sussex"]
