@@ -101,7 +101,7 @@ class LearningReportQuerySet(models.QuerySet):
         sorted in the reports table alone; only those reports are then joined to what a card
         shows (a join before the sort would join every report)."""
         ids = list(self.order_by("-published_at", "title").values_list("pk", flat=True)[:count])
-        shown = self.for_cards().in_bulk(ids)
+        shown = self.for_cards().order_by().in_bulk(ids)  # put in order below
         return [shown[pk] for pk in ids]
 
     def search(self, query: str):
@@ -219,6 +219,12 @@ class LearningReport(ReadsSections, models.Model):
     # The version of the details page (the title and the BSP's details): every save there raises
     # it and says which version it started from, so a save based on an older one is refused.
     details_version = models.PositiveIntegerField(default=1, editable=False)
+
+    # A search annotates each report it finds with its snippet (reports/search.py); outside a
+    # search a card finds none here, at once (a missing attribute costs a template a raised
+    # and caught exception: a millisecond a page of cards).
+    search_snippet = ""
+    search_terms = ""
 
     history = HistoricalRecords(excluded_fields=["search_vector", "search_text"])
     objects = LearningReportQuerySet.as_manager()

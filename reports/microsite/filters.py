@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import CharField, Count, FloatField, Value
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 
 from partnerships.models import (
     BespokeSupportProject,
@@ -311,6 +312,7 @@ class ReportFilter(django_filters.FilterSet):
                             label=str(label),
                             count=None if counts is None else counts.get(value, 0),
                             selected=value in selected,
+                            input_id=f"facet-{name}-{slugify(value)}",
                             # Only a chosen option has a "remove this filter" link.
                             remove_query=(
                                 self._query_without(name, value) if value in selected else ""
@@ -341,7 +343,13 @@ class Option:
     label: str
     count: int | None  # None: not counted (``ReportFilter.counts_options``)
     selected: bool
+    input_id: str = ""  # its tick box's id
     remove_query: str = ""
+
+    @property
+    def count_text(self) -> str:
+        """The count as the page writes it: "1,234"."""
+        return f"{self.count:,}"
 
 
 @dataclass

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Sum, prefetch_related_objects
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -91,7 +91,7 @@ def _report_list(request):
     paginator.count = filterset.count  # counted once, for the order and the pages
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    shown = filterset.qs.for_cards().filter(pk__in=ids).in_bulk()
+    shown = filterset.qs.for_cards().filter(pk__in=ids).order_by().in_bulk()
     page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()
     query.pop("page", None)
@@ -132,7 +132,11 @@ def _edition_page(request, report, number=None):
     )
     if edition is None:
         raise Http404("No such edition of this report.")
-    prefetch_related_objects([edition], "sections")
+    # Its sections in their own order only: the models' default orders ("edition", then the
+    # edition's "report", then the report's "title") would join two tables to sort one's rows.
+    prefetch_related_objects(
+        [edition], Prefetch("sections", queryset=EditionSection.objects.order_by("key"))
+    )
     related = LearningReport.objects.published().related_to(report).newest(3)
     return render(
         request,
@@ -143,7 +147,9 @@ def _edition_page(request, report, number=None):
             "current_edition": report.published_edition,
             "editions": editions,
             "document": build_document(edition),
-            "addenda": report.addenda.filter(published_at__isnull=False),
+            "addenda": report.addenda.filter(published_at__isnull=False).order_by(
+                "written_at", "pk"
+            ),
             "related_reports": related,
         },
     )
@@ -340,6 +346,7 @@ def _learning(request):
         for section in EditionSection.objects.filter(edition__in=editions, key=key)
         .select_related("edition__report__bsp__region")
         .only(*EXTRACT_FIELDS)
+        .order_by()  # in the page's order, below
     }
     page.object_list = [shown[edition] for edition in editions]
     query = request.GET.copy()
