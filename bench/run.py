@@ -12,7 +12,7 @@
    p95, cached at most 2 times; the same query count at every size), writes
    ``bench/results/latest.json`` and stops the cluster.
 
-Settings (environment): ``BENCH_REPORTS`` (10000), ``BENCH_REQUESTS`` (requests per cell, 20),
+Settings (environment): ``BENCH_REPORTS`` (10000), ``BENCH_REQUESTS`` (requests per cell, 40),
 ``BENCH_CELL_SECONDS`` (a cell stops starting requests after this long, 8), ``BENCH_TIMEOUT``
 (seconds the client waits for one response, 40), ``DATABASE_URL`` (use this database instead of
 a throwaway cluster: the generated reports are added to it).
@@ -52,7 +52,7 @@ GUNICORN = Path(PY).with_name("gunicorn")
 
 REPORTS = int(os.environ.get("BENCH_REPORTS", "10000"))
 SIZES = sorted({50, REPORTS}) if REPORTS > 50 else [REPORTS]
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
 CELL_SECONDS = float(os.environ.get("BENCH_CELL_SECONDS", "8"))
 WARM_UP = 4  # untimed requests to each page before its cells (two a worker)
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "40"))
