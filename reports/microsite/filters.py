@@ -145,10 +145,12 @@ class ReportFilter(django_filters.FilterSet):
         model = LearningReport
         fields = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, figures=(), **kwargs):
+        """``figures``: the keys of other stored figures the page needs, read in the same query
+        (``stored_figures``)."""
         super().__init__(*args, **kwargs)
         # The stored options, and the unfiltered list's counts should this be it: one query.
-        self._stored = summary.stored(["facet-options", "facet-counts"])
+        self._stored = summary.stored(["facet-options", "facet-counts", *figures])
         for name, choices in _option_choices(self._stored).items():
             self.form.fields[name].choices = choices
 
@@ -165,6 +167,10 @@ class ReportFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in ``ordered``
+
+    @property
+    def stored_figures(self) -> dict:
+        return self._stored
 
     @property
     def search_terms(self) -> str:

@@ -302,6 +302,11 @@ def _extract(section) -> LearningExtract:
     return LearningExtract(report=report, edition=section.edition, html=safe, footnotes=footnotes)
 
 
+def _learning_count_key(section_key: str) -> str:
+    """The stored figure of how many published reports have text in that section."""
+    return f"learning:{section_key}"
+
+
 def _learning_selection(request):
     """(section form, section key, filterset, the matching published reports whose current
     edition has text in that section, in the order chosen)."""
@@ -311,7 +316,11 @@ def _learning_selection(request):
         if section_form.is_valid()
         else SectionChoiceForm.base_fields["section"].initial
     )
-    filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
+    filterset = ReportFilter(
+        request.GET,
+        queryset=LearningReport.objects.published(),
+        figures=[_learning_count_key(key)],
+    )
     order = (
         ["title", "pk"] if filterset.sort_order == Sort.TITLE else ["-published_at", "title", "pk"]
     )
@@ -338,7 +347,9 @@ def _learning(request):
     # their reports, BSPs, regions and partnerships.
     paginator = Paginator(reports.values_list("published_edition", flat=True), PAGE_SIZE)
     if filterset.unfiltered:  # how many reports have text in this section: a stored figure
-        paginator.count = summary.remembered(f"learning:{key}", reports.count)
+        paginator.count = summary.remembered(
+            _learning_count_key(key), reports.count, found=filterset.stored_figures
+        )
     page = paginator.get_page(request.GET.get("page"))
     editions = list(page.object_list)
     shown = {

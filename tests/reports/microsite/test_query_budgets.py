@@ -21,8 +21,8 @@ BUDGETS = [
         "reports:home",
         {},
         "",
-        3,
-        "the stored figures; the latest reports' ids, then those reports' cards",
+        2,
+        "the stored figures; the latest reports' cards",
     ),
     (
         "reports:report-list",
@@ -46,10 +46,9 @@ BUDGETS = [
         "reports:report-detail",
         {"slug": "east-sussex"},
         "",
-        6,
+        5,
         "report with its BSP, partnership, region and edition; its editions with their "
-        "signatures; the edition's sections; related reports' ids, then their cards; the "
-        "published addenda",
+        "signatures; the edition's sections; related reports' cards; the published addenda",
     ),
     (
         "reports:programme",
@@ -70,23 +69,23 @@ BUDGETS = [
         "reports:learning",
         {},
         "",
-        4,
-        "the stored options and facet counts; the stored count of reports with the section; a "
+        3,
+        "the stored options, facet counts and count of reports with the section (one query); a "
         "page of editions' ids, then those editions' sections with what an extract shows",
     ),
     (
         "reports:region-detail",
         {"slug": "north-west"},
         "",
-        5,
+        4,
         "region; its stored figures (BSPs, local authorities, reports); the newest reports' "
-        "ids, then their cards; a page of BSPs with their partnerships",
+        "cards; a page of BSPs with their partnerships",
     ),
     (
         "reports:partnership-detail",
         {"slug": "east-sussex"},
         "",
-        7,
+        6,
         "partnership + local authorities + agencies; as for a region",
     ),
     (
