@@ -4,6 +4,7 @@ inline script or style, and prints cleanly."""
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -66,6 +67,23 @@ def test_every_page_but_home_has_breadcrumbs_back_home(catalogue, client):
         crumbs = page.split('<nav aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
         assert f'<a href="{reverse("reports:home")}">Home</a>' in crumbs, name
         assert 'aria-current="page"' in crumbs, name
+
+
+@pytest.mark.parametrize(
+    ("name", "link"),
+    [
+        ("home", "Home"),
+        ("listing", "Reports"),
+        ("learning", "Learning by section"),
+        ("programme", "The programme"),
+        ("data", "Open data"),
+    ],
+)
+def test_the_menu_marks_the_page_you_are_on_and_no_other(catalogue, client, name, link):
+    page = client.get(public_pages(catalogue)[name]).content.decode()
+    menu = page.split('<nav class="navbar', 1)[1].split("</nav>", 1)[0]
+    current = re.findall(r'<a class="nav-link" href="[^"]*" aria-current="page">([^<]*)</a>', menu)
+    assert current == [link]
 
 
 def test_the_report_page_leaves_a_place_for_the_pdf_link(catalogue, client):
