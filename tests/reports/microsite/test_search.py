@@ -189,35 +189,29 @@ def test_building_search_documents_in_batches_gives_the_same_documents(catalogue
 
 
 @postgres
-def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(catalogue, client):
+@pytest.mark.parametrize(
+    ("learning", "query", "highlighted"),
+    [
+        ("A moonlit ferry survey.", "moonlit ferry", "<mark>moonlit</mark> <mark>ferry</mark>"),
+        # Capitalised at the start of a sentence: the window opens at the term as written.
+        ("Moorings were mapped.", "moorings", "<mark>Moorings</mark> were mapped"),
+    ],
+)
+def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(
+    catalogue, client, learning, query, highlighted
+):
     """PostgreSQL chooses the snippet from a window of the text around the first match
     (search.HEADLINE_WINDOW), not from the whole text: a match far into it is still shown."""
     filler = "<p>" + "The partnership met every month to review its plans. " * 150 + "</p>"
     make_cast(
         "Long Reach",
         region="North West",
-        sections={"reasons": filler, "significant_learning": "<p>A moonlit ferry survey.</p>"},
+        sections={"reasons": filler, "significant_learning": f"<p>{learning}</p>"},
         status=Status.PUBLISHED,
     )
-    page = search_page(client, "moonlit ferry").content.decode()
+    page = search_page(client, query).content.decode()
     assert "1 report matching" in page
-    assert "<mark>moonlit</mark> <mark>ferry</mark>" in page
-
-
-@postgres
-def test_a_deep_match_at_the_start_of_a_sentence_is_highlighted_in_its_snippet(catalogue, client):
-    """The window is opened at the term as written in running text: capitalised, at the start
-    of a sentence, as well as in lower case."""
-    filler = "<p>" + "The partnership met every month to review its plans. " * 150 + "</p>"
-    make_cast(
-        "Far Shore",
-        region="North West",
-        sections={"reasons": filler, "significant_learning": "<p>Moorings were mapped.</p>"},
-        status=Status.PUBLISHED,
-    )
-    page = search_page(client, "moorings").content.decode()
-    assert "1 report matching" in page
-    assert "<mark>Moorings</mark> were mapped" in page
+    assert highlighted in page
 
 
 @pytest.mark.parametrize("query", ["-", "-london", '""', "or"])
