@@ -1,7 +1,10 @@
 """Browser tests: pytest-django's live server driven by Debian's Chromium through Playwright."""
 
+import faulthandler
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -15,6 +18,11 @@ from partnerships.reference_data import load_reference_data
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+# A browser test still running after this long writes every thread's stack to HANG_DUMPS, a
+# minute before pytest-timeout ends it: under xdist its own dump is lost with the worker it
+# kills. .ci/run prints these files when the tests fail.
+STUCK_AFTER_SECONDS = 240
+HANG_DUMPS = Path(__file__).resolve().parents[2] / "var" / "hang-dumps"
 
 
 @pytest.hookimpl(trylast=True)
@@ -24,6 +32,21 @@ def pytest_collection_modifyitems(items):
     # tests, but pytest's grouping of tests by Playwright's session-scoped parameters can move
     # them forward again: put them last (a stable sort), after everything.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def stacks_if_stuck(request):
+    HANG_DUMPS.mkdir(parents=True, exist_ok=True)
+    path = HANG_DUMPS / (re.sub(r"[^\w.-]+", "_", request.node.nodeid) + ".txt")
+    with path.open("w") as dump:
+        dump.write(f"{request.node.nodeid}: still running after {STUCK_AFTER_SECONDS} s\n")
+        dump.flush()
+        faulthandler.dump_traceback_later(STUCK_AFTER_SECONDS, file=dump)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+    path.unlink()  # it finished
 
 
 @pytest.fixture(scope="session")
