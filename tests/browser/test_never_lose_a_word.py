@@ -70,13 +70,15 @@ def test_text_typed_after_signing_out_in_another_tab_is_saved_after_signing_in_a
     page.keyboard.type("Typed while signed in.")
     expect_saved(page)
 
-    # In another tab, the same person signs out.
+    # In another tab, the same person signs out. The tabs stay open, as a person leaves them:
+    # closing one, or bringing this one to the front, has no time limit in Playwright, and in
+    # CI one of them now and then never returned (a dump after 4 minutes: the test waiting on
+    # Playwright, every request thread of the server idle).
     other = context.new_page()
     other.goto(live.url + "/")
     other.get_by_role("button", name=re.compile("Sign out")).click()
-    other.close()
+    expect(other.get_by_role("link", name="Sign in")).to_be_visible()
 
-    page.bring_to_front()
     editor.click()
     page.keyboard.press("End")
     page.keyboard.type(" Typed after signing out.")
@@ -95,9 +97,7 @@ def test_text_typed_after_signing_out_in_another_tab_is_saved_after_signing_in_a
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     expect(tab.get_by_role("heading", level=1)).to_have_text("You are signed in again")
-    tab.close()
 
-    page.bring_to_front()
     expect(page.get_by_role("alert").filter(has_text="You are signed in again")).to_be_visible(
         timeout=15_000
     )
