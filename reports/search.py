@@ -103,7 +103,7 @@ def _search_postgres(queryset, query: str):
         ),
         HEADLINE_WINDOW,
     )
-    return queryset.filter(search_vector=search_query).annotate(
+    return matching(queryset, query).annotate(
         search_rank=SearchRank(models.F("search_vector"), search_query),
         search_snippet=SearchHeadline(
             window,
