@@ -101,6 +101,25 @@ def test_the_search_vector_has_a_gin_index(db):
     assert gin["type"] == "gin"
 
 
+@postgres
+def test_the_search_text_is_stored_uncompressed(catalogue):
+    """Snippets read a window of each shown report's text: uncompressed, it is read without
+    decompressing the whole text each time (migration 0026)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'reports_learningreport'::regclass AND attname = 'search_text'"
+        )
+        assert cursor.fetchone() == ("e",)
+        cursor.execute(
+            "SELECT count(*), count(pg_column_compression(search_text)) "
+            "FROM reports_learningreport WHERE search_text <> ''"
+        )
+        documents, compressed = cursor.fetchone()
+    assert documents > 0
+    assert compressed == 0
+
+
 def test_search_has_the_same_interface_on_every_database(demo):
     results = list(LearningReport.objects.published().search("soft intelligence"))
     assert [r.slug for r in results] == ["east-sussex"]
