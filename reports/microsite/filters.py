@@ -37,6 +37,12 @@ from . import summary
 # A search or choice of filters that matches more reports than this lists its filters' options
 # without counting each one's reports (six GROUP BYs over every match: 30 ms at 10,000 matches).
 FACET_COUNT_LIMIT = 2000
+# A search or choice of filters that PostgreSQL estimates to match more reports than this is not
+# counted: the page says "about" so many, the estimate rounded (``search.estimated_count``). Its
+# pages are numbered from the estimate, and its last page (or one past the real end) counts the
+# matches exactly. Above the two limits before it: such a list is neither ranked nor given
+# facet counts, whichever way its exact count would fall.
+EXACT_COUNT_LIMIT = 5000
 
 
 class Sort:
@@ -217,10 +223,32 @@ class ReportFilter(django_filters.FilterSet):
 
     @cached_property
     def count(self) -> int:
-        """How many reports match (through the search index: no report is read)."""
+        """How many reports match (through the search index), or PostgreSQL's estimate of it
+        above ``EXACT_COUNT_LIMIT`` (``count_is_estimate``)."""
         if self.unfiltered:
             return self._unfiltered_figures()["count"]
+        estimate = search.estimated_count(self.qs)
+        if estimate is not None and estimate > EXACT_COUNT_LIMIT:
+            self.count_is_estimate = True
+            return estimate
         return self.qs.count()
+
+    count_is_estimate = False
+
+    def count_exactly(self) -> int:
+        """Count the matches even where an estimate would do (the last page of a long list)."""
+        self.count_is_estimate = False
+        self.count = self.qs.count()
+        return self.count
+
+    @property
+    def count_text(self) -> str:
+        """The count as the page writes it: "1,234", or an estimate to two figures, "about
+        10,000" (to two significant figures: 12,345 is "about 12,000")."""
+        if not self.count_is_estimate:
+            return f"{self.count:,}"
+        rounded = round(self.count, 2 - len(str(self.count)))
+        return f"about {rounded:,}"
 
     @property
     def counts_options(self) -> bool:

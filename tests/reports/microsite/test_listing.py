@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from reports.microsite.filters import ReportFilter
 from reports.models import LearningReport, Status
 from tests.factories import days_ago, make_cast
 
@@ -185,3 +186,20 @@ def test_a_history_restore_gets_the_whole_page(catalogue, client):
     page = response.content.decode()
     assert page.lstrip().startswith("<!DOCTYPE html>")
     assert results(page) == ["kernow"]
+
+
+@pytest.mark.parametrize(
+    ("count", "estimated", "text"),
+    [
+        (1234, False, "1,234"),
+        (12345, True, "about 12,000"),
+        (10000, True, "about 10,000"),
+        (5678, True, "about 5,700"),
+        (987654, True, "about 990,000"),
+    ],
+)
+def test_a_count_is_written_exactly_or_as_an_estimate_to_two_figures(db, count, estimated, text):
+    filterset = ReportFilter({"q": "exploitation"}, queryset=LearningReport.objects.published())
+    filterset.count = count
+    filterset.count_is_estimate = estimated
+    assert filterset.count_text == text

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from reports import search
+from reports.microsite import filters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -84,3 +85,36 @@ def test_no_search_query_reads_every_report_and_a_common_word_is_listed_newest_f
     rare = client.get('/reports/?q="lantern audit"').content.decode()
     assert "lantern audit" in rare.lower()
     assert "listed newest first" not in rare
+
+
+def _heading(page: str) -> str:
+    return page.split('id="results-heading">', 1)[1].split("</h2>", 1)[0]
+
+
+def _current_page(page: str) -> str:
+    return page.split('aria-current="page"><span class="visually-hidden">Page </span>', 1)[1][:4]
+
+
+def test_a_search_matching_very_many_reports_is_estimated_and_its_last_page_counted(
+    corpus, monkeypatch
+):
+    """Above ``EXACT_COUNT_LIMIT`` (lowered here) the page says "about" so many, from the
+    planner's estimate, without counting; its last page counts the matches exactly."""
+    monkeypatch.setattr(filters, "EXACT_COUNT_LIMIT", CORPUS // 2)
+    client = Client()
+    first = client.get("/reports/?q=exploitation").content.decode()
+    assert _heading(first).startswith(f"About {CORPUS:,} reports matching")
+    last_page = CORPUS // 20
+    # The last page, as its link in the page numbers gives it: counted exactly.
+    assert f'page={last_page}"' in first
+    last = client.get(f"/reports/?q=exploitation&page={last_page}").content.decode()
+    assert _heading(last).startswith(f"{CORPUS:,} reports matching")
+    assert _current_page(last).startswith(str(last_page))
+    assert 'rel="next"' not in last
+    # A page past the real end (an estimate can be too high) is the real last page.
+    beyond = client.get(f"/reports/?q=exploitation&page={last_page + 5}").content.decode()
+    assert _current_page(beyond).startswith(str(last_page))
+    assert beyond.count('class="card report-card"') == 20
+    # Below the limit, the count is exact as ever.
+    rare = client.get('/reports/?q="lantern audit"').content.decode()
+    assert not _heading(rare).startswith("About")
