@@ -58,6 +58,22 @@ CARD_FIELDS = (
     "bsp__focus_as_stated",
 )
 
+# What a report's own page reads of the report (LearningReportQuerySet.for_page): its address,
+# dates and BSP (type, year, region and partnership). Its editions are read on their own.
+PAGE_FIELDS = (
+    "slug",
+    "title",
+    "published_at",
+    "published_edition",
+    "withdrawn_at",
+    "bsp__bsp_type",
+    "bsp__programme_year",
+    "bsp__region__name",
+    "bsp__region__slug",
+    "bsp__partnership__name",
+    "bsp__partnership__slug",
+)
+
 
 class LearningReportQuerySet(models.QuerySet):
     def published(self):
@@ -96,6 +112,11 @@ class LearningReportQuerySet(models.QuerySet):
         time of whole rows, which carry each edition's details and each BSP's register text)."""
         return self.select_related("bsp__region", "published_edition").only(*CARD_FIELDS)
 
+    def for_page(self):
+        """With what a report's own page shows of the report itself (``PAGE_FIELDS``): the page
+        reads its editions, sections and addenda on their own."""
+        return self.select_related("bsp__region", "bsp__partnership").only(*PAGE_FIELDS)
+
     def newest(self, count: int) -> list:
         """The ``count`` most recently published of these, as cards, in one query: PostgreSQL
         walks the newest-first index of published reports (``report_published_newest``),
@@ -118,11 +139,11 @@ class LearningReportQuerySet(models.QuerySet):
         The theme test is a correlated ``EXISTS`` on each candidate, not ``bsp IN`` (every BSP
         sharing a theme, thousands at 10,000 reports, gathered before the first row): walked
         newest first, a page of related reports reads a few rows, whatever the corpus."""
-        themes = report.bsp.themes.values_list("pk", flat=True)  # a subquery, not a list
+        tagged = BespokeSupportProject.themes.through.objects
+        # A subquery, not a list; of the BSP's tags alone (not joined to the themes table).
+        themes = tagged.filter(bespokesupportproject=report.bsp_id).values("theme_id")
         shares_a_theme = models.Exists(
-            BespokeSupportProject.themes.through.objects.filter(
-                bespokesupportproject=models.OuterRef("bsp"), theme__in=themes
-            )
+            tagged.filter(bespokesupportproject=models.OuterRef("bsp"), theme__in=themes)
         )
         return self.exclude(pk=report.pk).filter(
             models.Q(bsp__region_id=report.bsp.region_id) | models.Q(shares_a_theme)

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -142,11 +142,14 @@ def _edition_page(request, report, number=None):
     )
     if edition is None:
         raise Http404("No such edition of this report.")
+    # The current edition is among them (the report's own query does not join it again).
+    report.published_edition = next(e for e in editions if e.pk == wanted)
     # Its sections in their own order only: the models' default orders ("edition", then the
     # edition's "report", then the report's "title") would join two tables to sort one's rows.
-    prefetch_related_objects(
-        [edition], Prefetch("sections", queryset=EditionSection.objects.order_by("key"))
-    )
+    edition.__dict__["sections_by_key"] = {
+        section.key: section
+        for section in EditionSection.objects.filter(edition=edition).order_by("key")
+    }
     related = LearningReport.objects.published().related_to(report).newest(3)
     return render(
         request,
@@ -168,7 +171,7 @@ def _edition_page(request, report, number=None):
 @public_page
 def report_detail(request, slug):
     """The report as its current published edition says it."""
-    report = LearningReport.objects.published().for_listing().filter(slug=slug).first()
+    report = LearningReport.objects.published().for_page().filter(slug=slug).first()
     if report is None:
         return _withdrawn(request, slug)
     return _edition_page(request, report)
@@ -177,7 +180,7 @@ def report_detail(request, slug):
 @public_page
 def edition_detail(request, slug, number):
     """One edition of a published report, current or earlier, at its own stable address."""
-    report = LearningReport.objects.published().for_listing().filter(slug=slug).first()
+    report = LearningReport.objects.published().for_page().filter(slug=slug).first()
     if report is None:
         return _withdrawn(request, slug)
     return _edition_page(request, report, number)

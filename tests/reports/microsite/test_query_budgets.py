@@ -36,9 +36,10 @@ BUDGETS = [
         "reports:report-list",
         {},
         "q=learned&region=north-west&sort=title",
-        9,
+        10,
         "the stored options; the result count; 6 facet counts (one query); the page's ids, then "
-        "its reports' cards with their snippets; on PostgreSQL, the search's own transaction (a "
+        "its reports' cards with their snippets; on PostgreSQL, the planner's estimate of the "
+        "result count before it (filters.EXACT_COUNT_LIMIT), the search's own transaction (a "
         "savepoint and its release inside a test's) and its two SET LOCAL "
         "(search.through_the_index)",
     ),
