@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
 from .. import search
-from ..models import Edition, EditionSection, LearningReport
+from ..models import EditionSection, LearningReport
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..removed import removal_notice
@@ -30,6 +30,8 @@ from .figures import programme_figures
 from .filters import ReportFilter, SectionChoiceForm, Sort
 
 PAGE_SIZE = 20
+# Learning by section shows each report's whole section (a few hundred words each): ten a page.
+LEARNING_PAGE_SIZE = 10
 
 
 def _home_figures() -> dict:
@@ -278,16 +280,20 @@ _ANCHOR = re.compile(r'(id="|href="#)(footnote-(?:ref-)?\d+)"')
 
 @dataclass
 class LearningExtract:
-    """One report's text of the chosen section, its footnotes anchored under the report's slug."""
+    """One report's text of the chosen section, its footnotes anchored under the report's slug,
+    with what its heading and its line about the BSP say, worked out once (a template looking
+    each up through the section, edition, report and BSP took a third of the page's making)."""
 
-    report: LearningReport
-    edition: Edition
+    slug: str
+    title: str  # the published edition's
+    about: str  # "South West · Extra-familial BSP · 2021 to 2022"
+    url: str  # the whole report's address
     html: str
     footnotes: list[Footnote]
 
     @property
     def anchor_prefix(self):
-        return f"{self.report.slug}-"
+        return f"{self.slug}-"
 
 
 # What an extract shows of its section, edition, report and BSP (reports/learning.html): never
@@ -312,7 +318,15 @@ def _extract(section) -> LearningExtract:
     html = _ANCHOR.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
     # The body was sanitised on save; only our own anchors were added.
     safe = mark_safe(html)  # noqa: S308
-    return LearningExtract(report=report, edition=section.edition, html=safe, footnotes=footnotes)
+    bsp = report.bsp
+    return LearningExtract(
+        slug=report.slug,
+        title=section.edition.title,
+        about=f"{bsp.region} · {bsp.get_bsp_type_display()} BSP · {bsp.programme_year_label}",
+        url=report.get_absolute_url(),
+        html=safe,
+        footnotes=footnotes,
+    )
 
 
 def _learning_count_key(section_key: str) -> str:
@@ -358,7 +372,7 @@ def _learning(request):
     context = _search_context(request, filterset)
     # A page of the reports' current editions, in order; then those 20 editions' sections with
     # their reports, BSPs, regions and partnerships.
-    paginator = Paginator(reports.values_list("published_edition", flat=True), PAGE_SIZE)
+    paginator = Paginator(reports.values_list("published_edition", flat=True), LEARNING_PAGE_SIZE)
     if filterset.unfiltered:  # how many reports have text in this section: a stored figure
         paginator.count = summary.remembered(
             _learning_count_key(key), reports.count, found=filterset.stored_figures
