@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from reports import search
 from reports.microsite.filters import ReportFilter
 from reports.models import LearningReport, Status
 from tests.factories import days_ago, make_cast
@@ -203,3 +204,19 @@ def test_a_count_is_written_exactly_or_as_an_estimate_to_two_figures(db, count, 
     filterset.count = count
     filterset.count_is_estimate = estimated
     assert filterset.count_text == text
+
+
+@pytest.mark.parametrize("query", ["", "learned", '"soft intelligence"', "data -london", "nothing"])
+def test_with_no_option_chosen_the_facets_are_counted_in_one_pass_as_one_by_one(catalogue, query):
+    """With no option chosen, every facet counts the same reports, found once and grouped six
+    ways (``_count_facets_of``, its SQL written from the models); chosen options need each
+    facet's own set (``_count_facets_apart``, the ORM's). Both count the same."""
+    filterset = ReportFilter({"q": query}, queryset=LearningReport.objects.published())
+    assert filterset.form.is_valid()
+    with search.through_the_index():
+        in_one_pass = filterset._count_facets()
+        one_by_one = filterset._count_facets_apart()
+    assert in_one_pass == one_by_one
+    if query in ("", "learned"):
+        assert sum(in_one_pass["region"].values()) > 0
+        assert in_one_pass["focus"] and in_one_pass["methodology"] and in_one_pass["year"]
