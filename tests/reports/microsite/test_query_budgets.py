@@ -36,11 +36,11 @@ BUDGETS = [
         "reports:report-list",
         {},
         "q=learned&region=north-west&sort=title",
-        10,
+        9,
         "the stored options; the result count; 6 facet counts (one query); the page's ids, then "
         "its reports' cards with their snippets; on PostgreSQL, the planner's estimate of the "
         "result count before it (filters.EXACT_COUNT_LIMIT), the search's own transaction (a "
-        "savepoint and its release inside a test's) and its two SET LOCAL "
+        "savepoint and its release inside a test's) and its two SET LOCAL, sent as one "
         "(search.through_the_index)",
     ),
     (
