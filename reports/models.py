@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from partnerships.models import BespokeSupportProject
 
 from . import details, richtext
+from .dates import long_date
 from .search import matching, search
 from .template_sections import SECTION_CHOICES, SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
@@ -289,6 +290,31 @@ class LearningReport(ReadsSections, models.Model):
 
     def get_review_url(self):
         return reverse("reports:report-review", kwargs={"slug": self.slug})
+
+    # What a report's card writes (reports/_report_card.html), worked out here: a template
+    # looking up each part through the report, its BSP and its edition, and formatting two
+    # dates, took two thirds of a card's making.
+    @property
+    def card_line(self) -> str:
+        """ "South West · Extra-familial BSP · 2021-22 · County lines": its BSP's region, type,
+        programme year and focus as stated."""
+        bsp = self.bsp
+        parts = [str(bsp.region), f"{bsp.get_bsp_type_display()} BSP", bsp.programme_year_label]
+        if bsp.focus_as_stated:
+            parts.append(bsp.focus_as_stated)
+        return " · ".join(parts)
+
+    @property
+    def card_dates(self) -> str:
+        """ "Published 3 March 2024", with "; updated 5 May 2025" once it has a later edition;
+        "" if never published."""
+        if not self.published_at:
+            return ""
+        published = f"Published {long_date(self.published_at)}"
+        edition = self.published_edition
+        if edition is not None and edition.number > 1:
+            return f"{published}; updated {long_date(edition.published_at)}"
+        return published
 
     @property
     def awaiting_signoff_by(self):
