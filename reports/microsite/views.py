@@ -90,11 +90,13 @@ def _report_list(request):
     # The page's reports in two steps: their ids, in order (the sort reads only the reports
     # table), then those reports with what their cards show (joins, snippets) for these 20 alone.
     page = _page_of(filterset, request.GET.get("page"))
-    if filterset.count_is_estimate and not page.has_next():
-        # The estimate's last page, or a page past it: where the list really ends is counted.
+    ids = list(page.object_list)
+    if filterset.count_is_estimate and (not page.has_next() or len(ids) < PAGE_SIZE):
+        # The estimate's last page, or the real end of the list (a short or empty page, where
+        # the estimate was too high): how many there really are is counted.
         filterset.count_exactly()
         page = _page_of(filterset, request.GET.get("page"))
-    ids = list(page.object_list)
+        ids = list(page.object_list)
     shown = filterset.qs.for_cards().filter(pk__in=ids).order_by().in_bulk()
     page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()

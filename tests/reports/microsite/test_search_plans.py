@@ -118,3 +118,18 @@ def test_a_search_matching_very_many_reports_is_estimated_and_its_last_page_coun
     # Below the limit, the count is exact as ever.
     rare = client.get('/reports/?q="lantern audit"').content.decode()
     assert not _heading(rare).startswith("About")
+
+
+def test_a_page_past_the_end_of_an_estimate_too_high_is_the_real_last_page(corpus, monkeypatch):
+    """The planner may overestimate: a page its estimate numbers, past the real end, counts the
+    matches and shows the real last page, never an empty one."""
+    monkeypatch.setattr(filters, "EXACT_COUNT_LIMIT", CORPUS // 2)
+    monkeypatch.setattr(search, "estimated_count", lambda queryset: CORPUS * 3 // 2)
+    client = Client()
+    first = client.get("/reports/?q=exploitation").content.decode()
+    assert _heading(first).startswith(f"About {CORPUS * 3 // 2:,} reports matching")
+    last_page = CORPUS // 20
+    beyond = client.get(f"/reports/?q=exploitation&page={last_page + 10}").content.decode()
+    assert _heading(beyond).startswith(f"{CORPUS:,} reports matching")
+    assert _current_page(beyond).startswith(str(last_page))
+    assert beyond.count('class="card report-card"') == 20
