@@ -228,10 +228,6 @@ class ReportFilter(django_filters.FilterSet):
         above ``EXACT_COUNT_LIMIT`` (``count_is_estimate``)."""
         if self.unfiltered:
             return self._unfiltered_figures()["count"]
-        # No list holds more reports than are published: below the limit, nothing to estimate.
-        published = (self._stored.get("facet-counts") or {}).get("count")
-        if published is not None and published <= EXACT_COUNT_LIMIT:
-            return self.qs.count()
         estimate = search.estimated_count(self.qs)
         if estimate is not None and estimate > EXACT_COUNT_LIMIT:
             self.count_is_estimate = True
