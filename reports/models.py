@@ -114,9 +114,18 @@ class LearningReportQuerySet(models.QuerySet):
         return self.select_related("bsp__region", "published_edition").only(*CARD_FIELDS)
 
     def for_page(self):
-        """With what a report's own page shows of the report itself (``PAGE_FIELDS``): the page
-        reads its editions, sections and addenda on their own."""
-        return self.select_related("bsp__region", "bsp__partnership").only(*PAGE_FIELDS)
+        """With what a report's own page shows of the report itself (``PAGE_FIELDS``), and
+        whether it has published addenda (``has_published_addenda``: most have none, and their
+        page then makes no query for them). The page reads its editions, sections and any
+        addenda on their own."""
+        published_addenda = Addendum.objects.filter(
+            report=models.OuterRef("pk"), published_at__isnull=False
+        )
+        return (
+            self.select_related("bsp__region", "bsp__partnership")
+            .only(*PAGE_FIELDS)
+            .annotate(has_published_addenda=models.Exists(published_addenda))
+        )
 
     def newest(self, count: int) -> list:
         """The ``count`` most recently published of these, as cards, in one query: PostgreSQL

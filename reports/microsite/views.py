@@ -164,8 +164,10 @@ def _edition_page(request, report, number=None):
             "current_edition": report.published_edition,
             "editions": editions,
             "document": build_document(edition),
-            "addenda": report.addenda.filter(published_at__isnull=False).order_by(
-                "written_at", "pk"
+            "addenda": (
+                report.addenda.filter(published_at__isnull=False).order_by("written_at", "pk")
+                if report.has_published_addenda
+                else []
             ),
             "related_reports": related,
         },
