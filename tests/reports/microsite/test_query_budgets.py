@@ -48,8 +48,9 @@ BUDGETS = [
         {"slug": "east-sussex"},
         "",
         5,
-        "report with its BSP, partnership, region and edition; its editions with their "
-        "signatures; the edition's sections; related reports' cards; the published addenda",
+        "report with its BSP, partnership and region (and whether it has published addenda); "
+        "its editions with their signatures; the edition's sections; related reports' cards; "
+        "the published addenda, when it has some",
     ),
     (
         "reports:programme",
