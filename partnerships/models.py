@@ -365,6 +365,12 @@ class BespokeSupportProject(models.Model):
         return programme_year_label(self.programme_year)
 
     @property
+    def facts_line(self) -> str:
+        """ "South West · Extra-familial BSP · 2021-22": its region, type and programme year, as
+        a public list names them under a report's title (a card, a learning extract)."""
+        return f"{self.region} · {self.get_bsp_type_display()} BSP · {self.programme_year_label}"
+
+    @property
     def type_meaning(self):
         return BSP_TYPE_MEANINGS[self.bsp_type]
 

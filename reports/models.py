@@ -308,10 +308,9 @@ class LearningReport(ReadsSections, models.Model):
         """ "South West · Extra-familial BSP · 2021-22 · County lines": its BSP's region, type,
         programme year and focus as stated."""
         bsp = self.bsp
-        parts = [str(bsp.region), f"{bsp.get_bsp_type_display()} BSP", bsp.programme_year_label]
         if bsp.focus_as_stated:
-            parts.append(bsp.focus_as_stated)
-        return " · ".join(parts)
+            return f"{bsp.facts_line} · {bsp.focus_as_stated}"
+        return bsp.facts_line
 
     @property
     def card_dates(self) -> str:

@@ -290,7 +290,7 @@ class LearningExtract:
 
     slug: str
     title: str  # the published edition's
-    about: str  # "South West · Extra-familial BSP · 2021 to 2022"
+    about: str  # its BSP's facts_line: "South West · Extra-familial BSP · 2021-22"
     url: str  # the whole report's address
     html: str
     footnotes: list[Footnote]
@@ -322,11 +322,10 @@ def _extract(section) -> LearningExtract:
     html = _ANCHOR.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
     # The body was sanitised on save; only our own anchors were added.
     safe = mark_safe(html)  # noqa: S308
-    bsp = report.bsp
     return LearningExtract(
         slug=report.slug,
         title=section.edition.title,
-        about=f"{bsp.region} · {bsp.get_bsp_type_display()} BSP · {bsp.programme_year_label}",
+        about=report.bsp.facts_line,
         url=report.get_absolute_url(),
         html=safe,
         footnotes=footnotes,
