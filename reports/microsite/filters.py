@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import CharField, Count, FloatField, Value
 from django.db.models.functions import Cast
@@ -236,11 +237,22 @@ class ReportFilter(django_filters.FilterSet):
 
     count_is_estimate = False
 
-    def count_exactly(self) -> int:
-        """Count the matches even where an estimate would do (the last page of a long list)."""
-        self.count_is_estimate = False
-        self.count = self.qs.count()
-        return self.count
+    def page(self, number, per_page: int):
+        """The page ``number`` of the matching reports' ids, in the chosen order, numbered from
+        ``count``. A list whose count is an estimate is counted exactly on the estimate's last
+        page, and on a short or empty one (the estimate was too high): its pages end where the
+        list does, never on an empty page."""
+        page = self._page(number, per_page)
+        if self.count_is_estimate and (not page.has_next() or len(page.object_list) < per_page):
+            self.count_is_estimate = False
+            self.count = self.qs.count()
+            page = self._page(number, per_page)
+        return page
+
+    def _page(self, number, per_page: int):
+        paginator = Paginator(self.ordered().values_list("pk", flat=True), per_page)
+        paginator.count = self.count  # counted (or estimated) once, for the order and the pages
+        return paginator.get_page(number)
 
     @property
     def count_text(self) -> str:

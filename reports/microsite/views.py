@@ -89,14 +89,8 @@ def _report_list(request):
     context = _search_context(request, filterset)
     # The page's reports in two steps: their ids, in order (the sort reads only the reports
     # table), then those reports with what their cards show (joins, snippets) for these 20 alone.
-    page = _page_of(filterset, request.GET.get("page"))
+    page = filterset.page(request.GET.get("page"), PAGE_SIZE)
     ids = list(page.object_list)
-    if filterset.count_is_estimate and (not page.has_next() or len(ids) < PAGE_SIZE):
-        # The estimate's last page, or the real end of the list (a short or empty page, where
-        # the estimate was too high): how many there really are is counted.
-        filterset.count_exactly()
-        page = _page_of(filterset, request.GET.get("page"))
-        ids = list(page.object_list)
     shown = filterset.qs.for_cards().filter(pk__in=ids).order_by().in_bulk()
     page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()
@@ -113,14 +107,6 @@ def _report_list(request):
     return render(
         request, f"{template}#search-area" if wants_partial(request) else template, context
     )
-
-
-def _page_of(filterset, number):
-    """The page ``number`` of the filtered reports' ids, counted once (``filterset.count``) for
-    the order and the pages."""
-    paginator = Paginator(filterset.ordered().values_list("pk", flat=True), PAGE_SIZE)
-    paginator.count = filterset.count
-    return paginator.get_page(number)
 
 
 def _withdrawn(request, slug):
