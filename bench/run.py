@@ -440,14 +440,13 @@ def probe(output: Path) -> None:
     import django
 
     django.setup()
-    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from reports.microsite import summary
-    from reports.microsite.caching import CACHE
+    from reports.microsite.caching import empty_page_cache
     from reports.models import LearningReport, ReportPdf
     from reports.pdfs.tasks import queue_edition_pdf
 
@@ -483,7 +482,7 @@ def probe(output: Path) -> None:
     client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
 
     def uncached_request(path):
-        caches[CACHE].clear()
+        empty_page_cache()
         began = time.monotonic()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
@@ -510,7 +509,7 @@ def probe(output: Path) -> None:
             "after_change_queries": after_change[name][0],
             "after_change_ms": after_change[name][1],
         }
-    caches[CACHE].clear()
+    empty_page_cache()
     result = {
         "search_plans": _search_plans(client, pages),
         "authors": _mixed_load_authors(),
@@ -533,14 +532,13 @@ def _search_plans(client, pages: dict) -> dict:
     """For each search page: how many of its queries search the reports (``@@``) and how many of
     those PostgreSQL ran with a sequential scan of the reports table, as its own auto_explain
     reports the plans actually run."""
-    from django.core.cache import caches
     from django.db import DatabaseError, connection
 
-    from reports.microsite.caching import CACHE
+    from reports.microsite.caching import empty_page_cache
 
     found = {}
     for name in SEARCH_PAGES:
-        caches[CACHE].clear()
+        empty_page_cache()
         connection.ensure_connection()
         notices = connection.connection.notices = []
         try:

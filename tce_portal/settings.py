@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "tce_portal.middleware.SecurityHeadersMiddleware",
     "tce_portal.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a public page this process has sent, to a visitor with no cookie.
+    "reports.microsite.caching.PublicPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.sessions.RenewSessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -11,6 +11,12 @@
   (``summary.py``). ``receivers.py`` calls it after every transition of a report (the
   ``report_transitioned`` domain event) and after any saved change to what the public pages
   show, including changes made in the admin or the shell.
+- Each process also keeps its own copies of the pages it has sent (``LocalPages``), each under
+  the epoch of the cache it was made in. ``PublicPagesMiddleware``, placed before the session,
+  authentication, CSRF and messages middleware, answers a visitor who sends no cookie from that
+  copy after one read of the current epoch: a cached page then costs what a one-query page
+  does, where reading and unpacking it from the shared cache and passing it through the whole
+  middleware cost twice that. A copy made in an earlier epoch is never sent.
 
 Signed-in people's pages carry their own navigation: they are never cached or validated.
 """
@@ -18,6 +24,10 @@ Signed-in people's pages carry their own navigation: they are never cached or va
 import functools
 import hashlib
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.cache import caches
@@ -33,10 +43,16 @@ from tce_portal.after_response import after_sent
 from . import summary
 
 CACHE = "microsite"
-EPOCH_KEY = "epoch"  # a value of its own after each emptying (``_new_epoch``)
+EPOCH_KEY = "epoch"  # a value of its own after each emptying (``empty_page_cache``)
 # An hour: a bound on staleness should a change escape the receivers (the same for the stored
 # figures the pages show).
 PAGE_TIMEOUT = int(summary.MAX_AGE.total_seconds())
+
+
+# How long a process sends its own copy of a page before reading the shared cache's again
+# (``LocalPages``), and how much it keeps (a page is 20 to 110 kB).
+LOCAL_TIMEOUT = 300
+LOCAL_BYTES = 16 * 1024 * 1024
 
 
 def clear_public_pages() -> None:
@@ -44,18 +60,31 @@ def clear_public_pages() -> None:
     rendered by another request in between, from data not yet committed, is not kept; and the
     figures about the whole corpus that the pages show with it (``summary.forget``)."""
     summary.forget()
-    _new_epoch()
+    empty_page_cache()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_new_epoch)
+        transaction.on_commit(empty_page_cache)
 
 
-def _new_epoch() -> None:
+def empty_page_cache() -> None:
     """Empty the cache and mark it with a new epoch. A page whose making began in an earlier
-    epoch is not kept, whenever its write lands (``_store``): a page rendered just before a
-    report is taken down is never served after it."""
+    epoch is not kept, whenever its write lands (``_store``), and no process sends its own copy
+    of one (``LocalPages``): a page rendered just before a report is taken down is never served
+    after it."""
     cache = caches[CACHE]
     cache.clear()
     cache.set(EPOCH_KEY, secrets.token_hex(8), None)
+    LOCAL_PAGES.clear()
+
+
+def _current_epoch(found_epoch):
+    """The cache's epoch: ``found_epoch``, or, in a cache emptied by other means (a new
+    deployment's, or one cleared by hand), a first one (``add``: whichever process adds it
+    first, every process then reads the same)."""
+    if found_epoch is not None:
+        return found_epoch
+    cache = caches[CACHE]
+    cache.add(EPOCH_KEY, secrets.token_hex(8), None)
+    return cache.get(EPOCH_KEY)
 
 
 def page_etag(request, response) -> str:
@@ -125,7 +154,7 @@ def public_page(view):
             return _rendered(varied_view(request, *args, **kwargs))
         key = page_key(request)
         found = caches[CACHE].get_many([key, EPOCH_KEY])  # one query
-        response, epoch = found.get(key), found.get(EPOCH_KEY)
+        response, epoch = found.get(key), _current_epoch(found.get(EPOCH_KEY))
         fresh = response is None
         if fresh:
             response = _rendered(varied_view(request, *args, **kwargs))
@@ -136,10 +165,13 @@ def public_page(view):
         if fresh or "ETag" not in response:  # a stored page keeps the ETag it was sent with
             response["ETag"] = page_etag(request, response)
         sent = get_conditional_response(request, etag=response["ETag"], response=response)
-        if fresh and _storable(request, response):
-            # Stored once the answer (the page, or a 304) has been sent: the visitor does not
-            # wait for the write.
-            after_sent(sent, functools.partial(_store, key, response, epoch))
+        if _storable(request, response):
+            if fresh:
+                # Stored once the answer (the page, or a 304) has been sent: the visitor does
+                # not wait for the write.
+                after_sent(sent, functools.partial(_store, key, response, epoch))
+            # This process keeps its own copy of the page as the middleware sends it.
+            sent.public_page = (key, epoch)
         return sent
 
     return public_view
@@ -164,3 +196,110 @@ def _rendered(response):
     if hasattr(response, "render") and callable(response.render):
         response = response.render()
     return response
+
+
+class _Copy(NamedTuple):
+    epoch: str
+    expires: float  # time.monotonic()
+    status: int
+    headers: tuple
+    content: bytes
+
+
+class LocalPages:
+    """This process's own copies of public pages as it sent them (every header the middleware
+    added), each under the epoch of the shared cache it was made in (``EPOCH_KEY``).
+
+    A copy is sent only while the shared cache's epoch is still the one it was made in: once
+    any process empties the cache (a change to what the public pages show), no process sends a
+    copy made before. It is read again from the shared cache after ``LOCAL_TIMEOUT``. The
+    copies are kept up to ``LOCAL_BYTES``, the least recently sent dropped first."""
+
+    def __init__(self, max_bytes: int, timeout: float = LOCAL_TIMEOUT):
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self._copies: OrderedDict[str, _Copy] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # the development server answers in threads
+
+    def __contains__(self, key) -> bool:
+        return key in self._copies
+
+    def get(self, key: str, epoch) -> HttpResponse | None:
+        """A new response with the copy of the page at ``key`` made in ``epoch``, or ``None``."""
+        with self._lock:
+            copy = self._copies.get(key)
+            if copy is None:
+                return None
+            if epoch is None or copy.epoch != epoch or copy.expires <= time.monotonic():
+                self._drop(key)
+                return None
+            self._copies.move_to_end(key)
+        response = HttpResponse(copy.content, status=copy.status)
+        for header, value in copy.headers:
+            response[header] = value
+        return response
+
+    def keep(self, key: str, epoch, response) -> None:
+        if epoch is None or len(response.content) > self.max_bytes:
+            return
+        copy = _Copy(
+            epoch,
+            time.monotonic() + self.timeout,
+            response.status_code,
+            tuple(response.items()),
+            response.content,
+        )
+        with self._lock:
+            self._drop(key)
+            self._copies[key] = copy
+            self._bytes += len(copy.content)
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._copies)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._copies.clear()
+            self._bytes = 0
+
+    def _drop(self, key) -> None:
+        copy = self._copies.pop(key, None)
+        if copy is not None:
+            self._bytes -= len(copy.content)
+
+
+LOCAL_PAGES = LocalPages(LOCAL_BYTES)
+
+
+class PublicPagesMiddleware:
+    """Send a visitor who sends no cookie (so: signed out, no message waiting) this process's
+    own copy of a public page (``LocalPages``), after one read of the shared cache's epoch,
+    before the session, authentication, CSRF and messages middleware run. Place it after
+    ``SecurityMiddleware`` and the portal's own header and logging middleware, which every
+    response passes through, and before ``SessionMiddleware``.
+
+    On the way out it keeps a copy of each public page sent whole (``public_page`` marks them
+    with their key and epoch), with the headers the middleware after it added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and not request.COOKIES:
+            key = page_key(request)
+            if key in LOCAL_PAGES:
+                response = LOCAL_PAGES.get(key, caches[CACHE].get(EPOCH_KEY))
+                if response is not None:
+                    return get_conditional_response(
+                        request, etag=response["ETag"], response=response
+                    )
+        response = self.get_response(request)
+        kept = getattr(response, "public_page", None)
+        if (
+            kept is not None
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
+            LOCAL_PAGES.keep(*kept, response)
+        return response

@@ -127,13 +127,19 @@ def test_a_page_is_one_key_in_the_cache_and_its_htmx_part_another(catalogue, cli
 
     cache = caches["microsite"]
     cache.clear()
+
+    def pages():
+        return [key for key in cache._cache if ":page." in key]
+
     url = reverse("reports:report-list")
     client.get(url)
-    assert len(cache._cache) == 1
+    assert len(pages()) == 1
     client.get(url, headers={"HX-Request": "true"})
-    assert len(cache._cache) == 2
+    assert len(pages()) == 2
     client.get(url + "?q=learned")
-    assert len(cache._cache) == 3
+    assert len(pages()) == 3
+    # Beside them, the cache's epoch, added by the first page into the emptied cache.
+    assert len(cache._cache) == 4
 
 
 def test_a_page_that_sets_a_cookie_or_varies_on_cookies_is_never_shared(db, rf):
@@ -212,6 +218,83 @@ def test_a_page_made_before_a_change_is_not_kept_when_its_write_lands_after_it(
     request = anonymous_get(rf, report.get_absolute_url())
     sent_to_the_end(report_detail(request, slug=report.slug))
     assert cache.get(page_key(request)) is not None
+
+
+def answered_early(response) -> bool:
+    """Whether the page came from this process's own copy (``PublicPagesMiddleware``), before
+    the session middleware gave the request a session."""
+    return not hasattr(response.wsgi_request, "session")
+
+
+def test_a_visitor_without_cookies_gets_this_process_copy_with_every_header(catalogue, client):
+    url = reverse("reports:report-list")
+    first = client.get(url)
+    assert not answered_early(first)
+    again = client.get(url)
+    assert answered_early(again)
+    assert again.content == first.content
+    # The headers the middleware after it added on the first answer, sent again as they were.
+    assert dict(again.headers) == dict(first.headers)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Permissions-Policy"):
+        assert header in again.headers
+    assert "Cookie" in again.headers["Vary"]
+    # ...and a browser that has the page is told it has not changed.
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_the_copy_is_not_sent_once_any_process_has_emptied_the_cache(catalogue, client):
+    """Another process's ``empty_page_cache`` reaches this one only through the shared cache's
+    epoch: a copy made in an earlier epoch is never sent, and the page is rendered again."""
+    from django.core.cache import caches
+
+    url = reverse("reports:report-list")
+    client.get(url)
+    assert answered_early(client.get(url))
+    edition = catalogue["kernow"].published_edition
+    type(edition).objects.filter(pk=edition.pk).update(title="Kernow, as changed elsewhere")
+    caches["microsite"].clear()  # as another process empties it...
+    caches["microsite"].set("epoch", "another process's", None)  # ...and marks it anew
+    page = client.get(url)
+    assert not answered_early(page)
+    assert "Kernow, as changed elsewhere" in page.content.decode()
+    # Positive control: the page made in the new epoch is this process's copy again.
+    assert answered_early(client.get(url))
+
+
+def test_a_visitor_with_a_cookie_passes_through_the_whole_middleware(catalogue, client):
+    url = reverse("reports:report-list")
+    first = client.get(url)
+    client.cookies["csrftoken"] = "x" * 32  # e.g. left by the sign-in page
+    again = client.get(url)
+    assert not answered_early(again)
+    assert again.content == first.content  # the same public page, from the shared cache
+
+
+def test_each_process_keeps_its_copies_within_a_size_and_for_a_time():
+    from django.http import HttpResponse
+
+    from reports.microsite.caching import LocalPages
+
+    def page(text):
+        response = HttpResponse(text.ljust(100))
+        response["ETag"] = f'"{text}"'
+        return response
+
+    copies = LocalPages(max_bytes=250)
+    copies.keep("a", "epoch 1", page("a"))
+    copies.keep("b", "epoch 1", page("b"))
+    assert copies.get("a", "epoch 1")["ETag"] == '"a"'  # now the most recently sent
+    copies.keep("c", "epoch 1", page("c"))  # 300 bytes: the least recently sent goes
+    assert copies.get("b", "epoch 1") is None
+    assert copies.get("a", "epoch 1").content.startswith(b"a")
+    assert copies.get("c", "epoch 2") is None  # made in an earlier epoch: dropped
+    assert "c" not in copies
+    copies.keep("d", None, page("d"))  # no epoch to check it against: not kept
+    assert "d" not in copies
+
+    expired = LocalPages(max_bytes=250, timeout=0)
+    expired.keep("a", "epoch 1", page("a"))
+    assert expired.get("a", "epoch 1") is None
 
 
 def sent_to_the_end(response):
