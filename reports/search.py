@@ -6,8 +6,8 @@ with a GIN index, queried in websearch syntax (``"soft intelligence" -london``),
 text, honouring quoted phrases, ``or`` and ``-exclusions``, with word endings dropped (a light
 stemming), and a window of text around the first match.
 
-``search`` returns the matching reports annotated with ``search_rank`` and ``search_snippet``;
-``matching`` the same reports without them, for counting. Snippets carry
+``matching`` finds the reports that match, ``ranked`` adds their relevance (``search_rank``),
+``with_snippets`` their snippets (``search_snippet``), and ``search`` does all three. Snippets carry
 the match between ``MARK_START`` and ``MARK_END``; ``snippet_html`` escapes the text and turns
 those into ``<mark>``. What a report's search document holds, and when it is rebuilt, is the
 microsite's business: ``reports/microsite/search_index.py``.
@@ -77,17 +77,16 @@ def through_the_index(using: str = "default"):
 
 
 def search(queryset, query: str):
-    query = (query or "").strip()
-    if not query:
-        return queryset
-    if connections[queryset.db].vendor == "postgresql":
-        return _search_postgres(queryset, query)
-    return _search_fallback(queryset, query)
+    """The reports of ``queryset`` matching ``query``, annotated with ``search_rank``,
+    ``search_snippet`` and ``search_terms``: ``matching``, ``ranked`` and ``with_snippets`` in
+    one. A page of results uses them apart: it finds and orders the matches (ranked only when
+    it sorts by relevance), then cuts snippets for the reports it shows alone."""
+    return with_snippets(ranked(matching(queryset, query), query), query)
 
 
 def matching(queryset, query: str):
-    """The reports of ``queryset`` that ``search`` finds, without its rank and snippet: what
-    counts need (the facets count six groupings of them in one query)."""
+    """The reports of ``queryset`` that match ``query``, and nothing more: what counts, facets
+    and a page's ids read."""
     query = (query or "").strip()
     if not query:
         return queryset
@@ -96,12 +95,51 @@ def matching(queryset, query: str):
     return _matching_fallback(queryset, parse_websearch(query))
 
 
+def ranked(queryset, query: str):
+    """``queryset`` (matches of ``query``) annotated with ``search_rank``, their relevance:
+    PostgreSQL's ``ts_rank`` (which reads each match's search vector), or elsewhere the number
+    of terms in the title."""
+    query = (query or "").strip()
+    if not query:
+        return queryset.annotate(search_rank=models.Value(0.0, output_field=models.FloatField()))
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.annotate(
+            search_rank=SearchRank(models.F("search_vector"), _search_query(query))
+        )
+    groups, _exclude = parse_websearch(query)
+    terms = [stem(term) for group in groups for term in group]
+    return queryset.annotate(
+        search_rank=sum(
+            (
+                models.Case(
+                    models.When(title__icontains=term, then=models.Value(1.0)),
+                    default=models.Value(0.0),
+                    output_field=models.FloatField(),
+                )
+                for term in terms
+            ),
+            start=models.Value(0.0, output_field=models.FloatField()),
+        )
+    )
+
+
+def with_snippets(queryset, query: str):
+    """``queryset`` (a page of matches of ``query``) annotated with ``search_snippet``, a window
+    of each report's text around a match with the matches marked, and ``search_terms``, what
+    ``snippet_html`` marks in it (PostgreSQL marks its own: "")."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        return _snippets_postgres(queryset, query)
+    return _snippets_fallback(queryset, query)
+
+
 def _search_query(query: str) -> SearchQuery:
     return SearchQuery(query, search_type="websearch", config=CONFIG)
 
 
-def _search_postgres(queryset, query: str):
-    search_query = _search_query(query)
+def _snippets_postgres(queryset, query: str):
     groups, _exclude = parse_websearch(query)
     # ts_headline parses the whole text it is given (14 kB a report on average: 1.2 ms each), so
     # it is given a window of the text around the first match of the first term: room for its
@@ -115,11 +153,10 @@ def _search_postgres(queryset, query: str):
         ),
         HEADLINE_WINDOW,
     )
-    return matching(queryset, query).annotate(
-        search_rank=SearchRank(models.F("search_vector"), search_query),
+    return queryset.annotate(
         search_snippet=SearchHeadline(
             window,
-            search_query,
+            _search_query(query),
             config=CONFIG,
             start_sel=MARK_START,
             stop_sel=MARK_END,
@@ -189,32 +226,18 @@ def _matching_fallback(queryset, parsed: tuple[list[list[str]], list[str]]):
     return queryset
 
 
-def _search_fallback(queryset, query: str):
-    groups, exclude = parse_websearch(query)
-    queryset = _matching_fallback(queryset, (groups, exclude))
+def _snippets_fallback(queryset, query: str):
+    groups, _exclude = parse_websearch(query)
     groups = [[stem(term) for term in group] for group in groups]
     if not groups:
         return queryset.annotate(
-            search_rank=models.Value(0.0, output_field=models.FloatField()),
             search_snippet=Substr("search_text", 1, SNIPPET_CHARS),
             search_terms=models.Value(""),
         )
     terms = [term for group in groups for term in group]
     # The snippet starts near the first group's first match (of whichever term matched).
     first_match = _first_match(groups[0])
-    title_hits = sum(
-        (
-            models.Case(
-                models.When(title__icontains=term, then=models.Value(1.0)),
-                default=models.Value(0.0),
-                output_field=models.FloatField(),
-            )
-            for term in terms
-        ),
-        start=models.Value(0.0, output_field=models.FloatField()),
-    )
     return queryset.annotate(
-        search_rank=title_hits,
         search_snippet=Substr(
             "search_text", Greatest(first_match - SNIPPET_CHARS // 3, 1), SNIPPET_CHARS
         ),

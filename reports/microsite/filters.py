@@ -16,7 +16,7 @@ import django_filters
 from django import forms
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import CharField, Count, FloatField, Value
+from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -163,7 +163,9 @@ class ReportFilter(django_filters.FilterSet):
             self.form.fields[name].choices = choices
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        # The matches alone: ranked by ``ordered`` when sorted by relevance, and snippets cut
+        # for the page shown (``search.with_snippets``).
+        return queryset.matching(value)
 
     def filter_focus(self, queryset, name, value):
         return queryset.filter(bsp__in=BespokeSupportProject.objects.filter(themes__slug__in=value))
@@ -290,9 +292,9 @@ class ReportFilter(django_filters.FilterSet):
         """The filtered reports in the chosen order."""
         queryset, sort = self.qs, self.sort_order
         if self.too_many_to_rank:
-            # Not ranked: the rank is not computed either (it reads every match's vector).
-            queryset = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
-            sort = Sort.NEWEST
+            sort = Sort.NEWEST  # not ranked (ranking reads every match's vector)
+        elif sort == Sort.RELEVANCE:
+            queryset = search.ranked(queryset, self.search_terms)
         order = {
             Sort.RELEVANCE: ["-search_rank", "-published_at", "title"],
             Sort.NEWEST: ["-published_at", "title"],

@@ -91,7 +91,10 @@ def _report_list(request):
     # table), then those reports with what their cards show (joins, snippets) for these 20 alone.
     page = filterset.page(request.GET.get("page"), PAGE_SIZE)
     ids = list(page.object_list)
-    shown = filterset.qs.for_cards().filter(pk__in=ids).order_by().in_bulk()
+    shown = search.with_snippets(
+        LearningReport.objects.published().for_cards().filter(pk__in=ids),
+        filterset.search_terms,
+    ).in_bulk()
     page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()
     query.pop("page", None)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from reports import search
 from reports.microsite import filters
-from reports.models import LearningReport
+from reports.models import LearningReport, Status
+from tests.factories import make_cast
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -87,6 +88,30 @@ def test_no_search_query_reads_every_report_and_a_common_word_is_listed_newest_f
     rare = client.get('/reports/?q="lantern audit"').content.decode()
     assert "lantern audit" in rare.lower()
     assert "listed newest first" not in rare
+
+
+@pytest.mark.parametrize(
+    ("address", "ranked"),
+    [("/reports/?q=exploitation", False), ('/reports/?q="lantern audit"', True)],
+)
+def test_only_a_ranked_search_reads_ranks_and_snippets_are_cut_for_the_page_shown(
+    catalogue, client, monkeypatch, address, ranked
+):
+    """A word in most reports is listed newest first: no query computes a rank (which reads
+    every match's search vector). Snippets are cut in one query, for the reports shown alone,
+    without searching them again."""
+    from django.test.utils import CaptureQueriesContext
+
+    make_cast("Lantern Audit Area", status=Status.PUBLISHED)
+    monkeypatch.setattr(search, "RANK_LIMIT", 1000 if ranked else 0)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(address).content.decode()
+    assert "search-snippet" in page  # cards with their snippets
+    sql = [query["sql"] for query in queries]
+    assert sum("ts_rank" in statement for statement in sql) == (1 if ranked else 0)
+    snippets = [statement for statement in sql if "ts_headline" in statement]
+    assert len(snippets) == 1
+    assert "@@" not in snippets[0] and "ts_rank" not in snippets[0]
 
 
 def _heading(page: str) -> str:
