@@ -1,4 +1,5 @@
 import datetime
+import functools
 import hashlib
 import uuid
 
@@ -6,7 +7,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -76,6 +78,12 @@ PAGE_FIELDS = (
 )
 
 
+@functools.cache
+def _current_edition_fields() -> tuple[str, ...]:
+    """Every field of a report's current edition (``for_page``)."""
+    return tuple(f"published_edition__{field.name}" for field in Edition._meta.concrete_fields)
+
+
 class LearningReportQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see: reports with a published edition,
@@ -114,16 +122,17 @@ class LearningReportQuerySet(models.QuerySet):
         return self.select_related("bsp__region", "published_edition").only(*CARD_FIELDS)
 
     def for_page(self):
-        """With what a report's own page shows of the report itself (``PAGE_FIELDS``), and
-        whether it has published addenda (``has_published_addenda``: most have none, and their
-        page then makes no query for them). The page reads its editions, sections and any
-        addenda on their own."""
+        """With what a report's own page shows of the report itself (``PAGE_FIELDS``), its
+        current edition, and whether it has published addenda (``has_published_addenda``: most
+        have none, and their page then makes no query for them). The page reads the edition's
+        signatures and sections, and any earlier editions and addenda, on their own. (Joining
+        the two signatures too, seven tables, took PostgreSQL 1.1 ms to plan, against 0.4.)"""
         published_addenda = Addendum.objects.filter(
             report=models.OuterRef("pk"), published_at__isnull=False
         )
         return (
-            self.select_related("bsp__region", "bsp__partnership")
-            .only(*PAGE_FIELDS)
+            self.select_related("bsp__region", "bsp__partnership", "published_edition")
+            .only(*PAGE_FIELDS, *_current_edition_fields())
             .annotate(has_published_addenda=models.Exists(published_addenda))
         )
 
@@ -148,16 +157,35 @@ class LearningReportQuerySet(models.QuerySet):
 
         The theme test is a correlated ``EXISTS`` on each candidate, not ``bsp IN`` (every BSP
         sharing a theme, thousands at 10,000 reports, gathered before the first row): walked
-        newest first, a page of related reports reads a few rows, whatever the corpus."""
-        tagged = BespokeSupportProject.themes.through.objects
-        # A subquery, not a list; of the BSP's tags alone (not joined to the themes table).
-        themes = tagged.filter(bespokesupportproject=report.bsp_id).values("theme_id")
-        shares_a_theme = models.Exists(
-            tagged.filter(bespokesupportproject=models.OuterRef("bsp"), theme__in=themes)
-        )
+        newest first, a page of related reports reads a few rows, whatever the corpus. It is
+        written in SQL (``_shares_a_theme_with``): the same test made of two subqueries of the
+        ORM took 0.6 ms a page to build."""
         return self.exclude(pk=report.pk).filter(
-            models.Q(bsp__region_id=report.bsp.region_id) | models.Q(shares_a_theme)
+            models.Q(bsp__region_id=report.bsp.region_id)
+            | models.Q(_shares_a_theme_with(report.bsp_id))
         )  # each report once, no DISTINCT needed
+
+
+def _shares_a_theme_with(bsp_id):
+    """Whether a report's BSP shares a focus theme with the BSP ``bsp_id``: a condition on the
+    reports table (``LearningReportQuerySet.related_to``), made of the models' own table and
+    column names; ``bsp_id`` is a parameter."""
+    quote = connection.ops.quote_name
+    themes = BespokeSupportProject._meta.get_field("themes")
+    tags = quote(themes.remote_field.through._meta.db_table)
+    bsp, theme = quote(themes.m2m_column_name()), quote(themes.m2m_reverse_name())
+    report_bsp = (
+        f"{quote(LearningReport._meta.db_table)}."
+        f"{quote(LearningReport._meta.get_field('bsp').column)}"
+    )
+    # Every name here is the models' own, quoted; the one value is a parameter.
+    return RawSQL(  # noqa: S611  # nosec B611
+        f"EXISTS (SELECT 1 FROM {tags} mine JOIN {tags} theirs "  # noqa: S608  # nosec B608
+        f"ON theirs.{theme} = mine.{theme} "
+        f"WHERE mine.{bsp} = %s AND theirs.{bsp} = {report_bsp})",
+        [bsp_id],
+        output_field=models.BooleanField(),
+    )
 
 
 class ReadsSections:

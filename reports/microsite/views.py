@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
 from .. import search
-from ..models import EditionSection, LearningReport
+from ..models import EditionSection, LearningReport, Signature
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..removed import removal_notice
@@ -123,20 +123,28 @@ def _withdrawn(request, slug):
 
 
 def _edition_page(request, report, number=None):
-    """The page of ``report``'s edition ``number`` (its current one by default): every edition
-    read in one query (the page lists them), that one's sections in another."""
-    editions = list(
-        report.editions.select_related("local_signature", "tce_signature").order_by("-number")
-    )
-    wanted = report.published_edition_id
+    """The page of ``report`` (read ``for_page``, with its current edition) at its edition
+    ``number`` (its current one by default), and that edition's sections. A report's current
+    edition is its newest (each publication adds the next): when that is its first, it is the
+    only one; otherwise every edition is read in one query (the page lists them)."""
+    current = report.published_edition
+    current.report = report  # its address names the report
+    if current.number == 1:
+        editions = [current]
+        # Its two signatures in one query (the sign-off block names both).
+        signed = Signature.objects.in_bulk([current.local_signature_id, current.tce_signature_id])
+        current.local_signature = signed[current.local_signature_id]
+        current.tce_signature = signed[current.tce_signature_id]
+    else:
+        editions = list(
+            report.editions.select_related("local_signature", "tce_signature").order_by("-number")
+        )
     edition = next(
-        (e for e in editions if (e.number == number if number is not None else e.pk == wanted)),
+        (e for e in editions if (e.number == number if number is not None else e == current)),
         None,
     )
     if edition is None:
         raise Http404("No such edition of this report.")
-    # The current edition is among them (the report's own query does not join it again).
-    report.published_edition = next(e for e in editions if e.pk == wanted)
     # Its sections in their own order only: the models' default orders ("edition", then the
     # edition's "report", then the report's "title") would join two tables to sort one's rows.
     edition.__dict__["sections_by_key"] = {

@@ -48,8 +48,9 @@ BUDGETS = [
         {"slug": "east-sussex"},
         "",
         5,
-        "report with its BSP, partnership and region (and whether it has published addenda); "
-        "its editions with their signatures; the edition's sections; related reports' cards; "
+        "report with its BSP, partnership, region and current edition (and whether it has "
+        "published addenda); that edition's signatures (a first edition: the only one), or "
+        "every edition with its signatures; the edition's sections; related reports' cards; "
         "the published addenda, when it has some",
     ),
     (
@@ -191,3 +192,19 @@ def test_a_cached_page_costs_no_query(catalogue, client, django_assert_num_queri
         response = client.get(url)
     assert response.status_code == 200
     assert "Kernow" in response.content.decode()
+
+
+def test_a_report_published_once_reads_no_list_of_editions(catalogue, client):
+    """Each publication adds the next edition, so a report whose current edition is its first
+    has no other: its page reads that edition with the report, and no list of editions (a report
+    published again lists its editions: tests/reports/test_editions.py)."""
+    report = catalogue["kernow"]
+    assert report.published_edition.number == 1
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(report.get_absolute_url()).content.decode()
+    assert report.published_edition.title in page
+    assert "Signed by local area" in page
+    from_editions = [
+        q["sql"] for q in queries.captured_queries if 'FROM "reports_edition"' in q["sql"]
+    ]
+    assert from_editions == []
