@@ -71,6 +71,8 @@ class ReportDocument:
 
 def number_footnotes(html: str, footnotes: list[Footnote]) -> str:
     """Replace inline footnotes with numbered links, appending their text to ``footnotes``."""
+    if '<span class="footnote">' not in html:  # most sections have none: no need to search
+        return html
 
     def replace(match):
         note = Footnote(number=len(footnotes) + 1, html=mark_safe(match.group(1)))  # noqa: S308

@@ -19,6 +19,8 @@ from django.db import connections
 from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
 from partnerships.models import (
@@ -161,6 +163,15 @@ class ReportFilter(django_filters.FilterSet):
         self._stored = summary.stored(["facet-options", "facet-counts", *figures])
         for name, choices in _option_choices(self._stored).items():
             self.form.fields[name].choices = choices
+
+    def get_form_class(self):
+        """The form's class, made once a process (django-filter makes one a request): its
+        fields never change, and each form's options are set on its own copies of them
+        (``__init__``)."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_search(self, queryset, name, value):
         # The matches alone: ranked by ``ordered`` when sorted by relevance, and snippets cut
@@ -473,12 +484,45 @@ class Option:
         """The count as the page writes it: "1,234"."""
         return f"{self.count:,}"
 
+    def tick_box(self, facet: str) -> SafeString:
+        """The option's tick box and label in the filters (``reports/_facets.html``), with its
+        count when counted. Written here, not in the template: a list of filters has about 40,
+        and the template language took 20 microseconds for each, this 3."""
+        count = ""
+        if self.count is not None:
+            count = format_html(
+                ' <span class="facet-count">({}<span class="visually-hidden"> report{}</span>)'
+                "</span>",
+                self.count_text,
+                "" if self.count == 1 else "s",
+            )
+        # The format string is ours alone: " checked" is one of two constants.
+        checked = " checked" if self.selected else ""
+        return format_html(
+            '<div class="form-check"><input class="form-check-input" type="checkbox" '
+            'name="{}" value="{}" id="{}"' + checked + ">"
+            '<label class="form-check-label" for="{}">{}{}</label></div>',
+            facet,
+            self.value,
+            self.input_id,
+            self.input_id,
+            self.label,
+            count,
+        )
+
 
 @dataclass
 class Facet:
     name: str
     label: str
     options: list[Option] = field(default_factory=list)
+
+    @property
+    def tick_boxes(self) -> SafeString:
+        """Every option's tick box (``Option.tick_box``), one after another."""
+        return format_html_join(
+            "\n", "{}", ((option.tick_box(self.name),) for option in self.options)
+        )
 
     @property
     def has_selection(self):

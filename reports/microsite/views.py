@@ -315,8 +315,9 @@ def _extract(section) -> LearningExtract:
     footnotes: list[Footnote] = []
     html = number_footnotes(section.body, footnotes)
     report = section.edition.report
-    prefix = f"{report.slug}-"
-    html = _ANCHOR.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
+    if footnotes:
+        prefix = f"{report.slug}-"
+        html = _ANCHOR.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
     # The body was sanitised on save; only our own anchors were added.
     safe = mark_safe(html)  # noqa: S308
     return LearningExtract(
