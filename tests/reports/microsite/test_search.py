@@ -2,6 +2,7 @@
 snippets), a plain-text fallback with the same interface elsewhere."""
 
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -223,15 +224,26 @@ def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(
     """PostgreSQL chooses the snippet from a window of the text around the first match
     (search.HEADLINE_WINDOW), not from the whole text: a match far into it is still shown."""
     filler = "<p>" + "The partnership met every month to review its plans. " * 150 + "</p>"
-    make_cast(
+    # Long words either side of the match: a window's edge falls inside one.
+    padding = "Safeguarding " * 100
+    cast = make_cast(
         "Long Reach",
         region="North West",
-        sections={"reasons": filler, "significant_learning": f"<p>{learning}</p>"},
+        sections={
+            "reasons": filler,
+            "significant_learning": f"<p>{padding}{learning} {padding}</p>",
+        },
         status=Status.PUBLISHED,
     )
     page = search_page(client, query).content.decode()
     assert "1 report matching" in page
     assert highlighted in page
+    # The snippet begins and ends with whole words: none is cut in half at the window's edges.
+    snippet = re.search(r'class="card-text search-snippet[^"]*">…(.*?)…</p>', page, re.DOTALL)
+    words = re.sub(r"<[^>]+>", "", snippet.group(1)).split()
+    report = LearningReport.objects.get(pk=cast.report.pk)
+    written = set(re.findall(r"[\w'-]+", report.search_text))
+    assert words[0].strip(".,") in written and words[-1].strip(".,") in written, words
 
 
 @pytest.mark.parametrize("query", ["-", "-london", '""', "or"])
