@@ -127,13 +127,10 @@ class LearningReportQuerySet(models.QuerySet):
         have none, and their page then makes no query for them). The page reads the edition's
         signatures and sections, and any earlier editions and addenda, on their own. (Joining
         the two signatures too, seven tables, took PostgreSQL 1.1 ms to plan, against 0.4.)"""
-        published_addenda = Addendum.objects.filter(
-            report=models.OuterRef("pk"), published_at__isnull=False
-        )
         return (
             self.select_related("bsp__region", "bsp__partnership", "published_edition")
             .only(*PAGE_FIELDS, *_current_edition_fields())
-            .annotate(has_published_addenda=models.Exists(published_addenda))
+            .annotate(has_published_addenda=_has_published_addenda())
         )
 
     def newest(self, count: int) -> list:
@@ -164,6 +161,23 @@ class LearningReportQuerySet(models.QuerySet):
             models.Q(bsp__region_id=report.bsp.region_id)
             | models.Q(_shares_a_theme_with(report.bsp_id))
         )  # each report once, no DISTINCT needed
+
+
+def _has_published_addenda():
+    """Whether a report has a published addendum: a condition on the reports table
+    (``LearningReportQuerySet.for_page``), written in SQL from the models' own table and column
+    names (the ORM's ``Exists`` took 0.3 ms a page to build)."""
+    quote = connection.ops.quote_name
+    addenda = quote(Addendum._meta.db_table)
+    report_id = f"{quote(LearningReport._meta.db_table)}.{quote(LearningReport._meta.pk.column)}"
+    of_report = quote(Addendum._meta.get_field("report").column)
+    published = quote(Addendum._meta.get_field("published_at").column)
+    return RawSQL(  # noqa: S611  # nosec B611
+        f"EXISTS (SELECT 1 FROM {addenda} addendum "  # noqa: S608  # nosec B608
+        f"WHERE addendum.{of_report} = {report_id} AND addendum.{published} IS NOT NULL)",
+        [],
+        output_field=models.BooleanField(),
+    )
 
 
 def _shares_a_theme_with(bsp_id):
