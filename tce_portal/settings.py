@@ -230,6 +230,12 @@ if MICROSITE_CACHE_URL and MICROSITE_CACHE_URL == REDIS_URL:
         "MICROSITE_CACHE_URL must be a Redis database of its own (say redis://host:6379/1): "
         "the public pages' cache is emptied whole on every change."
     )
+LOCAL_PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "microsite-local",
+    "TIMEOUT": 300,
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -250,6 +256,10 @@ CACHES = {
             "LOCATION": "microsite_cache",
         }
     ),
+    # Each process's own copies of the public pages it has sent, checked against the shared
+    # cache's epoch before one is sent (reports/microsite/caching.py, PublicPagesMiddleware).
+    # Pages are 20-110 kB: at most about 20 MB a process.
+    "microsite-local": LOCAL_PAGES_CACHE,
 }
 
 # Background work (Django 6's tasks API through the django-tasks backport). Immediate by default so

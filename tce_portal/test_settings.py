@@ -43,6 +43,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "microsite",
     },
+    "microsite-local": LOCAL_PAGES_CACHE,  # noqa: F405
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # The live server used by browser tests speaks plain HTTP.

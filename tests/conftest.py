@@ -6,7 +6,6 @@ from django.db import connection
 
 from partnerships.models import Region
 from reports.demo import seed_demo
-from reports.microsite.caching import LOCAL_PAGES
 from tests.factories import make_cast
 
 BROWSER_TESTS = Path(__file__).parent / "browser"
@@ -29,14 +28,12 @@ def pytest_runtest_setup(item):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches: cached pages never leak from one test to another
-    (nor this process's own copies of them)."""
+    (nor this process's own copies of them, ``microsite-local``)."""
     for cache in caches.all():
         cache.clear()
-    LOCAL_PAGES.clear()
     yield
     for cache in caches.all():
         cache.clear()
-    LOCAL_PAGES.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@
   (``summary.py``). ``receivers.py`` calls it after every transition of a report (the
   ``report_transitioned`` domain event) and after any saved change to what the public pages
   show, including changes made in the admin or the shell.
-- Each process also keeps its own copies of the pages it has sent (``LocalPages``), each under
+- Each process also keeps its own copies of the pages it has sent (``LOCAL_CACHE``), each under
   the epoch of the cache it was made in. ``PublicPagesMiddleware``, placed before the session,
   authentication, CSRF and messages middleware, answers a visitor who sends no cookie from that
   copy after one read of the current epoch: a cached page then costs what a one-query page
@@ -24,10 +24,6 @@ Signed-in people's pages carry their own navigation: they are never cached or va
 import functools
 import hashlib
 import secrets
-import threading
-import time
-from collections import OrderedDict
-from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.cache import caches
@@ -49,10 +45,8 @@ EPOCH_KEY = "epoch"  # a value of its own after each emptying (``empty_page_cach
 PAGE_TIMEOUT = int(summary.MAX_AGE.total_seconds())
 
 
-# How long a process sends its own copy of a page before reading the shared cache's again
-# (``LocalPages``), and how much it keeps (a page is 20 to 110 kB).
-LOCAL_TIMEOUT = 300
-LOCAL_BYTES = 16 * 1024 * 1024
+# Each process's own copies of the pages it has sent (``PublicPagesMiddleware``).
+LOCAL_CACHE = "microsite-local"
 
 
 def clear_public_pages() -> None:
@@ -68,12 +62,12 @@ def clear_public_pages() -> None:
 def empty_page_cache() -> None:
     """Empty the cache and mark it with a new epoch. A page whose making began in an earlier
     epoch is not kept, whenever its write lands (``_store``), and no process sends its own copy
-    of one (``LocalPages``): a page rendered just before a report is taken down is never served
-    after it."""
+    of one (``PublicPagesMiddleware``): a page rendered just before a report is taken down is
+    never served after it."""
     cache = caches[CACHE]
     cache.clear()
     cache.set(EPOCH_KEY, secrets.token_hex(8), None)
-    LOCAL_PAGES.clear()
+    caches[LOCAL_CACHE].clear()  # this process's copies (other processes' see the new epoch)
 
 
 def _current_epoch(found_epoch):
@@ -198,82 +192,34 @@ def _rendered(response):
     return response
 
 
-class _Copy(NamedTuple):
-    epoch: str
-    expires: float  # time.monotonic()
-    status: int
-    headers: tuple
-    content: bytes
+def _local_copy(key: str, epoch) -> HttpResponse | None:
+    """A new response with this process's copy of the page at ``key``, if it was made in
+    ``epoch``, the shared cache's current one; ``None`` otherwise."""
+    copy = caches[LOCAL_CACHE].get(key)
+    if copy is None or epoch is None or copy["epoch"] != epoch:
+        return None
+    response = HttpResponse(copy["content"], status=copy["status"])
+    for header, value in copy["headers"]:
+        response[header] = value
+    return response
 
 
-class LocalPages:
-    """This process's own copies of public pages as it sent them (every header the middleware
-    added), each under the epoch of the shared cache it was made in (``EPOCH_KEY``).
-
-    A copy is sent only while the shared cache's epoch is still the one it was made in: once
-    any process empties the cache (a change to what the public pages show), no process sends a
-    copy made before. It is read again from the shared cache after ``LOCAL_TIMEOUT``. The
-    copies are kept up to ``LOCAL_BYTES``, the least recently sent dropped first."""
-
-    def __init__(self, max_bytes: int, timeout: float = LOCAL_TIMEOUT):
-        self.max_bytes = max_bytes
-        self.timeout = timeout
-        self._copies: OrderedDict[str, _Copy] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()  # the development server answers in threads
-
-    def __contains__(self, key) -> bool:
-        return key in self._copies
-
-    def get(self, key: str, epoch) -> HttpResponse | None:
-        """A new response with the copy of the page at ``key`` made in ``epoch``, or ``None``."""
-        with self._lock:
-            copy = self._copies.get(key)
-            if copy is None:
-                return None
-            if epoch is None or copy.epoch != epoch or copy.expires <= time.monotonic():
-                self._drop(key)
-                return None
-            self._copies.move_to_end(key)
-        response = HttpResponse(copy.content, status=copy.status)
-        for header, value in copy.headers:
-            response[header] = value
-        return response
-
-    def keep(self, key: str, epoch, response) -> None:
-        if epoch is None or len(response.content) > self.max_bytes:
-            return
-        copy = _Copy(
-            epoch,
-            time.monotonic() + self.timeout,
-            response.status_code,
-            tuple(response.items()),
-            response.content,
-        )
-        with self._lock:
-            self._drop(key)
-            self._copies[key] = copy
-            self._bytes += len(copy.content)
-            while self._bytes > self.max_bytes:
-                self._drop(next(iter(self._copies)))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._copies.clear()
-            self._bytes = 0
-
-    def _drop(self, key) -> None:
-        copy = self._copies.pop(key, None)
-        if copy is not None:
-            self._bytes -= len(copy.content)
-
-
-LOCAL_PAGES = LocalPages(LOCAL_BYTES)
+def _keep_local_copy(key: str, epoch, response) -> None:
+    if epoch is not None:
+        copy = {
+            "epoch": epoch,
+            "status": response.status_code,
+            "headers": tuple(response.items()),
+            "content": response.content,
+        }
+        caches[LOCAL_CACHE].set(key, copy)
 
 
 class PublicPagesMiddleware:
     """Send a visitor who sends no cookie (so: signed out, no message waiting) this process's
-    own copy of a public page (``LocalPages``), after one read of the shared cache's epoch,
+    own copy of a public page (the ``microsite-local`` cache, a ``LocMemCache``: each process's
+    own memory, its least recently used pages dropped first, each kept 5 minutes at most), if
+    it was made in the shared cache's current epoch: one read of the epoch,
     before the session, authentication, CSRF and messages middleware run. Place it after
     ``SecurityMiddleware`` and the portal's own header and logging middleware, which every
     response passes through, and before ``SessionMiddleware``.
@@ -287,8 +233,8 @@ class PublicPagesMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and not request.COOKIES:
             key = page_key(request)
-            if key in LOCAL_PAGES:
-                response = LOCAL_PAGES.get(key, caches[CACHE].get(EPOCH_KEY))
+            if caches[LOCAL_CACHE].has_key(key):  # in this process's memory: no query
+                response = _local_copy(key, caches[CACHE].get(EPOCH_KEY))
                 if response is not None:
                     return get_conditional_response(
                         request, etag=response["ETag"], response=response
@@ -301,5 +247,5 @@ class PublicPagesMiddleware:
             and not response.streaming
             and not response.cookies
         ):
-            LOCAL_PAGES.keep(*kept, response)
+            _keep_local_copy(*kept, response)
         return response

@@ -270,33 +270,6 @@ def test_a_visitor_with_a_cookie_passes_through_the_whole_middleware(catalogue, 
     assert again.content == first.content  # the same public page, from the shared cache
 
 
-def test_each_process_keeps_its_copies_within_a_size_and_for_a_time():
-    from django.http import HttpResponse
-
-    from reports.microsite.caching import LocalPages
-
-    def page(text):
-        response = HttpResponse(text.ljust(100))
-        response["ETag"] = f'"{text}"'
-        return response
-
-    copies = LocalPages(max_bytes=250)
-    copies.keep("a", "epoch 1", page("a"))
-    copies.keep("b", "epoch 1", page("b"))
-    assert copies.get("a", "epoch 1")["ETag"] == '"a"'  # now the most recently sent
-    copies.keep("c", "epoch 1", page("c"))  # 300 bytes: the least recently sent goes
-    assert copies.get("b", "epoch 1") is None
-    assert copies.get("a", "epoch 1").content.startswith(b"a")
-    assert copies.get("c", "epoch 2") is None  # made in an earlier epoch: dropped
-    assert "c" not in copies
-    copies.keep("d", None, page("d"))  # no epoch to check it against: not kept
-    assert "d" not in copies
-
-    expired = LocalPages(max_bytes=250, timeout=0)
-    expired.keep("a", "epoch 1", page("a"))
-    assert expired.get("a", "epoch 1") is None
-
-
 def sent_to_the_end(response):
     """What a WSGI server does after the last byte (as Django's test client does, without
     closing the test's database connection)."""
