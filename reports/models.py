@@ -339,6 +339,22 @@ class LearningReport(ReadsSections, models.Model):
     def get_absolute_url(self):
         return reverse("reports:report-detail", kwargs={"slug": self.slug})
 
+    def editions_newest_first(self) -> list:
+        """Every published edition of this report, newest (its current one) first, with their
+        signatures. Each publication adds the next edition, so a report whose current edition
+        is its first has no other: that one (as ``for_page`` read it with the report) is
+        returned with its two signatures read in one query, and no list of editions is read."""
+        current = self.published_edition
+        if current is None or current.number > 1:
+            return list(
+                self.editions.select_related("local_signature", "tce_signature").order_by("-number")
+            )
+        current.report = self  # its address names the report
+        signed = Signature.objects.in_bulk([current.local_signature_id, current.tce_signature_id])
+        current.local_signature = signed[current.local_signature_id]
+        current.tce_signature = signed[current.tce_signature_id]
+        return [current]
+
     def get_review_url(self):
         return reverse("reports:report-review", kwargs={"slug": self.slug})
 

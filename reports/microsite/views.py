@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from partnerships.models import BespokeSupportProject, Partnership, Region, with_agencies
 
 from .. import search
-from ..models import EditionSection, LearningReport, Signature
+from ..models import EditionSection, LearningReport
 from ..pdfs import storage
 from ..pdfs.storage import MAX_COMPENDIUM_REPORTS
 from ..removed import removal_notice
@@ -124,23 +124,15 @@ def _withdrawn(request, slug):
 
 def _edition_page(request, report, number=None):
     """The page of ``report`` (read ``for_page``, with its current edition) at its edition
-    ``number`` (its current one by default), and that edition's sections. A report's current
-    edition is its newest (each publication adds the next): when that is its first, it is the
-    only one; otherwise every edition is read in one query (the page lists them)."""
-    current = report.published_edition
-    current.report = report  # its address names the report
-    if current.number == 1:
-        editions = [current]
-        # Its two signatures in one query (the sign-off block names both).
-        signed = Signature.objects.in_bulk([current.local_signature_id, current.tce_signature_id])
-        current.local_signature = signed[current.local_signature_id]
-        current.tce_signature = signed[current.tce_signature_id]
-    else:
-        editions = list(
-            report.editions.select_related("local_signature", "tce_signature").order_by("-number")
-        )
+    ``number`` (its current one by default), and that edition's sections; the page lists every
+    edition (``LearningReport.editions_newest_first``)."""
+    editions = report.editions_newest_first()
     edition = next(
-        (e for e in editions if (e.number == number if number is not None else e == current)),
+        (
+            e
+            for e in editions
+            if (e.number == number if number is not None else e == report.published_edition)
+        ),
         None,
     )
     if edition is None:
