@@ -19,6 +19,7 @@ from partnerships.models import BespokeSupportProject
 from . import details, richtext
 from .dates import long_date
 from .search import matching, search
+from .sql import column
 from .template_sections import SECTION_CHOICES, SECTION_KEYS, SECTIONS, SECTIONS_BY_KEY
 
 
@@ -169,7 +170,7 @@ def _has_published_addenda():
     names (the ORM's ``Exists`` took 0.3 ms a page to build)."""
     quote = connection.ops.quote_name
     addenda = quote(Addendum._meta.db_table)
-    report_id = f"{quote(LearningReport._meta.db_table)}.{quote(LearningReport._meta.pk.column)}"
+    report_id = column(LearningReport, "id")
     of_report = quote(Addendum._meta.get_field("report").column)
     published = quote(Addendum._meta.get_field("published_at").column)
     return RawSQL(  # noqa: S611  # nosec B611
@@ -188,10 +189,7 @@ def _shares_a_theme_with(bsp_id):
     themes = BespokeSupportProject._meta.get_field("themes")
     tags = quote(themes.remote_field.through._meta.db_table)
     bsp, theme = quote(themes.m2m_column_name()), quote(themes.m2m_reverse_name())
-    report_bsp = (
-        f"{quote(LearningReport._meta.db_table)}."
-        f"{quote(LearningReport._meta.get_field('bsp').column)}"
-    )
+    report_bsp = column(LearningReport, "bsp")
     # Every name here is the models' own, quoted; the one value is a parameter.
     return RawSQL(  # noqa: S611  # nosec B611
         f"EXISTS (SELECT 1 FROM {tags} mine JOIN {tags} theirs "  # noqa: S608  # nosec B608

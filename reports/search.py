@@ -19,7 +19,7 @@ import shlex
 from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections, models, router, transaction
+from django.db import connections, models, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
     Coalesce,
@@ -31,6 +31,8 @@ from django.db.models.functions import (
 )
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .sql import column
 
 CONFIG = "english"
 # Private-use characters: they never occur in report text, so they survive escaping untouched.
@@ -151,7 +153,7 @@ def _snippets_postgres(queryset, query: str):
     groups, _exclude = parse_websearch(query)
     return queryset.annotate(
         search_snippet=SearchHeadline(
-            _window(queryset.model, [stem(term) for term in groups[0]] if groups else []),
+            _window(queryset, [stem(term) for term in groups[0]] if groups else []),
             _search_query(query),
             config=CONFIG,
             start_sel=MARK_START,
@@ -165,7 +167,7 @@ def _snippets_postgres(queryset, query: str):
     )
 
 
-def _window(model, terms: list[str]) -> RawSQL:
+def _window(queryset, terms: list[str]) -> RawSQL:
     """The part of a report's text that its snippet is chosen from (PostgreSQL).
 
     ts_headline parses the whole text it is given (14 kB a report on average: 1.2 ms each), so
@@ -179,8 +181,7 @@ def _window(model, terms: list[str]) -> RawSQL:
 
     It is written in SQL: the same expression made of the ORM's functions took a millisecond a
     page to build. Every name in it is the model's own, quoted; every value a parameter."""
-    quote = connections[router.db_for_read(model)].ops.quote_name
-    text = f"{quote(model._meta.db_table)}.{quote(model._meta.get_field('search_text').column)}"
+    text = column(queryset.model, "search_text", using=queryset.db)
     first, params = _first_match_as_written(text, terms)
     start = f"GREATEST({first} - %s, 1)"
     start_params = [*params, HEADLINE_WINDOW // 3]
