@@ -217,6 +217,9 @@ def test_with_no_option_chosen_the_facets_are_counted_in_one_pass_as_one_by_one(
         in_one_pass = filterset._count_facets()
         one_by_one = filterset._count_facets_apart()
     assert in_one_pass == one_by_one
+    # The same statement counts the list itself.
+    with search.through_the_index():
+        assert filterset._facets_and_count[1] == filterset.qs.count()
     if query in ("", "learned"):
         assert sum(in_one_pass["region"].values()) > 0
         assert in_one_pass["focus"] and in_one_pass["methodology"] and in_one_pass["year"]
