@@ -3,7 +3,7 @@ with one statement a key."""
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tce_portal.page_cache import CULL_EVERY, PageCache
@@ -89,3 +89,29 @@ def test_a_page_is_stored_compressed_and_read_back_whole(cache):
         (stored,) = cursor.fetchone()
     assert len(stored) < len(html) / 5  # base64 of the compressed pickle
     assert cache.get("page").content.decode() == html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_write_alone_does_not_wait_for_the_disk_and_nothing_else_changes():
+    """A page written outside a transaction is committed without waiting for the write-ahead
+    log to reach the disk, for that statement alone; inside a transaction (whose other writes
+    must be durable) it is written as any other row."""
+    call_command("createcachetable", "page_cache_under_test")
+    try:
+        cache = fresh()
+        with CaptureQueriesContext(connection) as queries:
+            cache.set("page", "alone", 60)
+        (upsert,) = [q["sql"] for q in queries if "INSERT INTO" in q["sql"]]
+        assert upsert.startswith("SET LOCAL synchronous_commit TO OFF; INSERT INTO")
+        assert cache.get("page") == "alone"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            cache.set("page", "inside", 60)
+        assert [q["sql"] for q in queries if "synchronous_commit" in q["sql"]] == []
+        assert cache.get("page") == "inside"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE page_cache_under_test")
