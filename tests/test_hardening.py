@@ -138,6 +138,31 @@ def test_the_gunicorn_access_log_leaves_out_query_strings():
         assert with_query not in log_format
 
 
+def test_a_gunicorn_worker_is_made_ready_before_its_first_request(db):
+    """Its templates compiled, its objects frozen out of the garbage collector's sight, and its
+    youngest generation collected less often than Python's default."""
+    import gc
+    import logging
+
+    from django.template import engines
+
+    config: dict = {"__file__": str(ROOT / "gunicorn.conf.py")}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config file
+    worker = type("Worker", (), {"log": logging.getLogger("tests.gunicorn")})()
+    loader = engines["django"].engine.template_loaders[0]
+    saved = gc.get_threshold()
+    try:
+        config["post_worker_init"](worker)
+        assert gc.get_threshold() == config["GC_THRESHOLD"]
+        assert config["GC_THRESHOLD"][0] > saved[0]
+        assert gc.get_freeze_count() > 0
+        if hasattr(loader, "get_template_cache"):  # the cached loader (DEBUG off)
+            assert "reports/_report_card.html" in loader.get_template_cache
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
+
+
 def test_two_pages_with_the_same_content_have_different_etags(rf):
     response = HttpResponse(b"<p>The same words.</p>")
     first = page_etag(rf.get("/regions/eastern/"), response)
