@@ -185,12 +185,22 @@ def _window(queryset, terms: list[str]) -> RawSQL:
     first, params = _first_match_as_written(text, terms)
     start = f"GREATEST({first} - %s, 1)"
     start_params = [*params, HEADLINE_WINDOW // 3]
+    window = f"SUBSTRING({text}, {start}, %s)"
+    window_params = [*start_params, HEADLINE_WINDOW]
+    # Each word dropped by an expression anchored at the start, the last one from the window
+    # reversed: "\s+\S*$", the last word looked for at every position, took 0.35 ms a page.
+    first_word_dropped = (
+        f"CASE WHEN {start} > 1 THEN regexp_replace({window}, %s, '') ELSE {window} END"
+    )
     return RawSQL(  # noqa: S611  # nosec B611
-        f"regexp_replace(SUBSTRING({text}, {start}, %s), "  # nosec B608
-        f"CASE WHEN {start} > 1 THEN %s ELSE %s END, '', 'g')",
-        [*start_params, HEADLINE_WINDOW, *start_params, r"^\S*\s+|\s+\S*$", r"\s+\S*$"],
+        f"reverse(regexp_replace(reverse({first_word_dropped}), %s, ''))",  # nosec B608
+        [*start_params, *window_params, FIRST_WORD, *window_params, FIRST_WORD],
         output_field=models.TextField(),
     )
+
+
+# A text's first word (whole or cut) and the spaces after it.
+FIRST_WORD = r"^\S*\s+"
 
 
 def parse_websearch(query: str) -> tuple[list[list[str]], list[str]]:
