@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch
 
 from reports.models import LearningReport, ReportSection, Signature, Status
 from tests.factories import LearningReportFactory, ReportSectionFactory, make_cast
@@ -103,3 +106,29 @@ def test_only_one_current_signature_of_each_kind(report):
     first.save()
     Signature.objects.create(report=report, kind=Signature.Kind.LOCAL_AREA, **fields)
     assert report.signatures.filter(superseded_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("slug", ["kernow-bsp-2021", "a_b-9", "UPPER-case", "élan", "x y"])
+def test_a_report_address_is_what_reverse_writes(slug):
+    """``report_address`` writes what ``reverse`` does, under any script prefix (a site served
+    below a path) and for slugs of other letters too."""
+    from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+    from reports.models import report_address
+
+    def reversed_(slug):
+        return reverse("reports:report-detail", kwargs={"slug": slug})
+
+    try:
+        for prefix in ("/", "/portal/", "/"):
+            set_script_prefix(prefix)
+            if re.fullmatch(r"[-\w]+", slug, re.ASCII):
+                assert report_address(slug) == reversed_(slug)
+                assert report_address(slug).startswith(prefix)
+            else:  # reverse refuses a slug the URL's converter does not match; so does this
+                with pytest.raises(NoReverseMatch):
+                    reversed_(slug)
+                with pytest.raises(NoReverseMatch):
+                    report_address(slug)
+    finally:
+        clear_script_prefix()
