@@ -39,9 +39,9 @@ BUDGETS = [
         9,
         "the stored options; the result count; 6 facet counts (one query); the page's ids, then "
         "its reports' cards with their snippets; on PostgreSQL, the planner's estimate of the "
-        "result count before it (filters.EXACT_COUNT_LIMIT), the search's own transaction (a "
-        "savepoint and its release inside a test's) and its two SET LOCAL, sent as one "
-        "(search.through_the_index)",
+        "result count before it (filters.EXACT_COUNT_LIMIT) and the search's planner settings "
+        "(search.through_the_index: inside a test's transaction, SET LOCAL; outside one, SET "
+        "and RESET)",
     ),
     (
         "reports:report-detail",

@@ -183,3 +183,37 @@ def test_a_page_past_the_end_of_an_estimate_too_high_is_the_real_last_page(corpu
     assert _heading(beyond).startswith(f"{remaining:,} reports matching")
     assert _current_page(beyond).startswith(str(last_page))
     assert beyond.count('class="card report-card"') == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_outside_a_transaction_leaves_its_connection_as_it_found_it(catalogue):
+    """A page of results changes the connection's planner settings for its queries and resets
+    them after (the connection is kept for later requests); should the reset fail, the
+    connection is closed rather than kept with them."""
+    from django.db import DatabaseError
+    from django.test.utils import CaptureQueriesContext
+
+    def setting(name):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return cursor.fetchone()[0]
+
+    before = (setting("enable_seqscan"), setting("jit"))
+    assert before[0] == "on"
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get("/reports/?q=learned").status_code == 200
+    sql = [query["sql"] for query in queries]
+    searching = [i for i, statement in enumerate(sql) if "@@" in statement]
+    assert sql.index("SET enable_seqscan = off; SET jit = off") < min(searching)
+    assert sql.index("RESET enable_seqscan; RESET jit") > max(searching)
+    assert (setting("enable_seqscan"), setting("jit")) == before
+
+    def failing_reset(execute, sql, params, many, context):
+        if sql.startswith("RESET"):
+            raise DatabaseError("the server went away")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(failing_reset), search.through_the_index():
+        assert setting("enable_seqscan") == "off"
+    assert connection.connection is None  # closed, not kept
+    assert setting("enable_seqscan") == "on"  # a new connection
