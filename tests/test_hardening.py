@@ -163,6 +163,27 @@ def test_a_gunicorn_worker_is_made_ready_before_its_first_request(db):
         gc.set_threshold(*saved)
 
 
+def test_a_gunicorn_worker_collects_its_garbage_between_requests():
+    """After each request the young generations, after every ``FULL_COLLECTION_EVERY``-th all
+    of them: collections are made between requests, not during one."""
+    import gc
+
+    config: dict = {"__file__": str(ROOT / "gunicorn.conf.py")}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config file
+    every = config["FULL_COLLECTION_EVERY"]
+
+    def collections():
+        return [generation["collections"] for generation in gc.get_stats()]
+
+    before = collections()
+    for _ in range(every):
+        config["post_request"](None, None, {}, None)
+    _, middle, full = (after - was for after, was in zip(collections(), before, strict=True))
+    # Each collection counts under the oldest generation it takes.
+    assert middle >= every - 1
+    assert full >= 1
+
+
 def test_two_pages_with_the_same_content_have_different_etags(rf):
     response = HttpResponse(b"<p>The same words.</p>")
     first = page_etag(rf.get("/regions/eastern/"), response)
