@@ -117,10 +117,11 @@ class LearningReportQuerySet(models.QuerySet):
         ).defer(*SEARCH_COLUMNS)
 
     def for_cards(self):
-        """With what a report's card shows (``reports/_report_card.html``) and nothing more: its
-        address, publication dates, its published edition's title and number, its BSP's region,
-        type, programme year and focus. A page of cards reads those columns alone (half the
-        time of whole rows, which carry each edition's details and each BSP's register text)."""
+        """With what a report's card shows (the ``report_card`` tag, ``templatetags/microsite``)
+        and nothing more: its address, publication dates, its published edition's title and
+        number, its BSP's region, type, programme year and focus. A page of cards reads those
+        columns alone (half the time of whole rows, which carry each edition's details and each
+        BSP's register text)."""
         return self.select_related("bsp__region", "published_edition").only(*CARD_FIELDS)
 
     def for_page(self):
@@ -381,7 +382,7 @@ class LearningReport(ReadsSections, models.Model):
     def get_review_url(self):
         return reverse("reports:report-review", kwargs={"slug": self.slug})
 
-    # What a report's card writes (reports/_report_card.html), worked out here: a template
+    # What a report's card writes (the ``report_card`` tag), worked out here: a template
     # looking up each part through the report, its BSP and its edition, and formatting two
     # dates, took two thirds of a card's making.
     @property

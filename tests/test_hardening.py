@@ -157,7 +157,7 @@ def test_a_gunicorn_worker_is_made_ready_before_its_first_request(db):
         assert config["GC_THRESHOLD"][0] > saved[0]
         assert gc.get_freeze_count() > 0
         if hasattr(loader, "get_template_cache"):  # the cached loader (DEBUG off)
-            assert "reports/_report_card.html" in loader.get_template_cache
+            assert "reports/_facets.html" in loader.get_template_cache
     finally:
         gc.unfreeze()
         gc.set_threshold(*saved)
