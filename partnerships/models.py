@@ -368,7 +368,7 @@ class BespokeSupportProject(models.Model):
     def facts_line(self) -> str:
         """ "South West · Extra-familial BSP · 2021-22": its region, type and programme year, as
         a public list names them under a report's title (a card, a learning extract)."""
-        return f"{self.region} · {self.get_bsp_type_display()} BSP · {self.programme_year_label}"
+        return facts_line(self.region.name, self.bsp_type, self.programme_year)
 
     @property
     def type_meaning(self):
@@ -377,6 +377,16 @@ class BespokeSupportProject(models.Model):
     @property
     def focus_is_known(self):
         return bool(self.focus_as_stated)
+
+
+def facts_line(region: str, bsp_type: str, programme_year: int) -> str:
+    """ "South West · Extra-familial BSP · 2021-22": a BSP's region (its name), type (its
+    value, written as its label) and programme year."""
+    label = BSP_TYPE_LABELS.get(bsp_type, bsp_type)
+    return f"{region} · {label} BSP · {programme_year_label(programme_year)}"
+
+
+BSP_TYPE_LABELS = dict(BSPType.choices)
 
 
 def programme_year_label(year: int) -> str:

@@ -91,10 +91,10 @@ def _report_list(request):
     # table), then those reports with what their cards show (joins, snippets) for these 20 alone.
     page = filterset.page(request.GET.get("page"), PAGE_SIZE)
     ids = list(page.object_list)
-    shown = search.with_snippets(
-        LearningReport.objects.published().for_cards().filter(pk__in=ids),
-        filterset.search_terms,
-    ).in_bulk()
+    cards = search.with_snippets(
+        LearningReport.objects.published().filter(pk__in=ids), filterset.search_terms
+    ).cards()
+    shown = {card.pk: card for card in cards}
     page.object_list = [shown[pk] for pk in ids]
     query = request.GET.copy()
     query.pop("page", None)

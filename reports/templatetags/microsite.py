@@ -12,7 +12,7 @@ register = template.Library()
 def report_card(report) -> SafeString:
     """A published report in a public list, as its published edition names it: its title (a
     link to its page), its BSP's facts, its dates, and from a search its snippet. ``report``
-    is read ``for_cards`` (and, from a search, ``with_snippets``).
+    is a ``ReportCard`` (``LearningReportQuerySet.cards``).
 
     Written here, not in a template: a list has up to 20, and the template language took 55
     microseconds for each (75 with its ``include``), this 25."""
@@ -22,7 +22,7 @@ def report_card(report) -> SafeString:
         '<h3 class="h5 card-title"><a href="{}">{}</a></h3>'
         '<p class="card-text mb-1">{}</p>{}{}</div></article>',
         report.get_absolute_url(),
-        report.published_edition.title,
+        report.title,
         report.card_line,
         format_html('<p class="card-text small text-body-secondary mb-0">{}</p>', dates)
         if dates

@@ -142,10 +142,12 @@ def test_a_published_revision_replaces_the_edition_with_a_change_note(
     assert "This is an earlier edition" in earlier
     assert f'<link rel="canonical" href="http://testserver{first}">' in earlier
     assert client.get(url("edition-detail", report, number=3)).status_code == 404
-    # Search and open data follow the new edition.
+    # Search and open data follow the new edition; its card says when it was updated.
+    found = client.get(reverse("reports:report-list") + "?q=patience").content.decode()
+    assert report.get_absolute_url() in found
     assert (
-        report.get_absolute_url()
-        in client.get(reverse("reports:report-list") + "?q=patience").content.decode()
+        f"Published {report.published_at:%-d %B %Y}; updated {current.published_at:%-d %B %Y}"
+        in found
     )
     data = json.loads(text(client.get(reverse("reports:data-reports-json"))))
     [record] = [r for r in data["reports"] if r["slug"] == report.slug]

@@ -114,7 +114,7 @@ def test_a_report_address_is_what_reverse_writes(slug):
     below a path) and for slugs of other letters too."""
     from django.urls import clear_script_prefix, reverse, set_script_prefix
 
-    from reports.models import report_address
+    from reports.addresses import report_address
 
     def reversed_(slug):
         return reverse("reports:report-detail", kwargs={"slug": slug})
@@ -132,3 +132,20 @@ def test_a_report_address_is_what_reverse_writes(slug):
                     report_address(slug)
     finally:
         clear_script_prefix()
+
+
+def test_a_report_card_says_what_the_report_and_its_bsp_say(db):
+    """``cards()`` reads as values what a card shows: the published edition's title, the BSP's
+    facts (as the BSP's own ``facts_line`` writes them) and focus, and the dates."""
+    published = make_cast("Kernow", region="South West", status=Status.PUBLISHED).report
+    make_cast("Draft area")  # not published: no card
+    [card] = LearningReport.objects.published().cards()
+    assert card.pk == published.pk
+    assert card.get_absolute_url() == published.get_absolute_url()
+    assert card.title == published.published_edition.title
+    bsp = published.bsp
+    expected = bsp.facts_line + (f" · {bsp.focus_as_stated}" if bsp.focus_as_stated else "")
+    assert card.card_line == expected
+    assert card.card_line.startswith("South West · ")
+    assert card.card_dates == f"Published {published.published_at:%-d %B %Y}"
+    assert (card.search_snippet, card.search_terms) == ("", "")
