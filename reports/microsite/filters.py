@@ -19,7 +19,7 @@ from django.db import connections
 from django.db.models import CharField, Count, Value
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
@@ -32,6 +32,7 @@ from partnerships.models import (
     Theme,
     programme_year_label,
 )
+from tce_portal.markup import format_html
 
 from .. import search
 from ..models import LearningReport

@@ -1,7 +1,8 @@
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from tce_portal.markup import format_html
 
 from ..search import snippet_html
 
