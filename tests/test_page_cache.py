@@ -92,7 +92,7 @@ def test_a_page_is_stored_compressed_and_read_back_whole(cache):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_on_postgresql_a_write_alone_does_not_wait_for_the_disk_and_nothing_else_changes():
     """A page written outside a transaction is committed without waiting for the write-ahead
     log to reach the disk, for that statement alone; inside a transaction (whose other writes

@@ -185,7 +185,7 @@ def test_a_page_past_the_end_of_an_estimate_too_high_is_the_real_last_page(corpu
     assert beyond.count('class="card report-card"') == 20
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_search_outside_a_transaction_leaves_its_connection_as_it_found_it(catalogue):
     """A page of results changes the connection's planner settings for its queries and resets
     them after (the connection is kept for later requests); should the reset fail, the
