@@ -280,12 +280,6 @@ class LearningReport(ReadsSections, models.Model):
     # it and says which version it started from, so a save based on an older one is refused.
     details_version = models.PositiveIntegerField(default=1, editable=False)
 
-    # A search annotates each report it finds with its snippet (reports/search.py); outside a
-    # search a card finds none here, at once (a missing attribute costs a template a raised
-    # and caught exception: a millisecond a page of cards).
-    search_snippet = ""
-    search_terms = ""
-
     history = HistoricalRecords(excluded_fields=["search_vector", "search_text"])
     objects = LearningReportQuerySet.as_manager()
 

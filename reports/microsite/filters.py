@@ -374,8 +374,9 @@ class ReportFilter(django_filters.FilterSet):
         return self._count_facets()
 
     def _count_facets(self) -> dict[str, dict[str, int]]:
-        """One GROUP BY a facet, the six sent as one query (UNION ALL). With no option chosen
-        in any facet, every facet counts the same reports: ``_count_facets_of``."""
+        """Each facet's counts. With no option chosen in any facet, every facet counts the same
+        reports, in one statement with the list's count (``_count_facets_of``); otherwise each
+        facet counts the reports of every other facet's choice (``_count_facets_apart``)."""
         if self._counts_in_one:
             return self._facets_and_count[0]
         return self._count_facets_apart()

@@ -37,12 +37,6 @@ def report_card(report) -> SafeString:
     )
 
 
-@register.filter
-def search_snippet(snippet, terms=""):
-    """A search result's snippet, escaped, with its matches in ``<mark>``."""
-    return snippet_html(snippet, terms or "")
-
-
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters replaced (``None`` removes one)."""

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from accounts.models import Role
 from partnerships.reference_data import load_reference_data
@@ -146,8 +147,8 @@ def test_a_published_revision_replaces_the_edition_with_a_change_note(
     found = client.get(reverse("reports:report-list") + "?q=patience").content.decode()
     assert report.get_absolute_url() in found
     assert (
-        f"Published {report.published_at:%-d %B %Y}; updated {current.published_at:%-d %B %Y}"
-        in found
+        f"Published {localtime(report.published_at):%-d %B %Y}; "
+        f"updated {localtime(current.published_at):%-d %B %Y}" in found
     )
     data = json.loads(text(client.get(reverse("reports:data-reports-json"))))
     [record] = [r for r in data["reports"] if r["slug"] == report.slug]

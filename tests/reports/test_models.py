@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch
+from django.utils.timezone import localtime
 
 from reports.models import LearningReport, ReportSection, Signature, Status
 from tests.factories import LearningReportFactory, ReportSectionFactory, make_cast
@@ -147,5 +148,6 @@ def test_a_report_card_says_what_the_report_and_its_bsp_say(db):
     expected = bsp.facts_line + (f" · {bsp.focus_as_stated}" if bsp.focus_as_stated else "")
     assert card.card_line == expected
     assert card.card_line.startswith("South West · ")
-    assert card.card_dates == f"Published {published.published_at:%-d %B %Y}"
+    # The date as the site's time zone has it (London's, not UTC's, in summer near midnight).
+    assert card.card_dates == f"Published {localtime(published.published_at):%-d %B %Y}"
     assert (card.search_snippet, card.search_terms) == ("", "")
