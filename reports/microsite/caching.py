@@ -12,7 +12,8 @@
   ``report_transitioned`` domain event) and after any saved change to what the public pages
   show, including changes made in the admin or the shell.
 - Each process also keeps its own copies of the pages it has sent (``LOCAL_CACHE``), each under
-  the epoch of the cache it was made in. ``PublicPagesMiddleware``, placed before the session,
+  the epoch of the cache it was made in, and of the stored figures its pages read
+  (``summary.kept_in_process``). ``PublicPagesMiddleware``, placed before the session,
   authentication, CSRF and messages middleware, answers a visitor who sends no cookie from that
   copy after one read of the current epoch: a cached page then costs what a one-query page
   does, where reading and unpacking it from the shared cache and passing it through the whole
@@ -151,7 +152,9 @@ def public_page(view):
         response, epoch = found.get(key), _current_epoch(found.get(EPOCH_KEY))
         fresh = response is None
         if fresh:
-            response = _rendered(varied_view(request, *args, **kwargs))
+            # The figures it reads are kept in this process for the rest of the epoch.
+            with summary.kept_in_process(caches[LOCAL_CACHE], epoch):
+                response = _rendered(varied_view(request, *args, **kwargs))
         # Browsers revalidate (cheaply, with the ETag) rather than keep a stale copy.
         patch_cache_control(response, no_cache=True, max_age=0)
         if response.status_code != 200 or response.streaming:

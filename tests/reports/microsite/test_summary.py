@@ -4,8 +4,11 @@ the data."""
 
 import datetime
 import re
+import time
+import uuid
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -129,3 +132,75 @@ def test_a_figure_worked_out_across_a_change_is_not_used_after_it(db):
     assert summary.remembered("example", counted_while_a_report_is_taken_down) == {"n": "before"}
     assert summary.remembered("example", lambda: {"n": "after"}) == {"n": "after"}
     assert summary.remembered("example", lambda: {"n": "again"}) == {"n": "after"}  # kept now
+
+
+def figures_read(client, url):
+    """The page at ``url``, and how many queries read the stored figures for it."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    reads = sum('"reports_publicfigure"' in q["sql"] for q in queries.captured_queries)
+    return response.content.decode(), reads
+
+
+def test_a_process_reads_the_stored_figures_once_until_they_change(
+    catalogue, client, django_capture_on_commit_callbacks
+):
+    """Pages made afresh (each address its own page) in the same epoch of the page cache read
+    their figures from the table once, then from this process's memory; a publication forgets
+    them and starts a new epoch, and the next page reads (and shows) them anew."""
+    client.get("/")  # works the figures out
+    _, reads = figures_read(client, "/?visit=1")
+    assert reads == 1
+    home, reads = figures_read(client, "/?visit=2")
+    assert reads == 0
+    published = figure(home, "published reports?")
+    listing = reverse("reports:report-list")
+    client.get(listing)  # other figures: worked out, then read once, too
+    _, reads = figures_read(client, listing + "?visit=1")
+    assert reads == 1
+    _, reads = figures_read(client, listing + "?visit=2")
+    assert reads == 0
+
+    cast = make_cast("Figure Town", region="North West", status=Status.COUNTERSIGNED)
+    with django_capture_on_commit_callbacks(execute=True):
+        walk_to(cast.report, cast, Status.PUBLISHED)
+    home, reads = figures_read(client, "/?visit=3")  # works them out again
+    assert figure(home, "published reports?") == published + 1
+    assert [figures_read(client, f"/?visit={visit}")[1] for visit in (4, 5)] == [1, 0]
+
+
+def test_signed_in_pages_read_the_stored_figures_every_time(catalogue, client):
+    cast = make_cast("Signed Town", region="North West", status=Status.PUBLISHED)
+    client.force_login(cast.local_lead)
+    client.get("/")
+    for visit in range(2):
+        _, reads = figures_read(client, f"/?visit={visit}")
+        assert reads == 1
+
+
+def test_figures_kept_in_process_are_read_again_when_the_oldest_is_an_hour_old(db, monkeypatch):
+    memory = LocMemCache(uuid.uuid4().hex, {})
+    summary.remembered("a", lambda: 1)
+    summary.remembered("b", lambda: 2)
+    almost_an_hour = timezone.now() - summary.MAX_AGE + datetime.timedelta(seconds=30)
+    PublicFigure.objects.filter(key="a").update(computed_at=almost_an_hour)
+    with summary.kept_in_process(memory, "epoch-1"):
+        assert summary.stored(["a", "b"]) == {"a": 1, "b": 2}
+        PublicFigure.objects.filter(key="b").update(value=3)
+        assert summary.stored(["a", "b"]) == {"a": 1, "b": 2}  # from memory
+        with summary.kept_in_process(memory, "epoch-2"):
+            assert summary.stored(["a", "b"]) == {"a": 1, "b": 3}  # another epoch: read
+        later = time.time() + 31  # "a" is now older than MAX_AGE: the memory has let it go
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert summary.stored(["a", "b"]) == {"a": 1, "b": 3}
+    assert summary.stored(["a", "b"]) == {"a": 1, "b": 3}  # outside the block: read
+
+
+def test_an_incomplete_read_is_not_kept(db):
+    memory = LocMemCache(uuid.uuid4().hex, {})
+    summary.remembered("a", lambda: 1)
+    with summary.kept_in_process(memory, "epoch-1"):
+        assert summary.stored(["a", "b"]) == {"a": 1}
+        assert summary.remembered("b", lambda: 2) == 2
+        assert summary.stored(["a", "b"]) == {"a": 1, "b": 2}
