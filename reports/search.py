@@ -42,7 +42,11 @@ CONFIG = "english"
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 SNIPPET_CHARS = 280
-HEADLINE_WINDOW = 450  # characters of a report's text that PostgreSQL's snippet is chosen from
+# Characters of a report's text that PostgreSQL's snippet is chosen from: a window around the
+# first match of a search for one word or phrase, a wider one when the search names more, so
+# that the snippet can show them together (``_window``).
+HEADLINE_WINDOW = 300
+HEADLINE_WINDOW_FOR_MORE_TERMS = 450
 # Ranking reads every matching report's whole search vector. Above this many matches (a word that
 # is in most reports) the results are listed newest first instead, and the page says so.
 RANK_LIMIT = 500
@@ -177,9 +181,13 @@ def _search_query(query: str) -> SearchQuery:
 
 def _snippets_postgres(queryset, query: str):
     groups, _exclude = parse_websearch(query)
+    terms = [stem(term) for term in groups[0]] if groups else []
+    one_term = len(groups) <= 1 and len(terms) <= 1
     return queryset.annotate(
         search_snippet=SearchHeadline(
-            _window(queryset, [stem(term) for term in groups[0]] if groups else []),
+            _window(
+                queryset, terms, HEADLINE_WINDOW if one_term else HEADLINE_WINDOW_FOR_MORE_TERMS
+            ),
             _search_query(query),
             config=CONFIG,
             start_sel=MARK_START,
@@ -193,26 +201,27 @@ def _snippets_postgres(queryset, query: str):
     )
 
 
-def _window(queryset, terms: list[str]) -> RawSQL:
+def _window(queryset, terms: list[str], size: int) -> RawSQL:
     """The part of a report's text that its snippet is chosen from (PostgreSQL).
 
     ts_headline parses the whole text it is given (14 kB a report on average: 1.2 ms each), so
-    it is given ``HEADLINE_WINDOW`` characters around the first match of the first term, a
-    third of them before it (``_first_match_as_written``; a match in the title alone: the
+    it is given ``size`` characters around the first match of the first term, a third of them
+    before it (``_first_match_as_written``; a match in the title alone: the
     window opens the text). The window ends and begins with whole words: its last word, and
     its first unless it opens the text, are dropped (either may be cut in half). Snippets are
-    of 15 to 35 words. (A window of 600 characters and snippets of up to 45 words took twice
-    as long, 2.8 ms for a page of 20 against 1.3, and their second fragment often ended
-    mid-word.)
+    of 15 to 35 words: 300 characters hold one (ts_headline took 0.8 ms to parse 450 for a
+    page of 20, 0.55 ms to parse 300), but a search for two words needs more for both to be
+    in it. (A window of 600 characters and snippets of up to 45 words took twice as long as
+    450, and their second fragment often ended mid-word.)
 
     It is written in SQL: the same expression made of the ORM's functions took a millisecond a
     page to build. Every name in it is the model's own, quoted; every value a parameter."""
     text = column(queryset.model, "search_text", using=queryset.db)
     first, params = _first_match_as_written(text, terms)
     start = f"GREATEST({first} - %s, 1)"
-    start_params = [*params, HEADLINE_WINDOW // 3]
+    start_params = [*params, size // 3]
     window = f"SUBSTRING({text}, {start}, %s)"
-    window_params = [*start_params, HEADLINE_WINDOW]
+    window_params = [*start_params, size]
     # Each word dropped by an expression anchored at the start, the last one from the window
     # reversed: "\s+\S*$", the last word looked for at every position, took 0.35 ms a page.
     first_word_dropped = (
