@@ -183,12 +183,16 @@ def _snippets_postgres(queryset, query: str):
     groups, _exclude = parse_websearch(query)
     terms = [stem(term) for term in groups[0]] if groups else []
     one_term = len(groups) <= 1 and len(terms) <= 1
+    # Every term searched for is marked wherever it is in the window. Given the search itself,
+    # ts_headline marked nothing unless the window held every term, and then showed the
+    # window's first words, not the match: two words far apart in a report match it.
+    any_term = " or ".join(f'"{term}"' for group in groups for term in group)
     return queryset.annotate(
         search_snippet=SearchHeadline(
             _window(
                 queryset, terms, HEADLINE_WINDOW if one_term else HEADLINE_WINDOW_FOR_MORE_TERMS
             ),
-            _search_query(query),
+            _search_query(any_term or query),
             config=CONFIG,
             start_sel=MARK_START,
             stop_sel=MARK_END,

@@ -246,6 +246,23 @@ def test_a_match_deep_in_a_long_report_is_highlighted_in_its_snippet(
     assert words[0].strip(".,") in written and words[-1].strip(".,") in written, words
 
 
+@postgres
+def test_two_words_far_apart_in_a_report_are_marked_in_its_snippet(catalogue, client):
+    """Every word matches, but not within the snippet's window: the snippet opens at the first
+    word, marked, rather than at the window's first words."""
+    filler = "The partnership met every month to review its plans. " * 40
+    make_cast(
+        "Far Apart",
+        region="North West",
+        sections={"significant_learning": f"<p>{filler}A moonlit walk. {filler}A ferry.</p>"},
+        status=Status.PUBLISHED,
+    )
+    page = search_page(client, "moonlit ferry").content.decode()
+    assert "1 report matching" in page
+    snippet = re.search(r'class="card-text search-snippet[^"]*">(.*?)</p>', page, re.DOTALL)
+    assert "<mark>moonlit</mark> walk" in snippet.group(1)
+
+
 @pytest.mark.parametrize("query", ["-", "-london", '""', "or"])
 def test_a_query_with_no_word_to_find_answers_with_a_page(catalogue, client, query):
     """Found by the hostile-input tests on PostgreSQL: a query of exclusions or punctuation alone
