@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            # {% url %} as Django's, each address reversed once a process (url_tag.py).
+            "builtins": ["tce_portal.url_tag"],
         },
     },
 ]
