@@ -35,6 +35,7 @@ from partnerships.models import (
 from tce_portal.markup import format_html
 
 from .. import search
+from ..cards import ReportCard
 from ..models import LearningReport
 from ..template_sections import SECTIONS
 from . import summary
@@ -287,10 +288,11 @@ class ReportFilter(django_filters.FilterSet):
     count_is_estimate = False
 
     def page(self, number, per_page: int):
-        """The page ``number`` of the matching reports' ids, in the chosen order, numbered from
-        ``count``. A list whose count is an estimate is counted exactly on the estimate's last
-        page, and on a short or empty one (the estimate was too high): its pages end where the
-        list does, never on an empty page."""
+        """The page ``number`` of the matching reports' cards (``ReportCard``, with a search's
+        snippets: ``CardsInOrder``), in the chosen order, numbered from ``count``. A list whose
+        count is an estimate is counted exactly on the estimate's last page, and on a short or
+        empty one (the estimate was too high): its pages end where the list does, never on an
+        empty page."""
         page = self._page(number, per_page)
         if self.count_is_estimate and (not page.has_next() or len(page.object_list) < per_page):
             self.count_is_estimate = False
@@ -299,7 +301,7 @@ class ReportFilter(django_filters.FilterSet):
         return page
 
     def _page(self, number, per_page: int):
-        paginator = Paginator(self.ordered().values_list("pk", flat=True), per_page)
+        paginator = Paginator(CardsInOrder(self.ordered(), self.search_terms), per_page)
         paginator.count = self.count  # counted (or estimated) once, for the order and the pages
         return paginator.get_page(number)
 
@@ -450,6 +452,31 @@ class ReportFilter(django_filters.FilterSet):
 
     def active_options(self, facets):
         return [option for facet in facets for option in facet.options if option.selected]
+
+
+class CardsInOrder:
+    """The cards of ``reports`` (published reports, in order), with the snippets of a search for
+    ``terms``, as a ``Paginator`` slices them.
+
+    The first page is one query: the reports in order, what their cards show (their edition,
+    BSP and region, joined to each row kept) and their snippets, which PostgreSQL cuts only for
+    the rows it returns: a millisecond less than finding the page's ids, then reading their
+    cards. A later page skips the rows before it, and PostgreSQL would join them and cut their
+    snippets too (page 30 of a common word at 10,000 reports: 220 ms), so it finds its ids
+    first, then reads the cards of those reports alone."""
+
+    def __init__(self, reports, terms: str):
+        self.reports, self.terms = reports, terms
+
+    def __getitem__(self, rows: slice) -> list[ReportCard]:
+        if not rows.start:
+            return search.with_snippets(self.reports, self.terms)[rows].cards()
+        ids = list(self.reports.values_list("pk", flat=True)[rows])
+        cards = search.with_snippets(
+            LearningReport.objects.published().filter(pk__in=ids), self.terms
+        ).cards()
+        shown = {card.pk: card for card in cards}
+        return [shown[pk] for pk in ids if pk in shown]  # (one withdrawn in between: gone)
 
 
 def _count_facets_of(

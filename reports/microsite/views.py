@@ -87,15 +87,7 @@ def report_list(request):
 def _report_list(request):
     filterset = ReportFilter(request.GET, queryset=LearningReport.objects.published())
     context = _search_context(request, filterset)
-    # The page's reports in two steps: their ids, in order (the sort reads only the reports
-    # table), then those reports with what their cards show (joins, snippets) for these 20 alone.
-    page = filterset.page(request.GET.get("page"), PAGE_SIZE)
-    ids = list(page.object_list)
-    cards = search.with_snippets(
-        LearningReport.objects.published().filter(pk__in=ids), filterset.search_terms
-    ).cards()
-    shown = {card.pk: card for card in cards}
-    page.object_list = [shown[pk] for pk in ids]
+    page = filterset.page(request.GET.get("page"), PAGE_SIZE)  # its reports' cards
     query = request.GET.copy()
     query.pop("page", None)
     context.update(

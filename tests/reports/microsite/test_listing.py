@@ -136,6 +136,29 @@ def test_pagination_keeps_the_filters(catalogue, client, settings):
     assert results(page_two) == ["paged-area-20"]
 
 
+def test_every_page_of_a_search_shows_its_reports_snippets(catalogue, client):
+    """The first page reads its cards and snippets in one query; a later page cuts its snippets
+    in a query of their own (``filters.CardsInOrder``): the same cards, the same snippets."""
+    for n in range(23):
+        make_cast(
+            f"Lantern Area {n:02d}",
+            region="North West",
+            sections={"reasons": f"<p>Area {n} ran a moonlit ferry survey.</p>"},
+            status=Status.PUBLISHED,
+            published_at=days_ago(10 + n),
+        )
+    pages = [listing(client, q="moonlit", sort="newest", page=str(n)) for n in (1, 2)]
+    shown = [results(page) for page in pages]
+    assert [len(slugs) for slugs in shown] == [20, 3]
+    assert shown[0] + shown[1] == [f"lantern-area-{n:02d}" for n in range(23)]
+    for page, slugs in zip(pages, shown, strict=True):
+        snippets = re.findall(r'class="card-text search-snippet[^"]*">(.*?)</p>', page, re.DOTALL)
+        assert len(snippets) == len(slugs)
+        for slug, snippet in zip(slugs, snippets, strict=True):
+            area = int(slug.rsplit("-", 1)[1])
+            assert re.search(rf"\b{area} ran a <mark>moonlit</mark> ferry survey", snippet)
+
+
 def test_htmx_gets_the_results_area_only(catalogue, client):
     response = client.get(
         reverse("reports:report-list"), {"region": "south-west"}, headers={"HX-Request": "true"}

@@ -28,17 +28,16 @@ BUDGETS = [
         "reports:report-list",
         {},
         "",
-        3,
-        "the stored options and facet counts (with the result count); the page's ids, then its "
-        "reports' cards",
+        2,
+        "the stored options and facet counts (with the result count); the page's reports' cards",
     ),
     (
         "reports:report-list",
         {},
         "q=learned&region=north-west&sort=title",
-        9,
-        "the stored options; the result count; 6 facet counts (one query); the page's ids, then "
-        "its reports' cards with their snippets; on PostgreSQL, the planner's estimate of the "
+        8,
+        "the stored options; the result count; 6 facet counts (one query); the page's reports' "
+        "cards with their snippets; on PostgreSQL, the planner's estimate of the "
         "result count before it (filters.EXACT_COUNT_LIMIT) and the search's planner settings "
         "(search.through_the_index: inside a test's transaction, SET LOCAL; outside one, SET "
         "and RESET)",

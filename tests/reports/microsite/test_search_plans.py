@@ -98,20 +98,34 @@ def test_only_a_ranked_search_reads_ranks_and_snippets_are_cut_for_the_page_show
     catalogue, client, monkeypatch, address, ranked
 ):
     """A word in most reports is listed newest first: no query computes a rank (which reads
-    every match's search vector). Snippets are cut in one query, for the reports shown alone,
-    without searching them again."""
+    every match's search vector). The first page's snippets are cut by the query that finds its
+    reports (PostgreSQL cuts them for the rows it returns alone); a later page's, which skips
+    the rows before it, in a query of their own that reads its reports by id, not searching
+    them again (``filters.CardsInOrder``)."""
     from django.test.utils import CaptureQueriesContext
 
-    make_cast("Lantern Audit Area", status=Status.PUBLISHED)
+    for n in range(21):
+        make_cast(
+            f"Lantern Audit Area {n}",
+            sections={"reasons": "<p>A lantern audit of child exploitation.</p>"},
+            status=Status.PUBLISHED,
+        )
     monkeypatch.setattr(search, "RANK_LIMIT", 1000 if ranked else 0)
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get(address).content.decode()
-    assert "search-snippet" in page  # cards with their snippets
-    sql = [query["sql"] for query in queries]
-    assert sum("ts_rank" in statement for statement in sql) == (1 if ranked else 0)
-    snippets = [statement for statement in sql if "ts_headline" in statement]
-    assert len(snippets) == 1
-    assert "@@" not in snippets[0] and "ts_rank" not in snippets[0]
+    for page_number in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"{address}&page={page_number}").content.decode()
+        assert "search-snippet" in page  # cards with their snippets
+        sql = [query["sql"] for query in queries]
+        assert sum("ts_rank" in statement for statement in sql) == (1 if ranked else 0)
+        snippets = [statement for statement in sql if "ts_headline" in statement]
+        assert len(snippets) == 1
+        assert "OFFSET" not in snippets[0]
+        if page_number == 1:
+            assert "@@" in snippets[0] and "LIMIT 20" in snippets[0]
+        else:
+            assert "@@" not in snippets[0] and "ts_rank" not in snippets[0]
+            (skipping,) = [statement for statement in sql if "OFFSET 20" in statement]
+            assert "@@" in skipping and "ts_headline" not in skipping
 
 
 def test_a_search_estimated_to_match_few_reports_is_counted_with_its_facets(catalogue):
