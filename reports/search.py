@@ -45,7 +45,7 @@ SNIPPET_CHARS = 280
 # Characters of a report's text that PostgreSQL's snippet is chosen from: a window around the
 # first match of a search for one word or phrase, a wider one when the search names more, so
 # that the snippet can show them together (``_window``).
-HEADLINE_WINDOW = 300
+HEADLINE_WINDOW = 240
 HEADLINE_WINDOW_FOR_MORE_TERMS = 450
 # Ranking reads every matching report's whole search vector. Above this many matches (a word that
 # is in most reports) the results are listed newest first instead, and the page says so.
@@ -213,9 +213,9 @@ def _window(queryset, terms: list[str], size: int) -> RawSQL:
     before it (``_first_match_as_written``; a match in the title alone: the
     window opens the text). The window ends and begins with whole words: its last word, and
     its first unless it opens the text, are dropped (either may be cut in half). Snippets are
-    of 15 to 35 words: 300 characters hold one (ts_headline took 0.8 ms to parse 450 for a
-    page of 20, 0.55 ms to parse 300), but a search for two words needs more for both to be
-    in it. (A window of 600 characters and snippets of up to 45 words took twice as long as
+    of 15 to 35 words: 240 characters, some 35 words, hold one (ts_headline took 1.1 ms to
+    parse 450 for a page of 20, 0.55 ms to parse 240), but a search for two words needs more
+    for both to be in it. (A window of 600 characters and snippets of up to 45 words took twice as long as
     450, and their second fragment often ended mid-word.)
 
     It is written in SQL: the same expression made of the ORM's functions took a millisecond a
