@@ -215,8 +215,8 @@ def _window(queryset, terms: list[str], size: int) -> RawSQL:
     its first unless it opens the text, are dropped (either may be cut in half). Snippets are
     of 15 to 35 words: 240 characters, some 35 words, hold one (ts_headline took 1.1 ms to
     parse 450 for a page of 20, 0.55 ms to parse 240), but a search for two words needs more
-    for both to be in it. (A window of 600 characters and snippets of up to 45 words took twice as long as
-    450, and their second fragment often ended mid-word.)
+    for both to be in it. (A window of 600 characters and snippets of up to 45 words took
+    twice as long as 450, and their second fragment often ended mid-word.)
 
     It is written in SQL: the same expression made of the ORM's functions took a millisecond a
     page to build. Every name in it is the model's own, quoted; every value a parameter."""
