@@ -1,15 +1,19 @@
-"""Django's ``{% url %}``, each address reversed once a process.
+"""Django's ``{% url %}``, each address without arguments reversed once a process.
 
 The tag is Django's own (``django.template.defaulttags.url``: the same syntax, the same errors);
-only what it reverses is remembered, under everything reversing reads: the view's name and
-arguments, the current application, the script prefix, the URL conf (its resolver: a new one
-whenever the URL caches are cleared) and the language. A public page writes 15 to 20 addresses
-(its navigation, its forms, its pagination): reversed every time, 20 microseconds each, they
-took a third of a millisecond a page.
+only what it reverses is remembered, under everything reversing reads: the view's name, the
+current application, the script prefix, the URL conf (its resolver: a new one whenever the URL
+caches are cleared) and the language. A public page writes 15 to 20 addresses (its navigation,
+its forms): reversed every time, 20 microseconds each, they took a third of a millisecond a
+page.
+
+Only addresses without arguments are remembered (the navigation's, the forms', most of a
+page's): one with arguments is reversed every time, as Django does, so that nothing that may
+change under the same key (a model instance's text) or should not be kept (a password reset
+token) is held in memory.
 
 Registered for every template in the settings (``TEMPLATES``' ``builtins``), so that templates
-write ``{% url %}`` as usual. Arguments that cannot be remembered (a list, a model instance not
-yet saved) are reversed every time, as Django does.
+write ``{% url %}`` as usual.
 """
 
 import functools
@@ -24,27 +28,24 @@ from django.utils.translation import get_language
 register = template.Library()
 
 
-@functools.lru_cache(maxsize=4096)
-def _remembered(view_name, args, kwargs, current_app, _prefix, _resolver, _language) -> str:
+@functools.lru_cache(maxsize=1024)
+def _remembered(view_name, current_app, _prefix, _resolver, _language) -> str:
     """``reverse``'s address; the arguments after ``current_app`` are only the memory's key."""
-    return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+    return reverse(view_name, current_app=current_app)
 
 
 def remembered_reverse(view_name, args=(), kwargs=None, current_app=None) -> str:
-    """``reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``, remembered."""
-    kwargs = kwargs or {}
-    try:
-        return _remembered(
-            view_name,
-            tuple(args),
-            tuple(sorted(kwargs.items())),
-            current_app,
-            get_script_prefix(),
-            get_resolver(get_urlconf()),
-            get_language(),
-        )
-    except TypeError:  # an argument that cannot be a key
+    """``reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``, remembered
+    when there are no arguments."""
+    if args or kwargs:
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+    return _remembered(
+        view_name,
+        current_app,
+        get_script_prefix(),
+        get_resolver(get_urlconf()),
+        get_language(),
+    )
 
 
 class RememberedURLNode(URLNode):

@@ -15,7 +15,7 @@ TAGS = [
     ('{% url "reports:edition-detail" slug n %}', {"slug": "kernow", "n": 2}),
     ('{% url "reports:report-detail" slug as there %}[{{ there }}]', {"slug": "wessex"}),
     ('{% url "reports:report-detail" slug as there %}[{{ there }}]', {"slug": "not a slug"}),
-    # An argument that cannot be remembered: reversed each time.
+    # An argument Django turns into text (a list, say): reversed each time, as Django does.
     ('{% url "reports:report-detail" slug as there %}[{{ there }}]', {"slug": ["kernow"]}),
     ('{% url "no-such-page" as there %}[{{ there }}]', {}),
     ("{% url name %}", {"name": "reports:report-list"}),
@@ -60,3 +60,15 @@ def test_the_script_prefix_and_the_url_conf_are_part_of_what_is_remembered():
     assert render('{% url "reports:home" %}', {}, portal) == home
     with override_settings(ROOT_URLCONF="tests.support.other_urls"):
         assert render('{% url "elsewhere" %}', {}, portal) == "/elsewhere/"
+
+
+def test_an_address_with_arguments_is_reversed_every_time():
+    """Nothing that may change under the same arguments, or should not be kept (a token), is
+    held in memory."""
+    url_tag._remembered.cache_clear()
+    portal = engines["django"].engine
+    source = '{% url "reports:report-detail" slug %}'
+    assert render(source, {"slug": "kernow"}, portal) == reverse(
+        "reports:report-detail", kwargs={"slug": "kernow"}
+    )
+    assert url_tag._remembered.cache_info().currsize == 0
