@@ -119,8 +119,9 @@ def _reset_planner(connection) -> None:
 def search(queryset, query: str):
     """The reports of ``queryset`` matching ``query``, annotated with ``search_rank``,
     ``search_snippet`` and ``search_terms``: ``matching``, ``ranked`` and ``with_snippets`` in
-    one. A page of results uses them apart: it finds and orders the matches (ranked only when
-    it sorts by relevance), then cuts snippets for the reports it shows alone."""
+    one. A page of results uses them apart: it counts the matches without rank or snippet,
+    and orders them (ranked only when it sorts by relevance) with snippets cut for the reports
+    it shows alone (``filters.CardsInOrder``)."""
     return with_snippets(ranked(matching(queryset, query), query), query)
 
 

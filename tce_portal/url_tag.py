@@ -2,10 +2,9 @@
 
 The tag is Django's own (``django.template.defaulttags.url``: the same syntax, the same errors);
 only what it reverses is remembered, under everything reversing reads: the view's name, the
-current application, the script prefix, the URL conf (its resolver: a new one whenever the URL
-caches are cleared) and the language. A public page writes 15 to 20 addresses (its navigation,
-its forms): reversed every time, 20 microseconds each, they took a third of a millisecond a
-page.
+current application and ``reversing_context`` (the script prefix, the URL conf, the language).
+A public page writes 15 to 20 addresses (its navigation, its forms): reversed every time, 20
+microseconds each, they took a third of a millisecond a page.
 
 Only addresses without arguments are remembered (the navigation's, the forms', most of a
 page's): one with arguments is reversed every time, as Django does, so that nothing that may
@@ -28,9 +27,16 @@ from django.utils.translation import get_language
 register = template.Library()
 
 
+def reversing_context() -> tuple:
+    """What ``reverse`` reads besides its arguments, as a key to remember an address under:
+    the script prefix, the URL conf's resolver (a new one whenever the URL caches are cleared)
+    and the language."""
+    return get_script_prefix(), get_resolver(get_urlconf()), get_language()
+
+
 @functools.lru_cache(maxsize=1024)
-def _remembered(view_name, current_app, _prefix, _resolver, _language) -> str:
-    """``reverse``'s address; the arguments after ``current_app`` are only the memory's key."""
+def _remembered(view_name, current_app, _context) -> str:
+    """``reverse``'s address; ``_context`` (``reversing_context``) is only the memory's key."""
     return reverse(view_name, current_app=current_app)
 
 
@@ -39,13 +45,7 @@ def remembered_reverse(view_name, args=(), kwargs=None, current_app=None) -> str
     when there are no arguments."""
     if args or kwargs:
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-    return _remembered(
-        view_name,
-        current_app,
-        get_script_prefix(),
-        get_resolver(get_urlconf()),
-        get_language(),
-    )
+    return _remembered(view_name, current_app, reversing_context())
 
 
 class RememberedURLNode(URLNode):

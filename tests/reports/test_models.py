@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch
 from django.utils.timezone import localtime
 
+from partnerships.models import BSPType
 from reports.models import LearningReport, ReportSection, Signature, Status
 from tests.factories import LearningReportFactory, ReportSectionFactory, make_cast
 
@@ -138,16 +139,21 @@ def test_a_report_address_is_what_reverse_writes(slug):
 def test_a_report_card_says_what_the_report_and_its_bsp_say(db):
     """``cards()`` reads as values what a card shows: the published edition's title, the BSP's
     facts (as the BSP's own ``facts_line`` writes them) and focus, and the dates."""
-    published = make_cast("Kernow", region="South West", status=Status.PUBLISHED).report
+    published = make_cast(
+        "Kernow",
+        region="South West",
+        status=Status.PUBLISHED,
+        bsp_type=BSPType.COMPLEX,
+        programme_year=2020,
+        focus_as_stated="County lines",
+    ).report
     make_cast("Draft area")  # not published: no card
     [card] = LearningReport.objects.published().cards()
     assert card.pk == published.pk
     assert card.get_absolute_url() == published.get_absolute_url()
     assert card.title == published.published_edition.title
-    bsp = published.bsp
-    expected = bsp.facts_line + (f" · {bsp.focus_as_stated}" if bsp.focus_as_stated else "")
-    assert card.card_line == expected
-    assert card.card_line.startswith("South West · ")
+    assert card.card_line == "South West · Complex BSP · 2020-21 · County lines"
+    assert card.card_line == f"{published.bsp.facts_line} · County lines"
     # The date as the site's time zone has it (London's, not UTC's, in summer near midnight).
     assert card.card_dates == f"Published {localtime(published.published_at):%-d %B %Y}"
     assert (card.search_snippet, card.search_terms) == ("", "")
